@@ -1,0 +1,84 @@
+"""Data types: PyTorch's names over NumPy's dtypes.
+
+A `DType` is a thin, hashable name for a NumPy dtype, so that `t.dtype == cr.float32` reads as
+it does in PyTorch while the arrays underneath stay plain NumPy (or CuPy) arrays.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+
+class DType:
+    """A tensor element type, e.g. `chainrule.float32`."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "itemsize")
+
+    def __init__(self, name: str, numpy_dtype: Any) -> None:
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self) -> str:
+        return f"chainrule.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+float16 = DType("float16", np.float16)
+float32 = DType("float32", np.float32)
+float64 = DType("float64", np.float64)
+int8 = DType("int8", np.int8)
+uint8 = DType("uint8", np.uint8)
+int16 = DType("int16", np.int16)
+int32 = DType("int32", np.int32)
+int64 = DType("int64", np.int64)
+bool_ = DType("bool", np.bool_)
+
+# PyTorch's aliases.
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+
+_ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
+_BY_NUMPY = {d.numpy: d for d in _ALL}
+_BY_NAME = {d.name: d for d in _ALL}
+
+#: The dtype of Python floats and of float data given without a dtype (PyTorch's default).
+default_float = float32
+
+
+def from_numpy_dtype(numpy_dtype: Any) -> DType:
+    """The DType for a NumPy dtype; raises TypeError for kinds chainrule does not hold."""
+    found = _BY_NUMPY.get(np.dtype(numpy_dtype))
+    if found is None:
+        supported = ", ".join(d.name for d in _ALL)
+        raise TypeError(f"unsupported array dtype {np.dtype(numpy_dtype)}; "
+                        f"expected one of: {supported}")
+    return found
+
+
+def to_numpy_dtype(dtype: Any) -> np.dtype:
+    """Accepts a DType, a NumPy dtype, a Python type or a name, and returns the NumPy dtype.
+
+    Python's `float` means float32 and `int` means int64, as in PyTorch.
+    """
+    if isinstance(dtype, DType):
+        return dtype.numpy
+    if dtype is builtins.float:
+        return float32.numpy
+    if dtype is builtins.int:
+        return int64.numpy
+    if dtype is builtins.bool:
+        return bool_.numpy
+    if isinstance(dtype, str) and dtype in _BY_NAME:
+        return _BY_NAME[dtype].numpy
+    try:
+        return from_numpy_dtype(dtype).numpy
+    except TypeError as error:
+        raise TypeError(f"unknown dtype {dtype!r}; expected a chainrule dtype such as "
+                        "chainrule.float32") from error

@@ -1,0 +1,147 @@
+"""Gates: the built-in `Gate` and the user-facing `Function`.
+
+Both are the seeds' gate API (CS231n's `forward`/`backward` pair, PyTorch's
+`torch.autograd.Function`): a static `forward(ctx, *args)` that computes the output and saves
+what the local rule needs, and a static `backward(ctx, *grad_outputs)` that returns one
+gradient per forward argument, None where none is needed. `ctx` is the gate itself, the node
+the graph records.
+
+- `Gate` is for chainrule's own operations. Its forward and backward work on raw arrays
+  (the hot path allocates no tensors). Its backward rule is written with operators and the
+  helpers of `chainrule.ops._dual`, which work on arrays and tensors alike, so that under
+  `create_graph=True` the same rule runs on tensors and is recorded: second derivatives come
+  for free, without a second rule.
+- `Function` is PyTorch's: forward and backward take and return tensors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from .anomaly import check_forward
+from .graph import Node
+from .grad_mode import no_grad, state
+
+__all__ = ["Gate", "Function"]
+
+
+class Gate(Node):
+    """A built-in operation: forward on arrays, and a backward rule on arrays or tensors.
+
+    A rule may return its upstream gradient unchanged (or a view of it) or a fresh array;
+    it must never return the same fresh array for two inputs, nor an array it keeps. That
+    lets the engine sum gradients in place without copying.
+    """
+
+    __slots__ = ()
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """Runs the forward pass on the arguments' arrays and records the gate if needed."""
+        recording = False
+        if state.grad_enabled:
+            for value in args:
+                if isinstance(value, Tensor) and value._requires_grad:
+                    recording = True
+                    break
+        ctx = cls.__new__(cls)
+        ctx.saved_tensors = ()
+        ctx.output_meta = None
+        ctx.retained = None
+        if recording:
+            ctx.needs_input_grad = tuple(
+                isinstance(value, Tensor) and value._requires_grad for value in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+        arrays = [value._array if isinstance(value, Tensor) else value for value in args]
+        output = cls.forward(ctx, *arrays)
+        if state.anomaly_enabled:
+            check_forward(cls.label, tuple(arrays), output)
+        if recording:
+            ctx.inputs = args
+            return Tensor._make(output, ctx)
+        return Tensor._make(output, None)
+
+
+class Function(Node):
+    """A user-defined gate with PyTorch's contract.
+
+    Subclass it with static `forward(ctx, *args)` and `backward(ctx, *grad_outputs)`; call it
+    as `MyGate.apply(*args)`. `forward` gets the tensors themselves (run with grad mode off)
+    and returns a tensor or a tuple of tensors; `backward` gets one gradient tensor per output
+    and returns one gradient per forward argument (None for non-tensors or where none is
+    needed). Use `ctx.save_for_backward(*tensors)` / `ctx.saved_tensors` for tensors, plain
+    attributes on `ctx` for anything else, and `ctx.needs_input_grad` to skip work.
+
+    >>> import chainrule as cr
+    >>> class Cube(cr.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * 3 * x * x
+    >>> x = cr.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad.item()
+    12.0
+    """
+
+    tensor_api = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._non_differentiable: set[int] = set()
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return type(self).__name__
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        """Declares outputs (e.g. indices) that never carry a gradient."""
+        self._non_differentiable.update(id(output) for output in outputs)
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError(
+            "subclasses of chainrule.autograd.Function must define a static forward(ctx, ...)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Runs `forward` and, when any tensor argument requires grad, records the gate."""
+        ctx = cls()
+        recording = state.grad_enabled and any(
+            isinstance(value, Tensor) and value._requires_grad for value in args)
+        ctx.needs_input_grad = tuple(
+            isinstance(value, Tensor) and value._requires_grad for value in args)
+        with no_grad():
+            result = cls.forward(ctx, *args)
+        single = not isinstance(result, tuple)
+        outputs = (result,) if single else result
+        for output in outputs:
+            if not isinstance(output, Tensor):
+                raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of "
+                                f"Tensors, got {type(output).__name__}")
+        if not recording:
+            return result
+        ctx.inputs = args
+        wrapped = []
+        for nr, output in enumerate(outputs):
+            differentiable = (id(output) not in ctx._non_differentiable
+                              and output.dtype.is_floating_point)
+            made = Tensor._make(output._array, ctx if differentiable else None)
+            made._output_nr = nr
+            wrapped.append(made)
+        if not single:
+            ctx.output_meta = tuple((o.shape, o._array.dtype, o.device) for o in outputs)
+        if state.anomaly_enabled:
+            for made in wrapped:
+                check_forward(cls.__name__, args, made._array)
+        return wrapped[0] if single else tuple(wrapped)

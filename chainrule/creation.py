@@ -1,0 +1,191 @@
+"""Making tensors: from data, filled with a value, ranges, and the functions that join them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _dtype
+from .backends import Device, module_for
+from .tensor import Tensor, _shape_args, to_array
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
+           "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "cat",
+           "concat", "stack"]
+
+
+def _place(array: Any, device: Any, requires_grad: bool) -> Tensor:
+    result = Tensor._make(array, None)
+    if device is not None and Device(device) != result.device:
+        result = result.to(device)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
+           ) -> Tensor:
+    """A new tensor holding a copy of `data`.
+
+    Python floats become float32 and ints int64; NumPy arrays keep their dtype.
+
+    >>> import chainrule as cr
+    >>> cr.tensor([1.0, 2.0]).dtype, cr.tensor([1, 2]).dtype
+    (chainrule.float32, chainrule.int64)
+    """
+    return _place(to_array(data, dtype, copy=True), device, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like `tensor`, but shares the memory of an array (or tensor) when no conversion is
+    needed."""
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    return _place(to_array(data, dtype, copy=False), device, False)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing `array`'s memory and dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._make(to_array(array, copy=False), None)
+
+
+def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
+            requires_grad: bool) -> Tensor:
+    shape = _shape_args(op, sizes)
+    if any(size < 0 for size in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    if dtype is None:
+        target = (_dtype.int64.numpy if isinstance(fill, int) and not isinstance(fill, bool)
+                  else np.dtype(np.bool_) if isinstance(fill, bool)
+                  else _dtype.default_float.numpy) if op == "full" else _dtype.default_float.numpy
+    else:
+        target = _dtype.to_numpy_dtype(dtype)
+    xp = module_for(Device(device or "cpu"))
+    if fill is None:
+        array = xp.empty(shape, dtype=target)
+    else:
+        array = xp.full(shape, fill, dtype=target)
+    return _place(array, None, requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+          ) -> Tensor:
+    return _filled("zeros", size, 0, dtype, device, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+         ) -> Tensor:
+    return _filled("ones", size, 1, dtype, device, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+          ) -> Tensor:
+    return _filled("empty", size, None, dtype, device, requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    return _filled("full", (size,), fill_value, dtype, device, requires_grad)
+
+
+def _like(op: str, like: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
+    return _filled(op, (like.shape,), fill, dtype or like.dtype, str(like.device),
+                   requires_grad)
+
+
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _like("zeros_like", input, 0, dtype, requires_grad)
+
+
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _like("ones_like", input, 1, dtype, requires_grad)
+
+
+def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _like("empty_like", input, None, dtype, requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    return _like("full_like", input, fill_value, dtype, requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from `start` up to (not including) `end`; int64 unless a bound is a float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    if dtype is None:
+        floats = any(isinstance(v, float) for v in (start, end, step))
+        target = _dtype.default_float.numpy if floats else _dtype.int64.numpy
+    else:
+        target = _dtype.to_numpy_dtype(dtype)
+    xp = module_for(Device(device or "cpu"))
+    return _place(xp.arange(start, end, step).astype(target), None, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included."""
+    if steps < 0:
+        raise ValueError(f"linspace: steps must be non-negative, got {steps}")
+    target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
+    xp = module_for(Device(device or "cpu"))
+    return _place(xp.linspace(start, end, steps).astype(target), None, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
+    xp = module_for(Device(device or "cpu"))
+    return _place(xp.eye(n, m, dtype=target), None, requires_grad)
+
+
+def _joinable(op: str, tensors: Sequence[Tensor]) -> tuple[Tensor, ...]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}: expected a list or tuple of tensors")
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    values = tuple(t if isinstance(t, Tensor) else tensor(t) for t in tensors)
+    dtypes = {t._array.dtype for t in values}
+    if len(dtypes) > 1:
+        result = np.result_type(*dtypes)
+        values = tuple(t._cast(result) for t in values)
+    return values
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors joined along an existing dim; all other sizes must agree."""
+    from .ops.shape import Concatenate
+    from .tensor import _normalize_dim
+
+    values = _joinable("cat", tensors)
+    axis = _normalize_dim("cat", dim, values[0].ndim)
+    reference = values[0].shape
+    for position, value in enumerate(values):
+        if value.ndim != len(reference) or any(
+                a != b for i, (a, b) in enumerate(zip(value.shape, reference)) if i != axis):
+            raise ValueError(f"cat: tensor {position} has shape {value.shape}, which does not "
+                             f"match {reference} outside dim {axis}")
+    return Concatenate.apply(axis, *values)
+
+
+concat = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """The tensors stacked along a new dim; all shapes must be equal."""
+    from .ops.shape import Stack
+    from .tensor import _normalize_dim
+
+    values = _joinable("stack", tensors)
+    axis = _normalize_dim("stack", dim, values[0].ndim + 1)
+    for position, value in enumerate(values):
+        if value.shape != values[0].shape:
+            raise ValueError(f"stack: tensor {position} has shape {value.shape}, but tensor 0 "
+                             f"has shape {values[0].shape}; all must be equal")
+    return Stack.apply(axis, *values)

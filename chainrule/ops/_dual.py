@@ -1,0 +1,65 @@
+"""Helpers that take arrays or tensors and return the same kind.
+
+Built-in backward rules are written with operators and these helpers only, so one rule
+serves both passes: on arrays for a plain backward, and on tensors (recorded, so
+differentiable again) under `create_graph=True`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backends import array_module
+from ..tensor import Tensor
+
+__all__ = ["exp", "log", "where", "swap_last_axes", "permute", "sum_keepdims", "cast",
+           "is_tensor", "constant"]
+
+
+def is_tensor(value: Any) -> bool:
+    return isinstance(value, Tensor)
+
+
+def constant(value: Any) -> Any:
+    """The array under a tensor (for masks and other values that carry no gradient)."""
+    return value._array if isinstance(value, Tensor) else value
+
+
+def exp(value: Any) -> Any:
+    return value.exp() if isinstance(value, Tensor) else array_module(value).exp(value)
+
+
+def log(value: Any) -> Any:
+    return value.log() if isinstance(value, Tensor) else array_module(value).log(value)
+
+
+def where(condition: Any, if_true: Any, if_false: Any) -> Any:
+    """Elementwise choice; `condition` is a constant mask."""
+    condition = constant(condition)
+    if isinstance(if_true, Tensor) or isinstance(if_false, Tensor):
+        from .elementwise import Where
+
+        return Where.apply(condition, if_true, if_false)
+    return array_module(condition).where(condition, if_true, if_false)
+
+
+def swap_last_axes(value: Any) -> Any:
+    return value.transpose(-1, -2) if isinstance(value, Tensor) else value.swapaxes(-1, -2)
+
+
+def permute(value: Any, axes: tuple[int, ...]) -> Any:
+    return value.permute(*axes) if isinstance(value, Tensor) else value.transpose(axes)
+
+
+def sum_keepdims(value: Any, axis: Any) -> Any:
+    if isinstance(value, Tensor):
+        return value.sum(dim=axis, keepdim=True)
+    return value.sum(axis=axis, keepdims=True)
+
+
+def cast(value: Any, numpy_dtype: Any) -> Any:
+    if isinstance(value, Tensor):
+        from .elementwise import Cast
+
+        return Cast.apply(value, numpy_dtype)
+    return value.astype(numpy_dtype, copy=False)

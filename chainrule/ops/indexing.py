@@ -1,0 +1,68 @@
+"""Indexing: `x[index]` and its adjoint, adding a gradient back into the indexed places.
+
+With integer-array indices the same element can be picked several times (fan-out), so its
+gradient is the sum of all the picks: `add.at` accumulates repeated indices, where plain
+assignment would keep only the last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd.function import Gate
+from ..backends import array_module
+
+__all__ = ["GetItem", "IndexAdd", "is_basic_index"]
+
+
+def is_basic_index(index: tuple[Any, ...]) -> bool:
+    """True for ints, slices, None and Ellipsis only: each element is picked at most once."""
+    for part in index:
+        if not (part is None or part is Ellipsis or isinstance(part, (int, slice))):
+            return False
+    return True
+
+
+def _scatter_add(shape: tuple[int, ...], dtype: Any, index: tuple[Any, ...], values: Any,
+                 like: Any) -> Any:
+    xp = array_module(like)
+    out = xp.zeros(shape, dtype=dtype)
+    if is_basic_index(index):
+        out[index] = values
+    else:
+        xp.add.at(out, index, values)
+    return out
+
+
+class GetItem(Gate):
+    """f(x) = x[index];  ∂L/∂x is zero except at the picked places, which receive the
+    upstream gradient, summed where an index repeats."""
+
+    __slots__ = ()
+    label = "index"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: tuple[Any, ...]) -> Any:
+        return x[index]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+        x, index = ctx.inputs
+        if hasattr(grad, "_array"):  # on tensors, so the scatter is recorded too
+            return IndexAdd.apply(grad, x.shape, index), None
+        return _scatter_add(x.shape, grad.dtype, index, grad, grad), None
+
+
+class IndexAdd(Gate):
+    """f(g) = zeros(shape) with g added at `index` (GetItem's adjoint);  ∂L/∂g = upstream[index]."""
+
+    __slots__ = ()
+    label = "index_add"
+
+    @staticmethod
+    def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: tuple[Any, ...]) -> Any:
+        return _scatter_add(shape, values.dtype, index, values, values)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        return grad[ctx.inputs[2]], None, None

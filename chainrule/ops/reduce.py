@@ -1,0 +1,265 @@
+"""Reductions: sum, mean, max/min, prod, logsumexp, and the softmax family along a dim.
+
+A reduction's rule sends each output's gradient back to the inputs it was made from: every
+input for a sum, the winner for a max, the exclusive product for a prod.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from ..autograd.function import Gate
+from ..backends import array_module
+from . import _dual
+from ._broadcast import broadcast_to
+
+__all__ = ["normalize_axes", "Sum", "Mean", "MaxAll", "MaxDim", "Prod", "LogSumExp",
+           "Softmax", "LogSoftmax"]
+
+
+def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """None, or a sorted tuple of non-negative axes; a clear error for an axis out of range."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    normalized = []
+    for a in axes:
+        if not isinstance(a, int):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
+        bound = builtins.max(ndim, 1)
+        if not -bound <= a < bound:
+            raise IndexError(f"{op}: dim {a} is out of range for a tensor of {ndim} "
+                             f"dimension{'s' if ndim != 1 else ''} (expected {-bound}..{bound - 1})")
+        normalized.append(a % bound)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: dim {axis!r} names the same axis twice")
+    return tuple(sorted(normalized))
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """`shape` with each reduced axis set to 1 (what keepdim=True gives)."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else size for i, size in enumerate(shape))
+
+
+def restore(grad: Any, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Any:
+    """A reduced gradient brought back to the input's `shape` (a broadcast, no copy)."""
+    kept = kept_shape(shape, axes)
+    if grad.shape != kept:
+        grad = grad.reshape(kept)
+    return broadcast_to(grad, shape)
+
+
+def _numpy_axis(axes: tuple[int, ...] | None) -> Any:
+    return axes if axes is None or len(axes) != 1 else axes[0]
+
+
+class Sum(Gate):
+    """f(x) = Σ x over `dim`;  ∂f/∂xᵢ = 1: every input receives the upstream gradient."""
+
+    __slots__ = ()
+    label = "sum"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+        return x.sum(axis=_numpy_axis(axes), keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        return restore(grad, ctx.inputs[0].shape, ctx.inputs[1]), None, None
+
+
+class Mean(Gate):
+    """f(x) = (1/n) Σ x over `dim`;  ∂f/∂xᵢ = 1/n."""
+
+    __slots__ = ()
+    label = "mean"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+        return x.mean(axis=_numpy_axis(axes), keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        x, axes, _ = ctx.inputs
+        count = x.numel() if axes is None else _count(x.shape, axes)
+        return restore(grad / count, x.shape, axes), None, None
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
+    count = 1
+    for a in axes:
+        count *= shape[a]
+    return count
+
+
+class MaxAll(Gate):
+    """f(x) = max over all of x (or min, with `largest=False`);  ties share the gradient evenly,
+    as PyTorch does; every other input gets 0."""
+
+    __slots__ = ()
+    label = "max"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, largest: bool) -> Any:
+        if x.size == 0:
+            raise RuntimeError(f"{'max' if largest else 'min'}: the tensor is empty; a "
+                               "reduction over no elements has no value")
+        out = x.max() if largest else x.min()
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+        x, out = ctx.saved_tensors
+        winners = _dual.constant(x) == _dual.constant(out)
+        share = winners / winners.sum()
+        return grad * share.astype(_dual.constant(x).dtype), None
+
+
+class MaxDim(Gate):
+    """f(x) = max of x along one dim (or min): the gradient goes to the index returned."""
+
+    __slots__ = ("indices",)
+    label = "max"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int, keepdim: bool, largest: bool) -> Any:
+        if x.shape[axis] == 0:
+            raise IndexError(f"{'max' if largest else 'min'}: dim {axis} has size 0; there is "
+                             "no element to pick")
+        xp = array_module(x)
+        indices = xp.argmax(x, axis=axis, keepdims=True) if largest else \
+            xp.argmin(x, axis=axis, keepdims=True)
+        ctx.indices = indices
+        values = xp.take_along_axis(x, indices, axis=axis)
+        return values if keepdim else values.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None]:
+        x, axis = ctx.inputs[0], ctx.inputs[1]
+        xp = array_module(ctx.indices)
+        positions = xp.arange(x.shape[axis]).reshape(
+            tuple(-1 if i == axis else 1 for i in range(x.ndim)))
+        chosen = positions == ctx.indices
+        return _dual.where(chosen, restore(grad, x.shape, (axis,)), 0), None, None, None
+
+
+class Prod(Gate):
+    """f(x) = Π x over `dim`;  ∂f/∂xᵢ = Π_{j≠i} xⱼ, the product of all the others."""
+
+    __slots__ = ()
+    label = "prod"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+        out = x.prod(axis=_numpy_axis(axes), keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        x, out = ctx.saved_tensors
+        axes = ctx.inputs[1]
+        shape = ctx.inputs[0].shape
+        raw = _dual.constant(x)
+        if _dual.is_tensor(grad):
+            if bool((raw == 0).any()):
+                raise NotImplementedError(
+                    "prod: the second derivative at an input that holds zeros is not "
+                    "implemented; the first derivative is")
+            return restore(grad * out, shape, axes) / x, None, None
+        return restore(grad, shape, axes) * _exclusive_product(raw, axes), None, None
+
+
+def _exclusive_product(x: Any, axes: tuple[int, ...] | None) -> Any:
+    """For each element, the product of the others in its reduction group; exact with zeros.
+
+    The reduced axes are moved to the end and flattened, then the product of everything to
+    the left times everything to the right of each position is formed with two cumprods.
+    """
+    xp = array_module(x)
+    reduced = tuple(range(x.ndim)) if axes is None else axes
+    kept = tuple(i for i in range(x.ndim) if i not in reduced)
+    moved = x.transpose(kept + reduced)
+    flat = moved.reshape(tuple(x.shape[i] for i in kept) + (-1,))
+    ones = xp.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+    left = xp.concatenate([ones, xp.cumprod(flat[..., :-1], axis=-1)], axis=-1)
+    right = xp.concatenate([xp.cumprod(flat[..., :0:-1], axis=-1)[..., ::-1], ones], axis=-1)
+    others = (left * right).reshape(moved.shape)
+    inverse = [0] * x.ndim
+    for position, axis in enumerate(kept + reduced):
+        inverse[axis] = position
+    return others.transpose(inverse)
+
+
+class LogSumExp(Gate):
+    """f(x) = log Σ eˣ over `dim`, computed as m + log Σ e^(x−m) with m = max x (no overflow);
+    ∂f/∂x = e^(x − f) = softmax(x)."""
+
+    __slots__ = ()
+    label = "logsumexp"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+        xp = array_module(x)
+        axis = _numpy_axis(axes)
+        shift = x.max(axis=axis, keepdims=True)
+        shift = xp.where(xp.isfinite(shift), shift, 0)
+        out = xp.log(xp.exp(x - shift).sum(axis=axis, keepdims=True)) + shift
+        if not keepdim:
+            out = out.squeeze(axis=tuple(range(x.ndim)) if axes is None else axes)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        x, out = ctx.saved_tensors
+        axes = ctx.inputs[1]
+        shape = ctx.inputs[0].shape
+        return restore(grad, shape, axes) * _dual.exp(x - restore(out, shape, axes)), None, None
+
+
+class Softmax(Gate):
+    """yᵢ = e^xᵢ / Σⱼ e^xⱼ along `dim`;  ∂L/∂x = y ∘ (g − Σ g∘y): the Jacobian
+    diag(y) − y yᵀ applied to g without being built."""
+
+    __slots__ = ()
+    label = "softmax"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        xp = array_module(x)
+        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+        (out,) = ctx.saved_tensors
+        axis = ctx.inputs[1]
+        return out * (grad - _dual.sum_keepdims(grad * out, axis)), None
+
+
+class LogSoftmax(Gate):
+    """yᵢ = xᵢ − log Σⱼ e^xⱼ along `dim`;  ∂L/∂x = g − softmax(x) Σ g."""
+
+    __slots__ = ()
+    label = "log_softmax"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        xp = array_module(x)
+        shifted = x - x.max(axis=axis, keepdims=True)
+        out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+        (out,) = ctx.saved_tensors
+        axis = ctx.inputs[1]
+        return grad - _dual.exp(out) * _dual.sum_keepdims(grad, axis), None
