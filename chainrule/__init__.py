@@ -118,6 +118,8 @@ from .random import (  # noqa: E402
     set_rng_state,
 )
 
+import builtins as _builtins  # noqa: E402 - `bool` above is chainrule.bool
+
 __version__ = "0.1.0"
 
 
@@ -125,5 +127,5 @@ def get_default_dtype() -> DType:
     return float32
 
 
-def is_floating_point(input: Tensor) -> bool:  # noqa: A002 - PyTorch's name
+def is_floating_point(input: Tensor) -> _builtins.bool:  # noqa: A002 - PyTorch's name
     return input.is_floating_point()

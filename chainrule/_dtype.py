@@ -41,8 +41,8 @@ int64 = DType("int64", np.int64)
 bool_ = DType("bool", np.bool_)
 
 # PyTorch's aliases.
-half, float, double = float16, float32, float64
-short, int, long = int16, int32, int64
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
 
 _ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
 _BY_NUMPY = {d.numpy: d for d in _ALL}

@@ -58,8 +58,8 @@ def grad_and_value(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
             raise RuntimeError("grad: the function must return a tensor of one element, got "
                                f"{getattr(output, 'shape', type(output).__name__)}")
         targets = [values[n] for n in numbers]
-        grads = _autograd_grad(output, targets, create_graph=True, allow_unused=True)
-        grads = tuple(g if g is not None else t * 0 for g, t in zip(grads, targets))
+        raw = _autograd_grad(output, targets, create_graph=True, allow_unused=True)
+        grads = tuple(g if g is not None else t * 0 for g, t in zip(raw, targets))
         if not nested:
             grads = tuple(g.detach() for g in grads)
             output = output.detach()
@@ -95,9 +95,9 @@ def vjp(func: Callable[..., Any], *primals: Tensor) -> tuple[Any, Callable[..., 
 
     def vjp_fn(*cotangents: Any) -> tuple[Tensor, ...]:
         outputs = output if isinstance(output, (tuple, list)) else (output,)
-        grads = _autograd_grad(outputs, values, cotangents, retain_graph=True,
-                               create_graph=True, allow_unused=True)
-        grads = tuple(g if g is not None else v * 0 for g, v in zip(grads, values))
+        raw = _autograd_grad(outputs, values, cotangents, retain_graph=True,
+                             create_graph=True, allow_unused=True)
+        grads = tuple(g if g is not None else v * 0 for g, v in zip(raw, values))
         return grads if nested else tuple(g.detach() for g in grads)
 
     shown = output if nested else (tuple(o.detach() for o in output)

@@ -22,7 +22,7 @@ class Generator:
     """A stream of random numbers (NumPy's PCG64 underneath)."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self._seed = int(np.random.SeedSequence().entropy % (2 ** 63)) if seed is None else seed
+        self._seed = _fresh_seed() if seed is None else seed
         self.numpy = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -42,6 +42,11 @@ class Generator:
         self.numpy.bit_generator.state = new_state
 
 
+def _fresh_seed() -> int:
+    entropy = np.random.SeedSequence().entropy
+    return int(entropy) % (2 ** 63)  # type: ignore[arg-type]
+
+
 default_generator = Generator(0)
 
 
@@ -52,7 +57,7 @@ def manual_seed(seed: int) -> Generator:
 
 def seed() -> int:
     """Seeds the default generator from the operating system's entropy; returns the seed."""
-    new_seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+    new_seed = _fresh_seed()
     default_generator.manual_seed(new_seed)
     return new_seed
 

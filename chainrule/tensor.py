@@ -346,12 +346,12 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device: int | None = None) -> Tensor:
+    def cuda(self, device: builtins.int | None = None) -> Tensor:
         return self.to("cuda" if device is None else f"cuda:{device}")
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
+                 create_graph: builtins.bool = False) -> None:
         """Back-propagates from this tensor, accumulating gradients into the leaves' `.grad`.
 
         A tensor of one element gets the gradient 1; any other needs `gradient`, of its
@@ -379,7 +379,7 @@ class Tensor:
         node.retained[self._output_nr] = weakref.ref(self)
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> builtins.bool:
         node = self.grad_fn
         return bool(node is not None and node.retained and self._output_nr in node.retained)
 
@@ -556,10 +556,10 @@ class Tensor:
     def __xor__(self, other: Any) -> Tensor:
         return Tensor._make(self._array ^ _raw(other), None)
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return Tensor._make(self._array.any(axis=dim, keepdims=keepdim), None)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return Tensor._make(self._array.all(axis=dim, keepdims=keepdim), None)
 
     def isnan(self) -> Tensor:
@@ -569,7 +569,7 @@ class Tensor:
         return Tensor._make(np.isfinite(self._array), None)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
         source = self if dtype is None else self.to(dtype)
         axes = _reduce.normalize_axes("sum", dim, self.ndim)
         if source._array.dtype.kind in "biu" and dtype is None:
@@ -577,25 +577,25 @@ class Tensor:
                                 None)
         return _reduce.Sum.apply(source, axes, keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
         source = self if dtype is None else self.to(dtype)
         if source._array.dtype.kind != "f":
             raise TypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
                             "convert first (e.g. x.float()) or pass dtype=")
         return _reduce.Mean.apply(source, _reduce.normalize_axes("mean", dim, self.ndim), keepdim)
 
-    def prod(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def prod(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.Prod.apply(self, _reduce.normalize_axes("prod", dim, self.ndim), keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         """The largest element; with `dim`, (values, indices) along it; with a tensor, the
         elementwise maximum."""
         return self._extreme("max", dim, keepdim, largest=True)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         return self._extreme("min", dim, keepdim, largest=False)
 
-    def _extreme(self, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
+    def _extreme(self, op: str, dim: Any, keepdim: builtins.bool, largest: builtins.bool) -> Any:
         if isinstance(dim, Tensor):
             return self.maximum(dim) if largest else self.minimum(dim)
         if dim is None:
@@ -609,13 +609,14 @@ class Tensor:
         indices = chosen if keepdim else chosen.squeeze(axis)
         return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False), None))
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         return self._arg_extreme(dim, keepdim, largest=True)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
         return self._arg_extreme(dim, keepdim, largest=False)
 
-    def _arg_extreme(self, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
+    def _arg_extreme(self, dim: builtins.int | None, keepdim: builtins.bool,
+                     largest: builtins.bool) -> Tensor:
         source = self._array
         find = source.argmax if largest else source.argmin
         if dim is None:
@@ -625,8 +626,8 @@ class Tensor:
             found = find(axis=_normalize_dim("argmax", dim, self.ndim), keepdims=keepdim)
         return Tensor._make(found.astype(np.int64, copy=False), None)
 
-    def var(self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1,
-            unbiased: bool | None = None) -> Tensor:
+    def var(self, dim: Any = None, keepdim: builtins.bool = False, *, correction: Any = 1,
+            unbiased: builtins.bool | None = None) -> Tensor:
         """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
         if unbiased is not None:
             correction = 1 if unbiased else 0
@@ -636,20 +637,20 @@ class Tensor:
         return (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
             count - correction, 0)
 
-    def std(self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1,
-            unbiased: bool | None = None) -> Tensor:
+    def std(self, dim: Any = None, keepdim: builtins.bool = False, *, correction: Any = 1,
+            unbiased: builtins.bool | None = None) -> Tensor:
         return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
         return _reduce.LogSumExp.apply(self._floating("logsumexp"),
                                        _reduce.normalize_axes("logsumexp", dim, self.ndim),
                                        keepdim)
 
-    def softmax(self, dim: int) -> Tensor:
+    def softmax(self, dim: builtins.int) -> Tensor:
         return _reduce.Softmax.apply(self._floating("softmax"),
                                      _normalize_dim("softmax", dim, self.ndim))
 
-    def log_softmax(self, dim: int) -> Tensor:
+    def log_softmax(self, dim: builtins.int) -> Tensor:
         return _reduce.LogSoftmax.apply(self._floating("log_softmax"),
                                         _normalize_dim("log_softmax", dim, self.ndim))
 
@@ -667,7 +668,7 @@ class Tensor:
     def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         if self.ndim == 0:
             return _shape.Flatten.apply(self, (1,))
         start = _normalize_dim("flatten", start_dim, self.ndim)
@@ -689,7 +690,7 @@ class Tensor:
                               if not (i in axes and size == 1))
         return _shape.Squeeze.apply(self, new_shape)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         axis = _normalize_dim("unsqueeze", dim, self.ndim + 1)
         return _shape.Unsqueeze.apply(self, self.shape[:axis] + (1,) + self.shape[axis:])
 
@@ -701,7 +702,7 @@ class Tensor:
                              f"{self.ndim} dimensions of a tensor of shape {self.shape}")
         return _shape.Permute.apply(self, tuple(d % builtins.max(self.ndim, 1) for d in order))
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         order = list(range(self.ndim))
         a = _normalize_dim("transpose", dim0, self.ndim)
         b = _normalize_dim("transpose", dim1, self.ndim)
@@ -730,7 +731,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
-        return _indexing.GetItem.apply(self, _normalize_index(index))
+        try:
+            return _indexing.GetItem.apply(self, _normalize_index(index))
+        except IndexError as error:
+            raise IndexError(f"index {index!r} does not fit a tensor of shape {self.shape}: "
+                             f"{error}") from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("setitem", value)
@@ -916,7 +921,7 @@ def _binary(gate: Any, a: Any, b: Any, true_division: bool = False) -> Tensor:
     if b_kind is None:
         b = _operand(gate, b, a)
         b_kind = b._array.dtype.kind if isinstance(b, Tensor) else None
-    if a_kind != "f" or b_kind != "f":
+    if (a_kind is not None and a_kind != "f") or (b_kind is not None and b_kind != "f"):
         a, b = _promote_to_float(a, b, true_division)
     try:
         return gate.apply(a, b)

@@ -20,8 +20,8 @@ from typing import Any
 
 from ..tensor import Tensor
 from .anomaly import check_forward
-from .graph import Node
 from .grad_mode import no_grad, state
+from .graph import Node
 
 __all__ = ["Gate", "Function"]
 

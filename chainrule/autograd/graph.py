@@ -242,18 +242,19 @@ def run_backward(
             needs = node.needs_input_grad
             inputs = node.inputs
 
-            if node.output_meta is None:
-                upstream: tuple[Any, ...] | None = None if upstream_value is None else (upstream_value,)
-            elif upstream_value is None:
+            upstream: tuple[Any, ...] | None
+            if upstream_value is None:
                 upstream = None
+            elif node.output_meta is None:
+                upstream = (upstream_value,)
             else:
                 upstream = _fill_missing(upstream_value, node.output_meta, create_graph)
 
             if capture_slots and upstream is not None:
                 for nr, gradient in enumerate(upstream):
-                    position = capture_slots.get((node, nr))
-                    if position is not None:
-                        captured[position] = gradient
+                    slot = capture_slots.get((node, nr))
+                    if slot is not None:
+                        captured[slot] = gradient
             if node.retained and upstream is not None:
                 _store_retained(node, upstream)
 
@@ -280,7 +281,8 @@ def run_backward(
                 parent = value.grad_fn
                 if gradient is not None:
                     fresh = not create_graph and _is_fresh(gradient, upstream)  # type: ignore[arg-type]
-                    if fresh and index and any(gradient is other for other in input_grads[:index]):
+                    if fresh and index and any(gradient is other
+                                               for other in input_grads[:index]):  # type: ignore[index]
                         fresh = False  # the same array sent to two inputs is owned by neither
                     if parent is None:
                         deliver_to_leaf(value, gradient, fresh)

@@ -24,6 +24,8 @@ class Device:
     """Where a tensor's array lives: `Device('cpu')` or `Device('cuda')` / `Device('cuda:1')`."""
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
     def __init__(self, spec: str | Device = "cpu") -> None:
         if isinstance(spec, Device):

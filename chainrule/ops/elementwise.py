@@ -16,7 +16,8 @@ from . import _dual
 from ._broadcast import unbroadcast
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "Sqrt", "Abs", "Relu",
-           "Sigmoid", "Tanh", "Clamp", "Maximum", "Minimum", "Where", "Clone", "Cast", "stable_sigmoid"]
+           "Sigmoid", "Tanh", "Clamp", "Maximum", "Minimum", "Where", "Clone", "Cast",
+           "stable_sigmoid"]
 
 
 def _shape(ctx: Any, index: int) -> tuple[int, ...]:

@@ -29,8 +29,9 @@ def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
             raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
         bound = builtins.max(ndim, 1)
         if not -bound <= a < bound:
+            plural = "s" if ndim != 1 else ""
             raise IndexError(f"{op}: dim {a} is out of range for a tensor of {ndim} "
-                             f"dimension{'s' if ndim != 1 else ''} (expected {-bound}..{bound - 1})")
+                             f"dimension{plural} (expected {-bound}..{bound - 1})")
         normalized.append(a % bound)
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op}: dim {axis!r} names the same axis twice")

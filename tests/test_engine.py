@@ -1,0 +1,256 @@
+"""The backward pass: order, fan-in, accumulation, freeing, deep graphs, grad mode."""
+
+from __future__ import annotations
+
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.autograd.graph import run_backward
+
+
+def test_gradients_accumulate_across_backward_calls() -> None:
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * 4).sum().backward()
+    assert x.grad.tolist() == [7, 7]
+
+
+def test_leaf_grads_do_not_alias_each_other_or_the_seed() -> None:
+    # Add passes its upstream gradient through to both inputs unchanged; each leaf must get
+    # its own buffer, or accumulating into one would change the other.
+    a = cr.tensor([1.0, 1.0], requires_grad=True)
+    b = cr.tensor([1.0, 1.0], requires_grad=True)
+    seed = cr.tensor([1.0, 2.0])
+    (a + b).backward(seed)
+    assert a.grad._array is not b.grad._array
+    assert a.grad._array is not seed._array
+    (a * 2).sum().backward()
+    assert a.grad.tolist() == [3, 4] and b.grad.tolist() == [1, 2] and seed.tolist() == [1, 2]
+
+
+def test_fan_in_sum_does_not_corrupt_a_shared_upstream() -> None:
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x + x          # both edges carry the same upstream array
+    z = y + x          # x is reached three times
+    z.sum().backward()
+    assert x.grad.tolist() == [3, 3]
+
+
+def test_intermediate_gradients_are_freed_as_soon_as_used() -> None:
+    # The engine pops each gate's gradient when the gate runs: at the end nothing is pending,
+    # which a tracer can see by counting live gradients per step.
+    x = cr.randn(64, 64, requires_grad=True)
+    y = x
+    for _ in range(20):
+        y = (y * 1.0001).tanh()
+    seen = []
+    run_backward([y.sum()], [np.ones((), np.float32)], retain_graph=False, create_graph=False,
+                 tracer=lambda node, up, down: seen.append(node.label))
+    assert seen[0] == "sum" and seen.count("tanh") == 20 and seen.count("mul") == 20
+
+
+def test_topological_order_runs_each_gate_after_all_its_consumers() -> None:
+    x = cr.tensor(2.0, requires_grad=True)
+    a = x * 3
+    b = a + 1
+    c = a * b     # a fans out to b and c
+    d = c + a
+    order = []
+    run_backward([d], [np.float32(1)], retain_graph=True, create_graph=False,
+                 tracer=lambda node, up, down: order.append(node))
+    position = {node: i for i, node in enumerate(order)}
+    for node in order:
+        for value, needed in zip(node.inputs, node.needs_input_grad):
+            if needed and value.grad_fn is not None:
+                assert position[value.grad_fn] > position[node]
+    assert len(order) == 4
+
+
+def test_deep_chain_of_100000_gates_is_not_recursive() -> None:
+    x = cr.tensor(1.0, dtype=cr.float64, requires_grad=True)
+    y = x
+    for _ in range(50_000):
+        y = y * 1.00001 + 0.0
+    y.backward()
+    assert x.grad.item() == pytest.approx(1.00001 ** 50_000)
+    del y  # freeing a 100,000-deep graph must not overflow the stack either
+
+
+def test_second_backward_over_a_freed_graph_raises_clearly() -> None:
+    x = cr.tensor(2.0, requires_grad=True)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = cr.tensor(2.0, requires_grad=True)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 8
+
+
+def test_gates_that_saved_nothing_can_backward_twice_like_pytorch() -> None:
+    x = cr.tensor(2.0, requires_grad=True)
+    y = x + 1
+    y.backward()
+    y.backward()
+    assert x.grad.item() == 2
+
+
+def test_non_scalar_backward_needs_a_gradient() -> None:
+    x = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"shape \(3,\); pass gradient="):
+        (x * 2).backward()
+    (x * 2).backward(cr.tensor([1.0, 2.0, 3.0]))
+    assert x.grad.tolist() == [2, 4, 6]
+
+
+def test_backward_gradient_shape_and_dtype_are_checked() -> None:
+    x = cr.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient has shape \(2,\).*\(3,\)"):
+        (x * 2).backward(cr.ones(2))
+    with pytest.raises(TypeError, match="float64.*float32"):
+        (x * 2).backward(cr.ones(3, dtype=cr.float64))
+
+
+def test_backward_on_a_tensor_without_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        cr.ones(2).sum().backward()
+
+
+def test_no_grad_and_enable_grad() -> None:
+    x = cr.ones(2, requires_grad=True)
+    with cr.no_grad():
+        y = x * 2
+        assert not cr.is_grad_enabled()
+        with cr.enable_grad():
+            z = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad and z.grad_fn is not None
+    assert cr.is_grad_enabled()
+
+    @cr.no_grad()
+    def doubled(t: cr.Tensor) -> cr.Tensor:
+        return t * 2
+
+    assert not doubled(x).requires_grad
+
+
+def test_grad_mode_is_thread_local() -> None:
+    seen = {}
+    started = threading.Event()
+    release = threading.Event()
+
+    def other_thread() -> None:
+        x = cr.ones(1, requires_grad=True)
+        started.set()
+        release.wait(5)
+        seen["requires_grad"] = (x * 2).requires_grad
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    started.wait(5)
+    with cr.no_grad():
+        release.set()
+        thread.join(5)
+    assert seen["requires_grad"] is True
+
+
+def test_detach_and_requires_grad_() -> None:
+    x = cr.ones(2, requires_grad=True)
+    y = (x * 2).detach()
+    assert not y.requires_grad and y.is_leaf
+    z = cr.ones(2).requires_grad_()
+    assert z.requires_grad
+    with pytest.raises(TypeError, match="floating-point"):
+        cr.tensor([1, 2]).requires_grad_()
+    with pytest.raises(TypeError, match="floating-point"):
+        cr.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="not a leaf"):
+        (x * 2).requires_grad_(False)
+
+
+def test_retain_grad_keeps_an_intermediate_gradient() -> None:
+    x = cr.tensor(3.0, requires_grad=True)
+    q = x * 2
+    q.retain_grad()
+    (q * q).backward()
+    assert q.grad.item() == 12 and x.grad.item() == 24
+
+
+def test_requires_grad_propagates_only_from_inputs_that_need_it() -> None:
+    a = cr.ones(2, requires_grad=True)
+    b = cr.ones(2)
+    c = a * b
+    assert c.requires_grad and c.grad_fn.needs_input_grad == (True, False)
+    assert not (b * 2).requires_grad
+
+
+def test_second_derivative_of_a_cube() -> None:
+    x = cr.tensor([-1.0, 0.5, 2.0], dtype=cr.float64, requires_grad=True)
+    y = (x ** 3).sum()
+    (first,) = cr.autograd.grad(y, x, create_graph=True)
+    (second,) = cr.autograd.grad(first.sum(), x)
+    assert first.tolist() == pytest.approx([3.0, 0.75, 12.0])
+    assert second.tolist() == pytest.approx([-6.0, 3.0, 12.0])  # d²/dx² x³ = 6x
+
+
+def test_backward_with_create_graph_accumulates_a_differentiable_grad() -> None:
+    x = cr.tensor(2.0, dtype=cr.float64, requires_grad=True)
+    (x ** 3).backward(create_graph=True)
+    assert x.grad.requires_grad
+    g = x.grad
+    x.grad = None
+    g.backward()
+    assert x.grad.item() == pytest.approx(12.0)
+
+
+def test_autograd_grad_does_not_touch_dot_grad_and_reports_unused() -> None:
+    x = cr.tensor(1.0, requires_grad=True)
+    unused = cr.tensor(1.0, requires_grad=True)
+    y = x * 5
+    (g,) = cr.autograd.grad(y, x, retain_graph=True)
+    assert g.item() == 5 and x.grad is None
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        cr.autograd.grad(y, [x, unused], retain_graph=True)
+    assert cr.autograd.grad(y, [x, unused], allow_unused=True)[1] is None
+
+
+def test_autograd_grad_with_respect_to_an_intermediate() -> None:
+    x = cr.tensor(2.0, requires_grad=True)
+    q = x * 3
+    y = q * q
+    (dq,) = cr.autograd.grad(y, q)
+    assert dq.item() == 12
+
+
+def test_gradients_keep_float32() -> None:
+    x = cr.randn(4, 3, requires_grad=True)
+    w = cr.randn(3, 2, requires_grad=True)
+    loss = ((x @ w).tanh() * 0.5 + 1.5).log_softmax(1).sum() / 3
+    loss.backward()
+    assert loss.dtype == cr.float32
+    assert x.grad.dtype == cr.float32 and w.grad.dtype == cr.float32
+
+
+def test_chain_memory_grows_linearly() -> None:
+    def peak(length: int) -> int:
+        tracemalloc.start()
+        x = cr.tensor(1.0, requires_grad=True)
+        y = x
+        for _ in range(length):
+            y = y * 1.0
+        y.backward()
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return size
+
+    small, large = peak(2_000), peak(8_000)
+    assert 2.0 < large / small < 6.0  # 4x the gates: about 4x the memory
