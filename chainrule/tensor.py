@@ -100,7 +100,9 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self._array = to_array(data, dtype)
+        # PyTorch's `torch.Tensor(data)` makes the default float type whatever the data;
+        # `cr.tensor(data)` is the constructor that infers the dtype.
+        self._array = to_array(data, _dtype.default_float if dtype is None else dtype)
         self.grad_fn: Any = None
         self._grad: Tensor | None = None
         self._output_nr = 0
