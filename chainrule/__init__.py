@@ -10,7 +10,7 @@ rule), `autograd/graph.py` (the backward pass).
 
 # The Tensor first: the gate modules and the autograd package are imported through it.
 from .tensor import Tensor  # isort: skip
-from . import autograd, backends, func  # noqa: E402
+from . import autograd, backends, datasets, func, nn, optim, utils  # noqa: E402
 from ._dtype import (  # noqa: E402
     DType,
     bool_,
@@ -102,6 +102,7 @@ from .functions import (  # noqa: E402
     var,
     where,
 )
+from .serialization import load, save  # noqa: E402
 from .random import (  # noqa: E402
     Generator,
     default_generator,

@@ -1,0 +1,329 @@
+"""`nn.functional`: every layer, activation and loss as a function (PyTorch's `F`).
+
+These check their arguments and pick a gate; the arithmetic and the gradient rules live in
+`chainrule.ops`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..ops import activation as _act
+from ..ops import layer as _layer
+from ..ops import loss as _loss
+from ..ops.elementwise import Relu, Sigmoid, Tanh
+from ..tensor import Tensor
+
+__all__ = ["linear", "embedding", "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh",
+           "softplus", "hardtanh", "gelu", "softmax", "log_softmax", "cross_entropy",
+           "nll_loss", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "multi_margin_loss", "margin_ranking_loss", "flatten"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _as_tensor(op: str, name: str, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    raise TypeError(f"{op}: {name} must be a Tensor, got {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------- layers
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """y = x·Wᵀ + b, one fused gate (weight of shape (out_features, in_features))."""
+    _as_tensor("linear", "input", input)
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},)")
+    if input.ndim == 0:
+        raise ValueError("linear: input must have at least 1 dimension (its features)")
+    return _layer.Linear.apply(input, weight, bias)
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None) -> Tensor:
+    """Rows of `weight` picked by the integer ids in `input`."""
+    ids = _as_tensor("embedding", "input", input)
+    if ids._array.dtype.kind not in "iu":
+        raise TypeError(f"embedding: ids must be an integer tensor, got {ids.dtype}")
+    if max_norm is not None:
+        raise NotImplementedError("embedding: max_norm is not supported")
+    rows = weight.shape[0]
+    if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= rows):
+        raise IndexError(f"embedding: ids must lie in [0, {rows}), got values from "
+                         f"{int(ids._array.min())} to {int(ids._array.max())}")
+    if padding_idx is not None:
+        padding_idx = padding_idx % rows
+    return _layer.Embedding.apply(ids, weight, padding_idx)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+            generator: Any = None) -> Tensor:
+    """Zeroes each element with probability p and scales the rest by 1/(1−p) (training only)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: probability must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return input
+    from ..random import default_generator
+
+    rng = (generator or default_generator).numpy
+    dtype = input._array.dtype
+    if p == 1:
+        keep = np.zeros(input.shape, dtype=dtype)
+    else:
+        keep = (rng.random(input.shape, dtype=np.float32) >= p).astype(dtype) * dtype.type(
+            1 / (1 - p))
+    if not isinstance(input._array, np.ndarray):
+        from ..backends import array_module
+
+        keep = array_module(input._array).asarray(keep)
+    return _layer.Dropout.apply(input, keep)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class ids as one-hot rows (int64), as PyTorch."""
+    ids = tensor._array
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expects an integer tensor, got {tensor.dtype}")
+    classes = int(ids.max()) + 1 if num_classes < 0 else num_classes
+    if ids.size and (ids.min() < 0 or ids.max() >= classes):
+        raise ValueError(f"one_hot: class values must lie in [0, {classes})")
+    from ..backends import array_module
+
+    xp = array_module(ids)
+    return Tensor._make((ids[..., None] == xp.arange(classes)).astype(np.int64), None)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    return input.flatten(start_dim, end_dim)
+
+
+# ---------------------------------------------------------------------- activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return Relu.apply(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
+               inplace: bool = False) -> Tensor:
+    return _act.LeakyRelu.apply(input, negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return Sigmoid.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return Tanh.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    return _act.Softplus.apply(input, beta, threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A002
+             inplace: bool = False) -> Tensor:
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    return _act.Hardtanh.apply(input, min_val, max_val)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _act.Gelu.apply(input, approximate)
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    if dim is None:
+        raise TypeError("softmax: pass dim= (the axis whose entries sum to 1)")
+    return (input if dtype is None else input.to(dtype)).softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+    if dim is None:
+        raise TypeError("log_softmax: pass dim= (the class axis)")
+    return (input if dtype is None else input.to(dtype)).log_softmax(dim)
+
+
+# ---------------------------------------------------------------------- losses
+def _classes_last(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor, bool]:  # noqa: A002
+    """(N, C) scores and (N,) or (N, C) targets from PyTorch's accepted layouts: (C,)
+    unbatched, (N, C), or (N, C, d1, …) with targets (N, d1, …)."""
+    if input.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    float_target = target._array.dtype.kind == "f"
+    if input.ndim == 1:
+        expected = input.shape if float_target else ()
+        if target.shape != expected:
+            raise ValueError(f"{op}: for unbatched input of shape {input.shape} the target "
+                             f"must have shape {expected}, got {target.shape}")
+        return input.unsqueeze(0), target.unsqueeze(0), True
+    batch, classes = input.shape[0], input.shape[1]
+    extra = input.shape[2:]
+    expected = input.shape if float_target else (batch,) + extra
+    if target.shape != expected:
+        raise ValueError(f"{op}: input of shape {input.shape} needs a target of shape "
+                         f"{expected} ({'class probabilities' if float_target else 'class ids'}"
+                         f"), got {target.shape}")
+    if not extra:
+        return input, target, False
+    order = (0,) + tuple(range(2, input.ndim)) + (1,)
+    flat_input = input.permute(*order).reshape(-1, classes)
+    flat_target = target.permute(*order).reshape(-1, classes) if float_target else \
+        target.reshape(-1)
+    return flat_input, flat_target, False
+
+
+def _coefficients(op: str, scores: Tensor, target: Tensor, weight: Tensor | None,
+                  ignore_index: int, label_smoothing: float) -> tuple[Any, Any]:
+    classes = scores.shape[1]
+    raw_target = target._array
+    if raw_target.dtype.kind in "iu":
+        valid = raw_target != ignore_index
+        if valid.any() and (raw_target[valid].min() < 0 or raw_target[valid].max() >= classes):
+            raise IndexError(f"{op}: target class ids must lie in [0, {classes}) (or equal "
+                             f"ignore_index={ignore_index}); got values from "
+                             f"{int(raw_target[valid].min())} to {int(raw_target[valid].max())}")
+    elif raw_target.dtype.kind != "f":
+        raise TypeError(f"{op}: target must hold class ids (int64) or class probabilities "
+                        f"(float), got {target.dtype}")
+    if weight is not None and weight.shape != (classes,):
+        raise ValueError(f"{op}: weight must have shape ({classes},), one per class, got "
+                         f"{weight.shape}")
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    return _loss.class_coefficients(raw_target, classes, scores._array.dtype,
+                                    None if weight is None else weight._array, ignore_index,
+                                    label_smoothing)
+
+
+def _restore_shape(per_sample: Tensor, reduction: str, input: Tensor, target: Tensor,  # noqa: A002
+                   unbatched: bool) -> Tensor:
+    if reduction != "none":
+        return per_sample
+    if unbatched:
+        return per_sample.reshape(())
+    if input.ndim > 2:
+        shape = (input.shape[0],) + input.shape[2:]
+        return per_sample.reshape(shape)
+    return per_sample
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax followed by cross-entropy, as one gate whose gradient is ŷ − y.
+
+    `target` holds class ids (with `ignore_index` skipped) or class probabilities.
+    """
+    _check_reduction("cross_entropy", reduction)
+    _as_tensor("cross_entropy", "input", input)
+    _as_tensor("cross_entropy", "target", target)
+    scores, flat_target, unbatched = _classes_last("cross_entropy", input, target)
+    coefficients, divisor_weights = _coefficients("cross_entropy", scores, flat_target, weight,
+                                                  ignore_index, label_smoothing)
+    divisor = divisor_weights.sum()
+    out = _loss.CrossEntropy.apply(scores, coefficients, divisor, reduction)
+    return _restore_shape(out, reduction, input, target, unbatched)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """The negative log-likelihood of class ids under log-probabilities `input`."""
+    _check_reduction("nll_loss", reduction)
+    if target._array.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must hold class ids (int64), got {target.dtype}")
+    scores, flat_target, unbatched = _classes_last("nll_loss", input, target)
+    coefficients, divisor_weights = _coefficients("nll_loss", scores, flat_target, weight,
+                                                  ignore_index, 0.0)
+    out = _loss.WeightedLogLikelihood.apply(scores, coefficients, divisor_weights.sum(),
+                                            reduction)
+    return _restore_shape(out, reduction, input, target, unbatched)
+
+
+def _broadcast_target(op: str, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+    if target.shape == input.shape:
+        return target
+    warnings.warn(f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
+                  "they are broadcast together, which is rarely what is meant", UserWarning,
+                  stacklevel=3)
+    return target.expand(*np.broadcast_shapes(input.shape, target.shape))
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """(input − target)², averaged (or summed) over every element."""
+    _check_reduction("mse_loss", reduction)
+    target = _broadcast_target("mse_loss", input, _as_tensor("mse_loss", "target", target))
+    if input.shape != target.shape:
+        input = input.expand(*target.shape)
+    return _loss.MeanSquaredError.apply(input, target, reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                         reduction: str = "mean") -> Tensor:
+    """−[t log p + (1 − t) log(1 − p)] for probabilities p (logs floored at −100)."""
+    _check_reduction("binary_cross_entropy", reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy: target shape {target.shape} must equal input "
+                         f"shape {input.shape}")
+    return _loss.BinaryCrossEntropy.apply(input, target._cast(input._array.dtype),
+                                          None if weight is None else weight._array, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
+                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """The sigmoid and binary cross-entropy in one stable gate; gradient σ(x) − t."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"binary_cross_entropy_with_logits: target shape {target.shape} must "
+                         f"equal input shape {input.shape}")
+    return _loss.BinaryCrossEntropyWithLogits.apply(
+        input, target._cast(input._array.dtype), None if weight is None else weight._array,
+        None if pos_weight is None else pos_weight._array, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,  # noqa: A002
+                      weight: Tensor | None = None, reduction: str = "mean") -> Tensor:
+    """The multiclass SVM hinge: Σ_{i≠y} max(0, margin − x_y + x_i)^p / C per sample."""
+    _check_reduction("multi_margin_loss", reduction)
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
+    unbatched = input.ndim == 1
+    scores = input.unsqueeze(0) if unbatched else input
+    ids = target.reshape(1) if unbatched else target
+    if scores.ndim != 2 or ids.shape != scores.shape[:1]:
+        raise ValueError(f"multi_margin_loss: expects scores (N, C) and class ids (N,), got "
+                         f"{input.shape} and {target.shape}")
+    if ids._array.dtype.kind not in "iu":
+        raise TypeError(f"multi_margin_loss: target must hold class ids, got {target.dtype}")
+    classes = scores.shape[1]
+    if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= classes):
+        raise IndexError(f"multi_margin_loss: class ids must lie in [0, {classes})")
+    out = _loss.MultiMargin.apply(scores, ids, p, margin,
+                                  None if weight is None else weight._array, reduction)
+    return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, −y·(x1 − x2) + margin): the notes' window objective max(0, 1 − s + s_c) is
+    `margin_ranking_loss(s, s_c, ones, margin=1)`."""
+    _check_reduction("margin_ranking_loss", reduction)
+    values = (-target * (input1 - input2) + margin).clamp(min=0)
+    if reduction == "none":
+        return values
+    return values.sum() if reduction == "sum" else values.mean()
+

@@ -1,0 +1,338 @@
+"""`nn.Module`: the base of every layer and model.
+
+A module owns parameters, buffers and sub-modules, registered by plain attribute assignment
+(`self.fc = nn.Linear(2, 3)`), and knows how to list them, move them, switch train/eval
+mode, and save or restore them as a state dict, with PyTorch's names and semantics.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from ..tensor import Tensor
+from .parameter import Parameter
+
+__all__ = ["Module", "IncompatibleKeys"]
+
+
+class IncompatibleKeys(NamedTuple):
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class for all layers and models: subclass it and define `forward`.
+
+    >>> import chainrule as cr
+    >>> class TwoLayer(cr.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = cr.nn.Linear(2, 4)
+    ...         self.out = cr.nn.Linear(4, 3)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> [name for name, _ in TwoLayer().named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign '{name}' before Module.__init__() is called; "
+                                 "call super().__init__() first in your __init__")
+        parameters, modules, buffers = self._parameters, self._modules, self._buffers
+        if isinstance(value, Parameter):
+            modules.pop(name, None)
+            buffers.pop(name, None)
+            parameters[name] = value
+        elif isinstance(value, Module):
+            parameters.pop(name, None)
+            buffers.pop(name, None)
+            modules[name] = value
+        elif name in parameters:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
+                                "(an nn.Parameter or None is expected)")
+            parameters[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as child module "
+                                f"'{name}' (an nn.Module or None is expected)")
+            modules[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign {type(value).__name__} as buffer '{name}' "
+                                "(a Tensor or None is expected)")
+            buffers[name] = value
+        # Stored in __dict__ too, so reading `self.weight` is a plain attribute lookup.
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: '{name}' must be an nn.Parameter or None, "
+                            f"got {type(param).__name__}")
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """A tensor that is part of the module's state but not trained (e.g. a running mean)."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: '{name}' must be an nn.Module, got "
+                            f"{type(module).__name__}")
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    # ------------------------------------------------------------------ running
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); define one")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ traversal
+    def named_modules(self, memo: set[int] | None = None, prefix: str = ""
+                      ) -> Iterator[tuple[str, Module]]:
+        """This module and every sub-module, depth first, each once (iteratively)."""
+        seen = set() if memo is None else memo
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{child_name}" if name else child_name, child)
+                        for child_name, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, table: str, prefix: str, recurse: bool
+                       ) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name, value in getattr(module, table).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) in registration order; a shared parameter appears once."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, parameter in self.named_parameters(recurse=recurse):
+            yield parameter
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True
+                      ) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_parameter(self, target: str) -> Parameter:
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path) if module_path else self
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter '{name}'")
+        return module._parameters[name]  # type: ignore[return-value]
+
+    def get_submodule(self, target: str) -> Module:
+        module: Module = self
+        for part in target.split(".") if target else []:
+            if part not in module._modules:
+                raise AttributeError(f"{type(module).__name__} has no submodule '{part}'")
+            module = module._modules[part]  # type: ignore[assignment]
+        return module
+
+    # ------------------------------------------------------------------ modes and grads
+    def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise ValueError("train(mode): mode must be a bool")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for parameter in self.parameters():
+            parameter.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for parameter in self.parameters():
+            if parameter.grad is None:
+                continue
+            if set_to_none:
+                parameter.grad = None
+            else:
+                parameter.grad._array[...] = 0
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Calls fn on every sub-module (children first) and on this module."""
+        for module in reversed(list(self.modules())):
+            fn(module)
+        return self
+
+    # ------------------------------------------------------------------ dtype and device
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Moves and/or casts parameters and buffers in place: `to(device)`, `to(dtype)`,
+        `to(device, dtype)`. Only floating-point tensors change dtype, as in PyTorch.
+        Parameters keep their identity, so an optimiser built before still holds them."""
+        from ..backends import Device
+
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype, device = arg.dtype, arg.device
+            elif isinstance(arg, (str, Device)):
+                device = arg
+            else:
+                dtype = arg
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            for holder in (tensor, tensor._grad):
+                if holder is None:
+                    continue
+                converted = holder.detach()
+                if device is not None:
+                    converted = converted.to(device)
+                if dtype is not None and converted.is_floating_point():
+                    converted = converted.to(dtype)
+                holder._array = converted._array
+        return self
+
+    def _cast_floats(self, dtype: Any) -> Module:
+        return self.to(dtype)
+
+    def double(self) -> Module:
+        from .. import _dtype
+
+        return self._cast_floats(_dtype.float64)
+
+    def float(self) -> Module:
+        from .. import _dtype
+
+        return self._cast_floats(_dtype.float32)
+
+    def half(self) -> Module:
+        from .. import _dtype
+
+        return self._cast_floats(_dtype.float16)
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    def cuda(self, device: int | None = None) -> Module:
+        return self.to("cuda" if device is None else f"cuda:{device}")
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self, destination: dict[str, Tensor] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
+        """Parameters and persistent buffers by dotted name, in registration order."""
+        result: dict[str, Tensor] = OrderedDict() if destination is None else destination
+        for module_name, module in self.named_modules(prefix=prefix.rstrip(".")):
+            base = f"{module_name}." if module_name else ""
+            for name, value in module._parameters.items():
+                if value is not None:
+                    result[base + name] = value if keep_vars else value.detach()
+            for name, value in module._buffers.items():
+                if value is not None and name not in module._non_persistent:
+                    result[base + name] = value if keep_vars else value.detach()
+        return result
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True
+                        ) -> IncompatibleKeys:
+        """Copies values into this module's parameters and buffers (in place).
+
+        With `strict`, a missing or unexpected key raises; a shape mismatch always raises,
+        naming the key and both shapes.
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append(f"missing keys: {', '.join(missing)}")
+            if unexpected:
+                parts.append(f"unexpected keys: {', '.join(unexpected)}")
+            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            source = value._array if isinstance(value, Tensor) else Tensor(value)._array
+            if tuple(source.shape) != target.shape:
+                raise ValueError(f"load_state_dict: size mismatch for '{key}': the checkpoint "
+                                 f"has shape {tuple(source.shape)}, the model has shape "
+                                 f"{target.shape}")
+            target._array[...] = source
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, child in self._modules.items():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))

@@ -1,0 +1,179 @@
+"""Activation gates beyond the elementwise basics: leaky ReLU, softplus, hard tanh, GELU.
+
+ReLU, sigmoid and tanh live in `elementwise`. The local derivatives here are the ones the
+Goodfellow chapter lists for hidden units; at a kink each follows PyTorch's convention.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..autograd.function import Gate
+from ..backends import array_module
+from . import _dual
+from .elementwise import stable_sigmoid
+
+__all__ = ["LeakyRelu", "Softplus", "Hardtanh", "Gelu", "erf"]
+
+
+class LeakyRelu(Gate):
+    """f(x) = x for x > 0, else a·x;  ∂f/∂x = 1 for x > 0, else a."""
+
+    __slots__ = ()
+    label = "leaky_relu"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, slope: float) -> Any:
+        ctx.save_for_backward(x)
+        return array_module(x).where(x > 0, x, x * slope)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+        (x,) = ctx.saved_tensors
+        slope = ctx.inputs[1]
+        return _dual.where(_dual.constant(x) > 0, grad, grad * slope), None
+
+
+class Softplus(Gate):
+    """f(x) = log(1 + e^(βx))/β (x itself where βx > threshold);  ∂f/∂x = σ(βx).
+
+    The smooth ReLU of the notes: its derivative is the logistic sigmoid.
+    """
+
+    __slots__ = ()
+    label = "softplus"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
+        xp = array_module(x)
+        scaled = x * beta
+        # log(1 + e^z) = max(z, 0) + log1p(e^−|z|): never overflows
+        smooth = (xp.maximum(scaled, 0) + xp.log1p(xp.exp(-abs(scaled)))) / beta
+        ctx.save_for_backward(x)
+        return xp.where(scaled > threshold, x, smooth)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        (x,) = ctx.saved_tensors
+        beta, threshold = ctx.inputs[1], ctx.inputs[2]
+        scaled = x * beta
+        raw = _dual.constant(scaled)
+        slope = scaled.sigmoid() if _dual.is_tensor(scaled) else stable_sigmoid(raw)
+        return _dual.where(raw > threshold, grad, grad * slope), None, None
+
+
+class Hardtanh(Gate):
+    """f(x) = clamp(x, lo, hi);  ∂f/∂x = 1 strictly inside (lo, hi), 0 elsewhere (PyTorch's
+    convention, unlike `clamp`, which passes the gradient at the bounds)."""
+
+    __slots__ = ()
+    label = "hardtanh"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, low: float, high: float) -> Any:
+        ctx.save_for_backward(x)
+        return array_module(x).clip(x, low, high)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        (x,) = ctx.saved_tensors
+        raw = _dual.constant(x)
+        inside = (raw > ctx.inputs[1]) & (raw < ctx.inputs[2])
+        return _dual.where(inside, grad, 0), None, None
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_INV_SQRT_2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+class Gelu(Gate):
+    """f(x) = x·Φ(x), Φ the standard normal CDF;  ∂f/∂x = Φ(x) + x·φ(x).
+    With `approximate='tanh'`: Φ(x) ≈ ½(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+
+    __slots__ = ()
+    label = "gelu"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, approximate: str) -> Any:
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            xp = array_module(x)
+            return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+        return 0.5 * x * (1 + erf(x * _INV_SQRT_2))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+        (x,) = ctx.saved_tensors
+        if _dual.is_tensor(grad):  # on tensors: differentiate the composite again
+            if ctx.inputs[1] == "tanh":
+                inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
+                t = inner.tanh()
+                slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (
+                    1 + 3 * 0.044715 * x * x)
+            else:
+                cdf = 0.5 * (1 + Erf.apply(x * _INV_SQRT_2))
+                slope = cdf + x * (-0.5 * x * x).exp() * _INV_SQRT_2PI
+            return grad * slope, None
+        xp = array_module(x)
+        if ctx.inputs[1] == "tanh":
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+            slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (
+                1 + 3 * 0.044715 * x * x)
+        else:
+            slope = 0.5 * (1 + erf(x * _INV_SQRT_2)) + x * xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        return grad * slope, None
+
+
+class Erf(Gate):
+    """f(x) = erf x;  ∂f/∂x = (2/√π) e^(−x²)."""
+
+    __slots__ = ()
+    label = "erf"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return erf(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return grad * _dual.exp(-(x * x)) * (2 / math.sqrt(math.pi))
+
+
+try:  # SciPy's erf is a compiled kernel; it is used when SciPy happens to be installed.
+    from scipy.special import erf as _scipy_erf
+except ImportError:  # pragma: no cover - depends on the environment
+    _scipy_erf = None
+
+
+def erf(x: Any) -> Any:
+    """The error function, elementwise, to float64 precision.
+
+    Without SciPy: for |x| < 2.5 the series erf x = (2/√π) e^(−x²) Σ 2ⁿx^(2n+1)/(2n+1)!!,
+    whose terms are all positive (no cancellation); beyond, erfc x from its continued
+    fraction, which converges fast there.
+    """
+    xp = array_module(x)
+    if _scipy_erf is not None and xp.__name__ == "numpy":
+        return _scipy_erf(x).astype(x.dtype, copy=False)
+    work = x.astype(xp.float64)
+    magnitude = abs(work)
+    small = xp.minimum(magnitude, 2.5)
+    term = small.copy()
+    total = small.copy()
+    squared = small * small
+    for n in range(1, 60):  # at 2.5 the terms fall below 1e-17 of the sum by n ≈ 55
+        term = term * 2 * squared / (2 * n + 1)
+        total += term
+    series = 2 / math.sqrt(math.pi) * xp.exp(-squared) * total
+    large = xp.maximum(magnitude, 2.5)
+    # erfc x = e^(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + 2/(x + …))))), evaluated bottom-up
+    fraction = large
+    for k in range(60, 0, -1):
+        fraction = large + (k / 2) / fraction
+    tail = 1 - xp.exp(-large * large) / (math.sqrt(math.pi) * fraction)
+    result = xp.where(magnitude < 2.5, series, tail)
+    return (xp.sign(work) * result).astype(x.dtype, copy=False)

@@ -1,0 +1,299 @@
+"""Loss gates, fused where the notes give a closed-form gradient.
+
+The cross-entropy of a softmax is the notes' Softmax-with-Loss node: its gradient with
+respect to the scores is ŷ − y, computed directly instead of through a softmax gate, a log
+gate and an index gate. The class-weighted, label-smoothed and probability-target forms of
+PyTorch all reduce to one shape: a constant coefficient matrix A with loss_n = −Σ_c A_nc
+log p_nc, whose gradient is p_n·Σ_c A_nc − A_n.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd.function import Gate
+from ..backends import array_module
+from . import _dual
+
+__all__ = ["CrossEntropy", "WeightedLogLikelihood", "MeanSquaredError", "BinaryCrossEntropy",
+           "BinaryCrossEntropyWithLogits", "MultiMargin", "reduce_loss", "expand_reduced",
+           "class_coefficients"]
+
+
+def class_coefficients(target: Any, classes: int, dtype: Any, weight: Any,
+                       ignore_index: int, label_smoothing: float) -> tuple[Any, Any]:
+    """The coefficient matrix A (n, classes) and the per-sample mean divisor weights.
+
+    For class-index targets: A_n = w_y (1 − ε) onehot(y_n) + (ε/C) w, zero for ignored
+    samples; the divisor weight of sample n is w_{y_n} (0 if ignored), as PyTorch divides a
+    weighted mean by Σ w_{y_n}. For probability targets: A_n = w ∘ ((1 − ε) t_n + ε/C), and
+    every sample counts 1.
+    """
+    xp = array_module(target)
+    if target.dtype.kind == "f":  # class probabilities
+        coefficients = target * (1 - label_smoothing) + label_smoothing / classes
+        coefficients = coefficients.astype(dtype, copy=False)
+        if weight is not None:
+            coefficients = coefficients * weight
+        return coefficients, xp.ones(target.shape[0], dtype=dtype)
+    kept = target != ignore_index
+    safe = xp.where(kept, target, 0)
+    rows = xp.arange(target.shape[0])
+    picked = xp.ones(target.shape[0], dtype=dtype) if weight is None else weight[safe]
+    picked = xp.where(kept, picked, 0).astype(dtype, copy=False)
+    coefficients = xp.zeros((target.shape[0], classes), dtype=dtype)
+    coefficients[rows, safe] = picked * (1 - label_smoothing)
+    if label_smoothing:
+        smooth = (xp.ones(classes, dtype=dtype) if weight is None else weight) * (
+            label_smoothing / classes)
+        coefficients += kept[:, None] * smooth
+    return coefficients, picked
+
+
+def reduce_loss(per_sample: Any, reduction: str, divisor: Any) -> Any:
+    if reduction == "none":
+        return per_sample
+    if reduction == "sum":
+        return per_sample.sum()
+    return per_sample.sum() / divisor
+
+
+def expand_reduced(grad: Any, reduction: str, divisor: Any) -> Any:
+    """The upstream gradient of a reduced loss as one factor per sample, shape (n, 1)."""
+    if reduction == "none":
+        return grad.reshape((-1, 1))
+    factor = grad / divisor if reduction == "mean" else grad
+    return factor.reshape((1, 1))
+
+
+class CrossEntropy(Gate):
+    """L = −Σ_c A_nc log softmax(x)_nc;  ∂L/∂x_n = softmax(x)_n·Σ_c A_nc − A_n.
+
+    With one-hot A (plain class targets) this is the notes' ŷ − y. Called as
+    `CrossEntropy.apply(logits, coefficients, divisor, reduction)` on (n, C) logits.
+    """
+
+    __slots__ = ("probabilities",)
+    label = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx: Any, logits: Any, coefficients: Any, divisor: Any, reduction: str) -> Any:
+        xp = array_module(logits)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exponentials = xp.exp(shifted)
+        totals = exponentials.sum(axis=1, keepdims=True)
+        log_probabilities = shifted - xp.log(totals)
+        ctx.probabilities = exponentials / totals
+        per_sample = -(coefficients * log_probabilities).sum(axis=1)
+        return reduce_loss(per_sample, reduction, divisor)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None]:
+        logits, coefficients, divisor, reduction = ctx.inputs
+        coefficients = _dual.constant(coefficients)
+        mass = coefficients.sum(axis=1, keepdims=True)
+        factor = expand_reduced(grad, reduction, _dual.constant(divisor))
+        if _dual.is_tensor(grad):  # recorded: the softmax must be a gate of the logits
+            probabilities = logits.softmax(1)
+        else:
+            probabilities = ctx.probabilities
+        return (probabilities * mass - coefficients) * factor, None, None, None
+
+
+class WeightedLogLikelihood(Gate):
+    """L = −Σ_c A_nc · x_nc on log-probabilities x (PyTorch's NLLLoss);  ∂L/∂x = −A."""
+
+    __slots__ = ()
+    label = "nll_loss"
+
+    @staticmethod
+    def forward(ctx: Any, log_probabilities: Any, coefficients: Any, divisor: Any,
+                reduction: str) -> Any:
+        per_sample = -(coefficients * log_probabilities).sum(axis=1)
+        return reduce_loss(per_sample, reduction, divisor)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None]:
+        _, coefficients, divisor, reduction = ctx.inputs
+        factor = expand_reduced(grad, reduction, _dual.constant(divisor))
+        return factor * -_dual.constant(coefficients), None, None, None
+
+
+def _per_element_factor(grad: Any, reduction: str, count: int) -> Any:
+    if reduction == "none":
+        return grad
+    return grad / count if reduction == "mean" else grad
+
+
+def _reduce_elements(values: Any, reduction: str) -> Any:
+    if reduction == "none":
+        return values
+    return values.sum() if reduction == "sum" else values.mean()
+
+
+class MeanSquaredError(Gate):
+    """L = (x − y)²;  ∂L/∂x = 2(x − y), ∂L/∂y = −2(x − y) (divided by N for the mean)."""
+
+    __slots__ = ()
+    label = "mse_loss"
+
+    @staticmethod
+    def forward(ctx: Any, prediction: Any, target: Any, reduction: str) -> Any:
+        difference = prediction - target
+        ctx.save_for_backward(prediction, target)
+        return _reduce_elements(difference * difference, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None]:
+        prediction, target = ctx.saved_tensors
+        reduction = ctx.inputs[2]
+        scaled = (prediction - target) * (2 * _per_element_factor(grad, reduction,
+                                                                   ctx.inputs[0].numel()))
+        need_p, need_t, _ = ctx.needs_input_grad
+        return scaled if need_p else None, -scaled if need_t else None, None
+
+
+_LOG_FLOOR = -100.0  # PyTorch clamps BCE's logarithms here, so p = 0 or 1 stays finite
+
+
+class BinaryCrossEntropy(Gate):
+    """L = −w[t log p + (1 − t) log(1 − p)] (logs floored at −100, as PyTorch);
+    ∂L/∂p = w(p − t)/(p(1 − p)),  ∂L/∂t = w(log(1 − p) − log p)."""
+
+    __slots__ = ()
+    label = "binary_cross_entropy"
+
+    @staticmethod
+    def forward(ctx: Any, p: Any, t: Any, weight: Any, reduction: str) -> Any:
+        xp = array_module(p)
+        if bool(((p < 0) | (p > 1)).any()):
+            raise ValueError("binary_cross_entropy: the input must hold probabilities in "
+                             "[0, 1]; for scores (logits) use binary_cross_entropy_with_logits")
+        with xp.errstate(divide="ignore"):
+            log_p = xp.maximum(xp.log(p), _LOG_FLOOR)
+            log_not_p = xp.maximum(xp.log(1 - p), _LOG_FLOOR)
+        values = -(t * log_p + (1 - t) * log_not_p)
+        if weight is not None:
+            values = values * weight
+        ctx.save_for_backward(p, t)
+        return _reduce_elements(values, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None, None]:
+        p, t = ctx.saved_tensors
+        _, _, weight, reduction = ctx.inputs
+        factor = _per_element_factor(grad, reduction, ctx.inputs[0].numel())
+        if weight is not None:
+            factor = factor * weight
+        need_p, need_t, _, _ = ctx.needs_input_grad
+        grad_p = grad_t = None
+        if need_p:
+            # PyTorch keeps the denominator away from 0 with eps = 1e-12.
+            denominator = _dual.where(_dual.constant(p * (1 - p)) < 1e-12, 1e-12, p * (1 - p))
+            grad_p = factor * (p - t) / denominator
+        if need_t:
+            xp = array_module(_dual.constant(p))
+            raw = _dual.constant(p)
+            with xp.errstate(divide="ignore"):
+                log_ratio = xp.maximum(xp.log(1 - raw), _LOG_FLOOR) - xp.maximum(
+                    xp.log(raw), _LOG_FLOOR)
+            grad_t = factor * log_ratio
+        return grad_p, grad_t, None, None
+
+
+class BinaryCrossEntropyWithLogits(Gate):
+    """L = −w[pw·t log σ(x) + (1 − t) log(1 − σ(x))], with log σ(x) = −softplus(−x) so that
+    x = ±100 stays finite;  ∂L/∂x = w[(1 − t)σ(x) − pw·t(1 − σ(x))]."""
+
+    __slots__ = ()
+    label = "binary_cross_entropy_with_logits"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, t: Any, weight: Any, pos_weight: Any, reduction: str) -> Any:
+        xp = array_module(x)
+        softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-abs(x)))  # −log σ(x)
+        softplus_pos = softplus_neg + x                               # −log(1 − σ(x))
+        pw = 1 if pos_weight is None else pos_weight
+        values = pw * t * softplus_neg + (1 - t) * softplus_pos
+        if weight is not None:
+            values = values * weight
+        ctx.save_for_backward(x, t)
+        return _reduce_elements(values, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None, None, None]:
+        x, t = ctx.saved_tensors
+        _, _, weight, pos_weight, reduction = ctx.inputs
+        factor = _per_element_factor(grad, reduction, ctx.inputs[0].numel())
+        if weight is not None:
+            factor = factor * weight
+        pw = 1 if pos_weight is None else _dual.constant(pos_weight)
+        sigma = x.sigmoid() if _dual.is_tensor(x) else _stable_sigmoid(x)
+        need_x, need_t = ctx.needs_input_grad[:2]
+        grad_x = factor * ((1 - t) * sigma - pw * t * (1 - sigma)) if need_x else None
+        grad_t = None
+        if need_t:
+            raw = _dual.constant(x)
+            xp = array_module(raw)
+            softplus_neg = xp.maximum(-raw, 0) + xp.log1p(xp.exp(-abs(raw)))
+            grad_t = factor * (pw * softplus_neg - (softplus_neg + raw))
+        return grad_x, grad_t, None, None, None
+
+
+def _stable_sigmoid(x: Any) -> Any:
+    from .elementwise import stable_sigmoid
+
+    return stable_sigmoid(x)
+
+
+class MultiMargin(Gate):
+    """The multiclass SVM hinge of CS231n: L_n = Σ_{i≠y} w_y·max(0, m − x_y + x_i)^p / C;
+    where a margin is violated, ∂L/∂x_i = w_y·p·z^(p−1)/C and ∂L/∂x_y gets minus their sum."""
+
+    __slots__ = ("active",)
+    label = "multi_margin_loss"
+
+    @staticmethod
+    def forward(ctx: Any, scores: Any, target: Any, power: int, margin: float, weight: Any,
+                reduction: str) -> Any:
+        xp = array_module(scores)
+        rows = xp.arange(scores.shape[0])
+        correct = scores[rows, target][:, None]
+        z = margin - correct + scores
+        z[rows, target] = 0
+        active = z > 0
+        ctx.active = active
+        hinge = xp.where(active, z, 0)
+        values = hinge if power == 1 else hinge * hinge
+        per_sample = values.sum(axis=1) / scores.shape[1]
+        if weight is not None:
+            per_sample = per_sample * weight[target]
+        ctx.save_for_backward(scores)
+        return _reduce_elements(per_sample, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None, None]:
+        (scores,) = ctx.saved_tensors
+        _, target, power, margin, weight, reduction = ctx.inputs
+        raw_target = _dual.constant(target)
+        xp = array_module(raw_target)
+        classes = scores.shape[1]
+        rows = xp.arange(scores.shape[0])
+        if power == 1:
+            slopes = ctx.active.astype(_dual.constant(scores).dtype)
+        else:
+            correct = scores[rows, raw_target].reshape((-1, 1))
+            slopes = 2 * (margin - correct + scores) * ctx.active
+        onehot = xp.zeros(ctx.active.shape, dtype=bool)
+        onehot[rows, raw_target] = True
+        slopes = _dual.where(onehot, 0, slopes)
+        if _dual.is_tensor(slopes):
+            correct_slope = -slopes.sum(1, keepdim=True)
+        else:
+            correct_slope = -slopes.sum(axis=1, keepdims=True)
+        local = _dual.where(onehot, correct_slope, slopes) / classes
+        factor = grad.reshape((-1, 1)) if reduction == "none" else (
+            grad / scores.shape[0] if reduction == "mean" else grad)
+        if weight is not None:
+            factor = factor * _dual.constant(weight)[raw_target].reshape((-1, 1))
+        return local * factor, None, None, None, None, None

@@ -1,0 +1,56 @@
+"""Adagrad: a learning rate per parameter, shrinking with its accumulated squared gradient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..backends import array_module
+from ..tensor import Tensor
+from .optimizer import Optimizer, require, state_array
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi et al., 2011), the CS224n notes' choice for word vectors:
+
+        t ← t + 1
+        g ← ∇θ + λθ
+        γ̃ ← γ / (1 + (t − 1)·η)             (η: lr_decay)
+        G ← G + g²                           (G starts at initial_accumulator_value)
+        θ ← θ − γ̃ · g / (√G + ε)
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10, *, maximize: bool = False) -> None:
+        require(lr >= 0.0, f"Invalid learning rate: {lr}")
+        require(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
+        require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        require(initial_accumulator_value >= 0.0,
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        require(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
+                                  "initial_accumulator_value": initial_accumulator_value,
+                                  "eps": eps, "maximize": maximize})
+        for group in self.param_groups:  # PyTorch creates the state at construction
+            for param in group["params"]:
+                state = self.state[param]
+                state["step"] = 0
+                state_array(state, "sum", param._array, group["initial_accumulator_value"])
+
+    def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
+                state: dict[str, Any]) -> None:
+        weights = param._array
+        if group["maximize"]:
+            grad = -grad
+        state["step"] = state.get("step", 0) + 1
+        if group["weight_decay"]:
+            grad = grad + group["weight_decay"] * weights
+        rate = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        squares = state_array(state, "sum", weights, group["initial_accumulator_value"])
+        squares += grad * grad
+        denominator = array_module(squares).sqrt(squares)
+        denominator += group["eps"]
+        weights -= rate * grad / denominator

@@ -1,0 +1,80 @@
+"""Adam and AdamW: momentum on the gradient and on its square, with bias correction."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from ..backends import array_module
+from ..tensor import Tensor
+from .optimizer import Optimizer, require, state_array
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015), step for step PyTorch's:
+
+        t ← t + 1
+        g ← ∇θ + λθ                              (AdamW instead: θ ← θ(1 − γλ) first)
+        m ← β₁m + (1 − β₁)g,    v ← β₂v + (1 − β₂)g²
+        v̂ ← max(v̂, v) with amsgrad, else v
+        θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+    """
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        require(lr >= 0.0, f"Invalid learning rate: {lr}")
+        require(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
+                                  "weight_decay": weight_decay, "amsgrad": amsgrad,
+                                  "maximize": maximize})
+
+    def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
+                state: dict[str, Any]) -> None:
+        weights = param._array
+        xp = array_module(weights)
+        if group["maximize"]:
+            grad = -grad
+        lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
+        state["step"] = state.get("step", 0) + 1
+        step = state["step"]
+        if decay:
+            if self.decoupled:
+                weights *= 1 - lr * decay
+            else:
+                grad = grad + decay * weights
+        mean = state_array(state, "exp_avg", weights)
+        square = state_array(state, "exp_avg_sq", weights)
+        mean += (grad - mean) * (1 - beta1)
+        square *= beta2
+        square += (1 - beta2) * grad * grad
+        if group["amsgrad"]:
+            peak = state_array(state, "max_exp_avg_sq", weights)
+            xp.maximum(peak, square, out=peak)
+            square = peak
+        step_size = lr / (1 - beta1 ** step)
+        denominator = xp.sqrt(square) / math.sqrt(1 - beta2 ** step)
+        denominator += group["eps"]
+        weights -= step_size * mean / denominator
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): θ ← θ(1 − γλ) before
+    the Adam step, instead of adding λθ to the gradient."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -1,0 +1,61 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, require
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Gradient descent, step for step PyTorch's:
+
+        g ← ∇θ + λθ                        (weight decay: the notes' L2 term, dW += reg·W)
+        if μ ≠ 0:  b ← g on the first step, else b ← μb + (1 − τ)g
+                   g ← g + μb (Nesterov)   or   g ← b
+        θ ← θ − γg                         (θ + γg with maximize=True)
+
+    >>> import chainrule as cr
+    >>> w = cr.tensor([1.0], requires_grad=True)
+    >>> opt = cr.optim.SGD([w], lr=0.1)
+    >>> (w * w).sum().backward(); opt.step()
+    >>> round(w.item(), 6)
+    0.8
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 *, maximize: bool = False) -> None:
+        require(lr >= 0.0, f"Invalid learning rate: {lr}")
+        require(momentum >= 0.0, f"Invalid momentum value: {momentum}")
+        require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        require(not nesterov or (momentum > 0 and dampening == 0),
+                "Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
+                                  "weight_decay": weight_decay, "nesterov": nesterov,
+                                  "maximize": maximize})
+
+    def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
+                state: dict[str, Any]) -> None:
+        weights = param._array
+        if group["weight_decay"]:
+            grad = grad + group["weight_decay"] * weights
+        momentum = group["momentum"]
+        if momentum:
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                state["momentum_buffer"] = Tensor._make(grad.copy(), None)
+                velocity = state["momentum_buffer"]._array
+            else:
+                velocity = buffer._array
+                velocity *= momentum
+                velocity += (1 - group["dampening"]) * grad
+            grad = grad + momentum * velocity if group["nesterov"] else velocity
+        if group["maximize"]:
+            weights += group["lr"] * grad
+        else:
+            weights -= group["lr"] * grad

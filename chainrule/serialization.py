@@ -1,0 +1,158 @@
+"""`cr.save` / `cr.load`: checkpoints in safetensors, a format that never runs code on load.
+
+A checkpoint is a nested structure (dicts, lists, tuples) of tensors, numbers, strings,
+bools and None: a model's or an optimiser's state dict, or a dict of several. The tensors go
+into the safetensors file as named arrays; the structure around them goes, as JSON, into the
+file's metadata. Files are written to a temporary name and renamed, so a crash never leaves a
+half-written checkpoint where the old one was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["save", "load", "CheckpointError"]
+
+_FORMAT_KEY = "chainrule.structure"
+_FORMAT_VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read: missing, corrupt, or not a checkpoint."""
+
+
+def _encode(value: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
+    """The JSON form of `value`, with each tensor replaced by a reference to its array."""
+    if isinstance(value, Tensor):
+        name = path or "tensor"
+        while name in arrays:
+            name += "_"
+        arrays[name] = np.ascontiguousarray(value.detach().numpy())
+        return {"__tensor__": name}
+    if isinstance(value, np.ndarray):
+        return _encode(Tensor._make(value, None), path, arrays)
+    if isinstance(value, dict):
+        return {"__dict__": [[_encode_key(key, path), _encode(item, _join(path, key), arrays)]
+                             for key, item in value.items()]}
+    if isinstance(value, (list, tuple)):
+        items = [_encode(item, _join(path, index), arrays) for index, item in enumerate(value)]
+        return {"__tuple__": items} if isinstance(value, tuple) else items
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"save: cannot store a {type(value).__name__} at '{path or '<root>'}'; a "
+                    "checkpoint holds tensors, numbers, strings, bools, None, and dicts, lists "
+                    "or tuples of them")
+
+
+def _encode_key(key: Any, path: str) -> Any:
+    if isinstance(key, bool) or not isinstance(key, (str, int)):
+        raise TypeError(f"save: dict keys must be strings or ints, got {key!r} at "
+                        f"'{path or '<root>'}'")
+    return key
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _decode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
+    if isinstance(value, dict):
+        if "__tensor__" in value:
+            name = value["__tensor__"]
+            if name not in arrays:
+                raise CheckpointError(f"load: the checkpoint's structure names a tensor "
+                                      f"'{name}' that the file does not hold")
+            return Tensor._make(arrays[name], None)
+        if "__tuple__" in value:
+            return tuple(_decode(item, arrays) for item in value["__tuple__"])
+        if "__dict__" in value:
+            return {key: _decode(item, arrays) for key, item in value["__dict__"]}
+        raise CheckpointError(f"load: unexpected entry {sorted(value)} in the structure")
+    if isinstance(value, list):
+        return [_decode(item, arrays) for item in value]
+    return value
+
+
+def save(obj: Any, f: str | os.PathLike[str]) -> None:
+    """Writes `obj` (a state dict, or nested dicts/lists of tensors and numbers) to `f`.
+
+    >>> import chainrule as cr, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+    >>> cr.save({"w": cr.ones(2), "epoch": 3}, path)
+    >>> cr.load(path)["epoch"]
+    3
+    """
+    from safetensors.numpy import save as to_bytes
+
+    arrays: dict[str, np.ndarray] = {}
+    structure = _encode(obj, "", arrays)
+    metadata = {_FORMAT_KEY: json.dumps({"version": _FORMAT_VERSION, "root": structure})}
+    payload = to_bytes(arrays, metadata=metadata)
+    target = Path(f)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise FileNotFoundError(f"save: the folder {directory} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool = True,
+         **ignored: Any) -> Any:
+    """Reads what `save` wrote. A plain safetensors file (from another tool) loads as a
+    dict of tensors. Anything else raises `CheckpointError` naming the file."""
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(f)
+    if not path.is_file():
+        raise FileNotFoundError(f"load: no checkpoint at {path}")
+    try:
+        with safe_open(str(path), framework="numpy") as stream:
+            metadata = stream.metadata() or {}
+            arrays = {name: stream.get_tensor(name) for name in stream.keys()}
+    except (SafetensorError, OSError, ValueError) as error:
+        raise CheckpointError(f"load: {path} is not a readable safetensors checkpoint "
+                              f"(corrupt, truncated, or another format such as a pickle): "
+                              f"{error}") from None
+    if _FORMAT_KEY not in metadata:
+        return {name: Tensor._make(array, None) for name, array in arrays.items()}
+    try:
+        document = json.loads(metadata[_FORMAT_KEY])
+        root = document["root"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"load: {path} has a damaged structure record: {error}") from None
+    result = _decode(root, arrays)
+    if map_location is not None:
+        result = _to_device(result, map_location)
+    return result
+
+
+def _to_device(value: Any, device: Any) -> Any:
+    if isinstance(value, Tensor):
+        return value.to(device)
+    if isinstance(value, dict):
+        return {key: _to_device(item, device) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_device(item, device) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_to_device(item, device) for item in value)
+    return value

@@ -1,0 +1,151 @@
+"""Datasets and the DataLoader that batches them (PyTorch's `torch.utils.data`).
+
+Shuffling draws from chainrule's seeded generator, so `cr.manual_seed` makes epochs
+reproducible. A `TensorDataset` is batched by slicing its tensors with an index array
+(one gather per batch, no per-sample Python loop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "random_split",
+           "Subset"]
+
+
+class Dataset:
+    """A sized collection of samples: define `__getitem__` and `__len__`."""
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class TensorDataset(Dataset):
+    """Samples are the rows of tensors that share their first dimension."""
+
+    def __init__(self, *tensors: Tensor) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        sizes = {t.shape[0] if t.ndim else None for t in tensors}
+        if len(sizes) != 1 or None in sizes:
+            shapes = ", ".join(str(t.shape) for t in tensors)
+            raise ValueError(f"TensorDataset: all tensors must have the same first dimension, "
+                             f"got shapes {shapes}")
+        self.tensors = tensors
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(Tensor._make(t._array[index], None) for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = list(indices)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset: Dataset, lengths: Sequence[int], generator: Any = None
+                 ) -> list[Subset]:
+    """Splits a dataset into non-overlapping random subsets of the given lengths."""
+    from ..random import default_generator
+
+    if sum(lengths) != len(dataset):
+        raise ValueError(f"random_split: lengths sum to {sum(lengths)}, but the dataset has "
+                         f"{len(dataset)} samples")
+    order = (generator or default_generator).numpy.permutation(len(dataset))
+    subsets, start = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, order[start:start + length].tolist()))
+        start += length
+    return subsets
+
+
+def default_collate(samples: list[Any]) -> Any:
+    """Stacks a list of samples into a batch, field by field."""
+    first = samples[0]
+    if isinstance(first, Tensor):
+        return Tensor._make(np.stack([s._array for s in samples]), None)
+    if isinstance(first, np.ndarray):
+        return Tensor._make(np.stack(samples), None)
+    if isinstance(first, (int, np.integer)) and not isinstance(first, bool):
+        return Tensor._make(np.asarray(samples, dtype=np.int64), None)
+    if isinstance(first, (float, np.floating)):
+        return Tensor._make(np.asarray(samples, dtype=np.float32), None)
+    if isinstance(first, tuple):
+        return tuple(default_collate(list(field)) for field in zip(*samples))
+    if isinstance(first, list):
+        return [default_collate(list(field)) for field in zip(*samples)]
+    if isinstance(first, dict):
+        return {key: default_collate([s[key] for s in samples]) for key in first}
+    return samples
+
+
+class DataLoader:
+    """Iterates over a dataset in batches, optionally shuffled each epoch.
+
+    >>> import chainrule as cr
+    >>> data = cr.utils.data.TensorDataset(cr.arange(10), cr.arange(10) * 2)
+    >>> [x.tolist() for x, _ in cr.utils.data.DataLoader(data, batch_size=4)]
+    [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    """
+
+    def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
+                 drop_last: bool = False, collate_fn: Any = None, generator: Any = None,
+                 num_workers: int = 0, **ignored: Any) -> None:
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
+            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader: {type(dataset).__name__} is not a map-style dataset "
+                            "(it needs __getitem__ and __len__)")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.collate_fn = collate_fn
+        self.generator = generator
+
+    def _order(self) -> np.ndarray:
+        if not self.shuffle:
+            return np.arange(len(self.dataset))
+        from ..random import default_generator
+
+        return (self.generator or default_generator).numpy.permutation(len(self.dataset))
+
+    def __iter__(self) -> Iterator[Any]:
+        order = self._order()
+        if self.batch_size is None:
+            for index in order:
+                yield self.dataset[int(index)]
+            return
+        fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
+        for start in range(0, len(order), self.batch_size):
+            indices = order[start:start + self.batch_size]
+            if self.drop_last and len(indices) < self.batch_size:
+                return
+            if fast:
+                yield self.dataset[indices]
+            else:
+                collate = self.collate_fn or default_collate
+                yield collate([self.dataset[int(i)] for i in indices])
+
+    def __len__(self) -> int:
+        count = len(self.dataset)
+        if self.batch_size is None:
+            return count
+        return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
