@@ -35,7 +35,9 @@ def _encode(value: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
         name = path or "tensor"
         while name in arrays:
             name += "_"
-        arrays[name] = np.ascontiguousarray(value.detach().numpy())
+        array = value.detach().numpy()
+        # (np.ascontiguousarray would turn a 0-d array into shape (1,))
+        arrays[name] = array if array.flags.c_contiguous else array.copy(order="C")
         return {"__tensor__": name}
     if isinstance(value, np.ndarray):
         return _encode(Tensor._make(value, None), path, arrays)

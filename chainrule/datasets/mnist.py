@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,8 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise ValueError(f"read_idx: {file} is not an IDX file (its first bytes are "
                          f"{raw[:4].hex()}, expected 0000 then a type and a rank)")
-    kinds = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+    kinds: dict[int, Any] = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4",
+                             0x0D: ">f4", 0x0E: ">f8"}
     if raw[2] not in kinds:
         raise ValueError(f"read_idx: {file} has unknown element type 0x{raw[2]:02x}")
     rank = raw[3]

@@ -1,7 +1,17 @@
 """Neural networks: modules, layers, activations, losses, initialisers (PyTorch's `nn`)."""
 
 from . import functional, init
-from .activation import GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activation import (
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from .containers import ModuleList, Sequential
 from .layers import Dropout, Embedding, Flatten, Identity, Linear
 from .loss import (

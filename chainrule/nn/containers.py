@@ -31,9 +31,10 @@ class Sequential(Module):
                 self.add_module(str(index), _checked(module, str(index)))
 
     def forward(self, input: Any) -> Any:  # noqa: A002
+        value = input
         for module in self._modules.values():
-            input = module(input)
-        return input
+            value = module(value)  # type: ignore[misc]
+        return value
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -235,8 +235,26 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     coefficients, divisor_weights = _coefficients("cross_entropy", scores, flat_target, weight,
                                                   ignore_index, label_smoothing)
     divisor = divisor_weights.sum()
-    out = _loss.CrossEntropy.apply(scores, coefficients, divisor, reduction)
+    if flat_target.requires_grad:  # soft targets that are themselves being learned
+        out = _soft_target_cross_entropy(scores, flat_target, weight, reduction,
+                                         label_smoothing, divisor)
+    else:
+        out = _loss.CrossEntropy.apply(scores, coefficients, divisor, reduction)
     return _restore_shape(out, reduction, input, target, unbatched)
+
+
+def _soft_target_cross_entropy(scores: Tensor, target: Tensor, weight: Tensor | None,
+                               reduction: str, label_smoothing: float, divisor: Any) -> Tensor:
+    """−Σ_c w_c((1 − ε)t_c + ε/C) log softmax(x)_c from recorded gates, so that the target
+    receives a gradient too (the fused gate treats targets as constants)."""
+    classes = scores.shape[1]
+    coefficients = target * (1 - label_smoothing) + label_smoothing / classes
+    if weight is not None:
+        coefficients = coefficients * weight
+    per_sample = -(coefficients * scores.log_softmax(1)).sum(1)
+    if reduction == "none":
+        return per_sample
+    return per_sample.sum() if reduction == "sum" else per_sample.sum() / float(divisor)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -266,9 +284,8 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor: 
     """(input − target)², averaged (or summed) over every element."""
     _check_reduction("mse_loss", reduction)
     target = _broadcast_target("mse_loss", input, _as_tensor("mse_loss", "target", target))
-    if input.shape != target.shape:
-        input = input.expand(*target.shape)
-    return _loss.MeanSquaredError.apply(input, target, reduction)
+    prediction = input if input.shape == target.shape else input.expand(*target.shape)
+    return _loss.MeanSquaredError.apply(prediction, target, reduction)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002

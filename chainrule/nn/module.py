@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -38,6 +38,13 @@ class Module:
     """
 
     training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _modules: dict[str, Module | None]
+    _non_persistent: set[str]
+
+    if TYPE_CHECKING:  # registered attributes are plain instance attributes at run time
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -280,12 +287,12 @@ class Module:
         result: dict[str, Tensor] = OrderedDict() if destination is None else destination
         for module_name, module in self.named_modules(prefix=prefix.rstrip(".")):
             base = f"{module_name}." if module_name else ""
-            for name, value in module._parameters.items():
-                if value is not None:
-                    result[base + name] = value if keep_vars else value.detach()
-            for name, value in module._buffers.items():
-                if value is not None and name not in module._non_persistent:
-                    result[base + name] = value if keep_vars else value.detach()
+            for name, parameter in module._parameters.items():
+                if parameter is not None:
+                    result[base + name] = parameter if keep_vars else parameter.detach()
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent:
+                    result[base + name] = buffer if keep_vars else buffer.detach()
         return result
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True

@@ -192,11 +192,13 @@ class BinaryCrossEntropy(Gate):
             denominator = _dual.where(_dual.constant(p * (1 - p)) < 1e-12, 1e-12, p * (1 - p))
             grad_p = factor * (p - t) / denominator
         if need_t:
-            xp = array_module(_dual.constant(p))
-            raw = _dual.constant(p)
-            with xp.errstate(divide="ignore"):
-                log_ratio = xp.maximum(xp.log(1 - raw), _LOG_FLOOR) - xp.maximum(
-                    xp.log(raw), _LOG_FLOOR)
+            if _dual.is_tensor(p):  # recorded, so that ∂L/∂t can be differentiated in p
+                log_ratio = (1 - p).log().clamp(min=_LOG_FLOOR) - p.log().clamp(min=_LOG_FLOOR)
+            else:
+                xp = array_module(p)
+                with xp.errstate(divide="ignore"):
+                    log_ratio = xp.maximum(xp.log(1 - p), _LOG_FLOOR) - xp.maximum(
+                        xp.log(p), _LOG_FLOOR)
             grad_t = factor * log_ratio
         return grad_p, grad_t, None, None
 
@@ -232,11 +234,15 @@ class BinaryCrossEntropyWithLogits(Gate):
         need_x, need_t = ctx.needs_input_grad[:2]
         grad_x = factor * ((1 - t) * sigma - pw * t * (1 - sigma)) if need_x else None
         grad_t = None
-        if need_t:
-            raw = _dual.constant(x)
-            xp = array_module(raw)
-            softplus_neg = xp.maximum(-raw, 0) + xp.log1p(xp.exp(-abs(raw)))
-            grad_t = factor * (pw * softplus_neg - (softplus_neg + raw))
+        if need_t:  # ∂L/∂t = pw·softplus(−x) − softplus(x), with softplus(x) = softplus(−x) + x
+            if _dual.is_tensor(x):
+                from .activation import Softplus
+
+                softplus_neg = Softplus.apply(-x, 1.0, float("inf"))
+            else:
+                xp = array_module(x)
+                softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-abs(x)))
+            grad_t = factor * (pw * softplus_neg - (softplus_neg + x))
         return grad_x, grad_t, None, None, None
 
 

@@ -139,7 +139,7 @@ class DataLoader:
             if self.drop_last and len(indices) < self.batch_size:
                 return
             if fast:
-                yield self.dataset[indices]
+                yield self.dataset[indices]  # type: ignore[index]
             else:
                 collate = self.collate_fn or default_collate
                 yield collate([self.dataset[int(i)] for i in indices])

@@ -1,0 +1,58 @@
+"""Dataset, TensorDataset and DataLoader."""
+
+from __future__ import annotations
+
+import pytest
+
+import chainrule as cr
+from chainrule.utils.data import DataLoader, Dataset, TensorDataset, random_split
+
+
+def test_batches_in_order_and_drop_last() -> None:
+    data = TensorDataset(cr.arange(10), cr.arange(10) * 10)
+    batches = list(DataLoader(data, batch_size=4))
+    assert [x.tolist() for x, _ in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert batches[0][1].tolist() == [0, 10, 20, 30]
+    assert len(DataLoader(data, batch_size=4)) == 3
+    assert len(DataLoader(data, batch_size=4, drop_last=True)) == 2
+    assert [x.tolist() for x, _ in DataLoader(data, batch_size=4, drop_last=True)][-1] == [
+        4, 5, 6, 7]
+
+
+def test_shuffle_is_seeded_and_covers_everything() -> None:
+    data = TensorDataset(cr.arange(20))
+    cr.manual_seed(7)
+    first = [x.tolist() for (x,) in DataLoader(data, batch_size=5, shuffle=True)]
+    cr.manual_seed(7)
+    again = [x.tolist() for (x,) in DataLoader(data, batch_size=5, shuffle=True)]
+    assert first == again
+    assert sorted(sum(first, [])) == list(range(20)) and sum(first, []) != list(range(20))
+
+
+def test_a_map_style_dataset_is_collated() -> None:
+    class Squares(Dataset):
+        def __len__(self) -> int:
+            return 5
+
+        def __getitem__(self, index: int) -> tuple[cr.Tensor, int]:
+            return cr.tensor([float(index), float(index ** 2)]), index % 2
+
+    (features, labels), *_ = DataLoader(Squares(), batch_size=3)
+    assert features.shape == (3, 2) and labels.tolist() == [0, 1, 0]
+    assert labels.dtype == cr.int64
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="same first dimension"):
+        TensorDataset(cr.ones(3), cr.ones(4))
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        DataLoader(TensorDataset(cr.ones(3)), batch_size=0)
+    with pytest.raises(ValueError, match="lengths sum to 5"):
+        random_split(TensorDataset(cr.ones(6)), [2, 3])
+
+
+def test_random_split() -> None:
+    parts = random_split(TensorDataset(cr.arange(10)), [7, 3])
+    assert [len(p) for p in parts] == [7, 3]
+    seen = sorted(int(p[i][0].item()) for p in parts for i in range(len(p)))
+    assert seen == list(range(10))

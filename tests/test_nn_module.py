@@ -1,0 +1,157 @@
+"""nn.Module: registration, names, modes, state dicts, dtype moves, containers."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(2, 4), nn.Tanh())
+        self.blocks = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 4)])
+        self.head = nn.Linear(4, 3, bias=False)
+        self.scale = nn.Parameter(cr.ones(1))
+        self.register_buffer("steps", cr.zeros(1, dtype=cr.int64))
+        self.plain_list = [nn.Linear(1, 1)]  # not registered, as in PyTorch
+
+    def forward(self, x: cr.Tensor) -> cr.Tensor:
+        h = self.encoder(x)
+        for block in self.blocks:
+            h = block(h).relu()
+        return self.head(h) * self.scale
+
+
+def test_named_parameters_follow_registration_order_with_dotted_names() -> None:
+    names = [name for name, _ in Net().named_parameters()]
+    assert names == ["scale", "encoder.0.weight", "encoder.0.bias", "blocks.0.weight",
+                     "blocks.0.bias", "blocks.1.weight", "blocks.1.bias", "head.weight"]
+
+
+def test_children_modules_and_buffers() -> None:
+    net = Net()
+    assert [type(c).__name__ for c in net.children()] == ["Sequential", "ModuleList", "Linear"]
+    assert len(list(net.modules())) == 8
+    assert [name for name, _ in net.named_buffers()] == ["steps"]
+    assert "steps" in net.state_dict() and "scale" in net.state_dict()
+
+
+def test_shared_parameter_is_listed_once() -> None:
+    layer = nn.Linear(2, 2)
+    twin = nn.Sequential(layer, layer)
+    assert len(list(twin.parameters())) == 2
+
+
+def test_train_eval_and_dropout() -> None:
+    net = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5))
+    assert net.training and net[1].training
+    net.eval()
+    assert not net.training and not net[1].training
+    x = cr.ones(4, 3)
+    assert cr.equal(net(x), net(x))  # dropout is off in eval mode
+    net.train()
+    cr.manual_seed(0)
+    a = net(x)
+    cr.manual_seed(0)
+    assert cr.equal(a, net(x))  # seeded: reproducible masks
+
+
+def test_zero_grad() -> None:
+    net = Net()
+    net(cr.randn(5, 2)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad(set_to_none=False)
+    assert all(float(p.grad.abs().sum()) == 0 for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_state_dict_round_trip_and_strictness() -> None:
+    source, target = Net(), Net()
+    target.load_state_dict(source.state_dict())
+    for (name, a), (_, b) in zip(source.state_dict().items(), target.state_dict().items()):
+        assert cr.equal(a, b), name
+    state = source.state_dict()
+    del state["head.weight"]
+    state["extra"] = cr.ones(1)
+    with pytest.raises(KeyError, match="missing keys: head.weight; unexpected keys: extra"):
+        target.load_state_dict(state)
+    result = target.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["head.weight"] and result.unexpected_keys == ["extra"]
+    bad = source.state_dict()
+    bad["head.weight"] = cr.ones(2, 2)
+    with pytest.raises(ValueError, match=r"'head.weight'.*\(2, 2\).*\(3, 4\)"):
+        target.load_state_dict(bad)
+
+
+def test_load_state_dict_keeps_parameter_identity() -> None:
+    net = nn.Linear(2, 2)
+    weight = net.weight
+    net.load_state_dict({"weight": cr.zeros(2, 2), "bias": cr.zeros(2)})
+    assert net.weight is weight and float(weight.abs().sum()) == 0
+
+
+def test_to_changes_dtype_in_place_and_keeps_identity() -> None:
+    net = Net()
+    weight = net.head.weight
+    net.double()
+    assert net.head.weight is weight and weight.dtype == cr.float64
+    assert net.steps.dtype == cr.int64  # only floating-point tensors change dtype
+    out = net(cr.randn(2, 2, dtype=cr.float64))
+    assert out.dtype == cr.float64
+    net.to(cr.float32)
+    assert weight.dtype == cr.float32
+
+
+def test_assignment_errors_and_repr() -> None:
+    net = nn.Linear(2, 3)
+    with pytest.raises(TypeError, match="parameter 'weight'"):
+        net.weight = cr.ones(3, 2)  # a plain tensor is not a Parameter
+    assert repr(net) == "Linear(in_features=2, out_features=3, bias=True)"
+    text = repr(nn.Sequential(nn.Linear(2, 3), nn.ReLU()))
+    assert text == ("Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n"
+                    "  (1): ReLU()\n)")
+
+    class Forgetful(nn.Module):
+        def __init__(self) -> None:
+            self.layer = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
+        Forgetful()
+
+
+def test_linear_default_init_is_pytorchs() -> None:
+    cr.manual_seed(0)
+    layer = nn.Linear(400, 50)
+    bound = 1 / np.sqrt(400)
+    w = layer.weight.detach().numpy()
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.05 * bound  # uniform(−b, b) has std b/√3
+
+
+def test_deepcopy_makes_independent_parameters() -> None:
+    net = nn.Linear(2, 2)
+    clone = copy.deepcopy(net)
+    with cr.no_grad():
+        clone.weight += 1
+    assert not cr.equal(net.weight, clone.weight)
+    assert isinstance(clone.weight, nn.Parameter)
+
+
+def test_embedding_padding_and_errors() -> None:
+    table = nn.Embedding(5, 3, padding_idx=0)
+    assert table.weight[0].tolist() == [0, 0, 0]
+    ids = cr.tensor([[0, 1, 1], [4, 0, 2]])
+    table(ids).sum().backward()
+    assert table.weight.grad[0].tolist() == [0, 0, 0]
+    assert table.weight.grad[1].tolist() == [2, 2, 2]
+    with pytest.raises(IndexError, match=r"ids must lie in \[0, 5\)"):
+        table(cr.tensor([5]))
+    with pytest.raises(TypeError, match="integer tensor"):
+        table(cr.tensor([1.0]))
