@@ -1,0 +1,184 @@
+"""The `chainrule` command: exit codes, files, one-sentence errors, resume after Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import main
+from chainrule.training import TrainConfig, train
+from chainrule.training.trainer import Interrupted
+
+
+def run_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_train_writes_checkpoint_metrics_and_report(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    out = tmp_path / "run"
+    code, stdout, _ = run_cli("train", "--epochs", "3", "--out", str(out), "--no-progress",
+                              capsys=capsys)
+    assert code == 0
+    assert stdout.count("epoch ") >= 3 and "done: test accuracy" in stdout
+    for name in ("checkpoint.safetensors", "metrics.json", "curves.png",
+                 "gradient_health.png", "decision_regions.png"):
+        assert (out / name).is_file(), name
+    for name in ("curves.png", "gradient_health.png", "decision_regions.png"):
+        assert (out / name).read_bytes()[:4] == b"\x89PNG"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [e["epoch"] for e in metrics["epochs"]] == [1, 2, 3]
+    assert len(metrics["epochs"][0]["grad_norm"]) == 2
+    assert metrics["epochs"][0]["dead_fraction"] is not None
+    assert 0 <= metrics["final"]["test_accuracy"] <= 1
+
+
+def test_default_run_reaches_98_percent_training_accuracy(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    code, stdout, _ = run_cli("train", "--out", str(tmp_path / "default"), "--no-progress",
+                              capsys=capsys)
+    assert code == 0
+    metrics = json.loads((tmp_path / "default" / "metrics.json").read_text())
+    assert metrics["final"]["train_accuracy"] >= 0.98
+
+
+@pytest.mark.parametrize("options", [
+    ["--activation", "tanh", "--loss", "hinge", "--optimizer", "momentum", "--init", "xavier"],
+    ["--activation", "sigmoid", "--loss", "mse", "--optimizer", "adagrad", "--init", "kaiming"],
+    ["--activation", "softplus", "--optimizer", "sgd", "--dataset", "quadrants"],
+    ["--activation", "hardtanh", "--hidden", "16", "16", "--schedule", "cosine"],
+])
+def test_training_options(tmp_path: Path, capsys, options: list[str]) -> None:  # noqa: ANN001
+    code, _, err = run_cli("train", "--epochs", "2", "--out", str(tmp_path / "o"),
+                           "--no-progress", *options, capsys=capsys)
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    if "sigmoid" in options:
+        assert metrics["epochs"][0]["saturated_fraction"] is not None
+
+
+def test_csv_and_npz_data(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    x, y = cr.datasets.quadrants(200)
+    table = np.c_[x.numpy(), y.numpy()]
+    np.savetxt(tmp_path / "points.csv", table, delimiter=",", header="a,b,label")
+    np.savez(tmp_path / "points.npz", x=x.numpy(), y=y.numpy())
+    for name in ("points.csv", "points.npz"):
+        code, _, err = run_cli("train", "--dataset", str(tmp_path / name), "--epochs", "2",
+                               "--out", str(tmp_path / name.replace(".", "_")),
+                               "--no-progress", capsys=capsys)
+        assert code == 0, err
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["train", "--dataset", "cifar"], 1, "unknown data set 'cifar'"),
+    (["train", "--dataset", "mnist"], 1, "needs --data-dir"),
+    (["train", "--dataset", "mnist", "--data-dir", "/no/such/folder"], 1, "does not exist"),
+    (["train", "--hidden", "0"], 2, "expected a positive number"),
+    (["train", "--activation", "swish"], 1, "unknown activation 'swish'"),
+    (["train", "--optimizer", "lbfgs"], 1, "unknown optimizer 'lbfgs'"),
+    (["train", "--lr", "-1"], 1, "learning rate must be positive"),
+    (["train", "--epochs", "many"], 2, "expected a whole number"),
+    (["train", "--resume", "--out", "/no/such/run"], 1, "no checkpoint"),
+    (["evaluate", "/no/such/checkpoint"], 1, "no checkpoint"),
+    (["explain", "x + y", "x=1"], 1, "'y', which has no value"),
+    (["explain", "--example", "nope"], 1, "unknown example 'nope'"),
+    (["frobnicate"], 2, "invalid choice"),
+])
+def test_bad_arguments_end_in_one_sentence(args: list[str], code: int, message: str,
+                                           tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    if args[:1] == ["train"] and "--out" not in args:
+        args = [*args, "--out", str(tmp_path / "bad"), "--no-progress"]
+    with pytest.raises(SystemExit) if code == 2 else _nothing() as raised:
+        result = main(args)
+    err = capsys.readouterr().err
+    if code == 2:
+        assert raised.value.code == 2
+    else:
+        assert result == code
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+class _nothing:  # noqa: N801 - a context manager that expects nothing
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return False
+
+
+def test_evaluate_and_predict_load_the_saved_model(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "30", "--out", str(out), "--no-progress"]) == 0
+    capsys.readouterr()
+    code, stdout, _ = run_cli("evaluate", str(out / "checkpoint.safetensors"), capsys=capsys)
+    assert code == 0 and stdout.startswith("test: 300 samples")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert f"accuracy {metrics['final']['test_accuracy']:.4f}" in stdout
+    code, stdout, _ = run_cli("predict", str(out), "--point", "0.1,0.2", "--point",
+                              "-0.5,0.3", capsys=capsys)
+    assert code == 0 and len(stdout.splitlines()) == 2 and "class" in stdout
+    code, _, err = run_cli("predict", str(out), "--point", "1,2,3", capsys=capsys)
+    assert code == 1 and "takes 2 features" in err
+
+
+def test_explain_command_prints_the_trace_and_writes_the_picture(tmp_path: Path,
+                                                                 capsys) -> None:  # noqa: ANN001
+    picture = tmp_path / "graph.svg"
+    code, stdout, _ = run_cli("explain", "(x+y)*z", "x=-2", "y=5", "z=-4", "--out",
+                              str(picture), capsys=capsys)
+    assert code == 0 and "mul  ∂f/∂q = z = -4  × upstream 1 = -4  → q" in stdout
+    assert picture.read_text().lstrip().startswith("<?xml")
+    code, stdout, _ = run_cli("explain", "--example", "sigmoid-circuit", "--out",
+                              str(tmp_path / "s.png"), capsys=capsys)
+    assert code == 0 and "∂f/∂w0 = -0.1966" in stdout
+
+
+def test_resume_after_an_interruption_gives_the_uninterrupted_result(tmp_path: Path) -> None:
+    base = {"epochs": 6, "progress": False, "hidden": [16], "optimizer": "momentum",
+            "dropout": 0.1}
+    whole = train(TrainConfig(out=str(tmp_path / "whole"), **base), report=False)
+    with pytest.raises(Interrupted):
+        train(TrainConfig(out=str(tmp_path / "split"), **base), interrupt_after=2,
+              report=False)
+    resumed = train(TrainConfig(out=str(tmp_path / "split"), **base), resume=True,
+                    report=False)
+    strip = [{k: v for k, v in e.items() if k != "seconds"} for e in whole.history]
+    again = [{k: v for k, v in e.items() if k != "seconds"} for e in resumed.history]
+    assert strip == again
+    assert resumed.test_accuracy == whole.test_accuracy
+
+
+def test_ctrl_c_saves_and_exits_cleanly_then_resume_finishes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    # small batches make each epoch last long enough for the signal to land mid-run
+    command = [sys.executable, "-m", "chainrule", "train", "--epochs", "30", "--batch-size",
+               "4", "--hidden", "64", "--out", str(out), "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.time() + 60
+    metrics = out / "metrics.json"
+    while time.time() < deadline and not metrics.exists():
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "chainrule train --resume" in stderr
+    saved = cr.load(out / "checkpoint.safetensors")
+    assert 1 <= saved["epoch"] < 30
+    resumed = subprocess.run([sys.executable, "-m", "chainrule", "train", "--resume", "--out",
+                              str(out), "--no-progress"], capture_output=True, text=True,
+                             timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming {out} after epoch {saved['epoch']} of 30" in resumed.stdout
+    epochs = [e["epoch"] for e in json.loads(metrics.read_text())["epochs"]]
+    assert epochs == list(range(1, 31))
