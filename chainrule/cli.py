@@ -100,7 +100,87 @@ def _build_parser() -> argparse.ArgumentParser:
                          "sigmoid-circuit, car-price, max-gate")
     explain.add_argument("--out", default="graph.svg", help="picture file, .svg/.png/.dot "
                          "(default: graph.svg)")
+    _add_ner_commands(commands)
     return parser
+
+
+def _add_ner_commands(commands: Any) -> None:
+    from .ner.tagger import NerConfig
+
+    defaults = NerConfig()
+    ner = commands.add_parser("ner", help="the window named-entity recogniser (CoNLL-2003)")
+    actions = ner.add_subparsers(dest="ner_command", parser_class=_Parser)
+    train = actions.add_parser("train", help="train on CoNLL column files")
+    train.add_argument("--data-dir", required=True, help="folder with train.txt, valid.txt, "
+                       "test.txt")
+    train.add_argument("--out", default=defaults.out)
+    train.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
+    train.add_argument("--patience", type=_positive_int, default=defaults.patience,
+                       help="early stopping: epochs without a better validation F1")
+    train.add_argument("--optimizer", default=defaults.optimizer, help="adagrad or sgd")
+    train.add_argument("--lr", type=float, default=defaults.lr)
+    train.add_argument("--weight-decay", type=float, default=defaults.weight_decay,
+                       help="L2 regularisation")
+    train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
+    train.add_argument("--window", type=_positive_int, default=defaults.width)
+    train.add_argument("--word-dim", type=_positive_int, default=defaults.word_dim)
+    train.add_argument("--hidden", type=_positive_int, default=defaults.hidden)
+    train.add_argument("--activation", default=defaults.activation, help="tanh or hardtanh")
+    train.add_argument("--suffix-dim", type=int, default=defaults.suffix_dim,
+                       help="size of the 3-letter suffix vectors (0: no suffix feature)")
+    train.add_argument("--dropout", type=float, default=defaults.dropout)
+    train.add_argument("--word-dropout", type=float, default=defaults.word_dropout)
+    train.add_argument("--pretrain-epochs", type=int, default=defaults.pretrain_epochs,
+                       help="epochs of max-margin pre-training of the word vectors first")
+    train.add_argument("--vectors", help="a GloVe-format word-vector file to start from")
+    train.add_argument("--seed", type=int, default=defaults.seed)
+    train.add_argument("--no-progress", action="store_true")
+    evaluate = actions.add_parser("evaluate", help="entity scores of a saved tagger")
+    evaluate.add_argument("checkpoint")
+    evaluate.add_argument("--data-dir", required=True)
+    evaluate.add_argument("--split", default="test", help="train, valid or test")
+    tag = actions.add_parser("tag", help="tag sentences read from standard input")
+    tag.add_argument("checkpoint")
+
+
+def _ner(args: argparse.Namespace) -> int:
+    from .ner.tagger import NerConfig, evaluate_tagger, load_tagger, train_ner
+
+    if args.ner_command == "train":
+        config = NerConfig(data_dir=args.data_dir, out=args.out, epochs=args.epochs,
+                           patience=args.patience, optimizer=args.optimizer, lr=args.lr,
+                           weight_decay=args.weight_decay, batch_size=args.batch_size,
+                           width=args.window, word_dim=args.word_dim, hidden=args.hidden,
+                           activation=args.activation, suffix_dim=args.suffix_dim,
+                           dropout=args.dropout, word_dropout=args.word_dropout,
+                           pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
+                           seed=args.seed,
+                           progress=not args.no_progress and sys.stderr.isatty())
+        summary = train_ner(config)
+        print(f"best epoch {summary['best_epoch']}; validation F1 "
+              f"{100 * summary['valid']['f1']:.2f}, test F1 {100 * summary['test']['f1']:.2f}"
+              f"; {_duration(summary['seconds'])}")
+        for split in ("valid", "test"):
+            scores = summary[split]
+            print(f"\n{split}:")
+            from .ner.scoring import EntityScores
+
+            print(EntityScores(scores["precision"], scores["recall"], scores["f1"],
+                               scores["per_type"]).table())
+        print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'scores.json'}")
+        return 0
+    if args.ner_command == "evaluate":
+        scores = evaluate_tagger(args.checkpoint, args.data_dir, args.split)
+        print(f"{args.split}:\n{scores.table()}")
+        return 0
+    if args.ner_command == "tag":
+        tagger = load_tagger(args.checkpoint)
+        for line in sys.stdin:
+            pairs = tagger.tag_text(line)
+            if pairs:
+                print("\n".join(f"{token} {tag}" for token, tag in pairs) + "\n")
+        return 0
+    raise ValueError("choose one of: chainrule ner train | evaluate | tag")
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -232,7 +312,8 @@ def _join_negative_values(arguments: list[str]) -> list[str]:
     return joined
 
 
-_HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "explain": _explain}
+_HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "explain": _explain,
+             "ner": _ner}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

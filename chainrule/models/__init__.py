@@ -1,5 +1,6 @@
 """Ready-made models of the lecture notes."""
 
 from .mlp import ACTIVATIONS, MLP
+from .window import WindowClassifier
 
-__all__ = ["MLP", "ACTIVATIONS"]
+__all__ = ["MLP", "ACTIVATIONS", "WindowClassifier"]

@@ -1,0 +1,376 @@
+"""Training, evaluating and running the window NER tagger on CoNLL column files.
+
+Tags are learnt in IOB2 (every entity starts with B-), converted from the files' IOB1; the
+scores count entities, so either scheme gives the same figures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import nn, optim
+from ..autograd.grad_mode import no_grad
+from ..datasets.conll import iob1_to_iob2, read_conll
+from ..models.window import WindowClassifier
+from ..random import default_generator, manual_seed
+from ..serialization import load, save
+from ..tensor import Tensor
+from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
+from .scoring import EntityScores, score_entities
+
+__all__ = ["NerConfig", "Encoded", "NerTagger", "train_ner", "load_tagger", "read_vectors",
+           "tokenize"]
+
+CHECKPOINT_NAME = "ner.safetensors"
+
+
+@dataclass
+class NerConfig:
+    """One NER training run (the defaults are the recipe reported in the README)."""
+
+    data_dir: str = "."
+    out: str = "runs/ner"
+    width: int = 5
+    word_dim: int = 50
+    caps_dim: int = 5
+    suffix_dim: int = 10
+    hidden: int = 300
+    activation: str = "hardtanh"
+    optimizer: str = "adagrad"
+    lr: float = 0.05
+    weight_decay: float = 0.0
+    batch_size: int = 32
+    epochs: int = 20
+    patience: int = 4
+    dropout: float = 0.0
+    word_dropout: float = 0.5
+    pretrain_epochs: int = 0
+    pretrain_lr: float = 0.05
+    vectors: str | None = None
+    seed: int = 0
+    progress: bool = True
+    max_sentences: int | None = None       # use only the first N training sentences
+    max_eval_sentences: int | None = None  # and the first N validation/test sentences
+
+    def validate(self) -> None:
+        folder = Path(self.data_dir)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"the data folder {folder} does not exist")
+        for name in ("train.txt", "valid.txt", "test.txt"):
+            if not (folder / name).is_file():
+                raise FileNotFoundError(f"{folder / name} is missing: the folder must hold "
+                                        "CoNLL column files train.txt, valid.txt, test.txt")
+        if self.optimizer not in ("adagrad", "sgd"):
+            raise ValueError(f"optimizer must be adagrad or sgd, got '{self.optimizer}'")
+        if self.activation not in ("tanh", "hardtanh"):
+            raise ValueError(f"activation must be tanh or hardtanh, got '{self.activation}'")
+        if self.width < 1 or self.width % 2 == 0:
+            raise ValueError(f"the window width must be an odd positive number, got "
+                             f"{self.width}")
+        if self.lr <= 0 or self.epochs <= 0 or self.batch_size <= 0:
+            raise ValueError("lr, epochs and batch size must be positive")
+
+
+@dataclass
+class Encoded:
+    """A split as windows: one row per token."""
+
+    words: np.ndarray
+    caps: np.ndarray
+    suffixes: np.ndarray
+    tags: np.ndarray
+    lengths: list[int]
+    tokens: list[list[str]] = field(default_factory=list)
+
+
+def read_vectors(path: str | os.PathLike[str], vocabulary: Vocabulary, dim: int
+                 ) -> dict[int, list[float]]:
+    """Rows for vocabulary words from a GloVe-format text file ("word v1 v2 …")."""
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"no word-vector file at {file}")
+    found: dict[int, list[float]] = {}
+    with file.open(encoding="utf-8", errors="replace") as stream:
+        for number, line in enumerate(stream, start=1):
+            parts = line.rstrip().split(" ")
+            if len(parts) < 2:
+                continue
+            word = normalise(parts[0])
+            if len(parts) - 1 != dim:
+                raise ValueError(f"{file}, line {number}: a vector of {len(parts) - 1} numbers, "
+                                 f"but the word vectors have {dim} (set --word-dim)")
+            row = vocabulary.index.get(word)
+            if row is not None and row not in found:
+                found[row] = [float(v) for v in parts[1:]]
+    return found
+
+
+def tokenize(line: str) -> list[str]:
+    """Splits raw text into tokens the way CoNLL does: words, numbers, punctuation."""
+    import re
+
+    return re.findall(r"(?:[A-Za-z]\.){2,}|\w+(?:[-'.&,]\w+)*|[^\w\s]", line)
+
+
+class NerTagger:
+    """A trained window tagger with its vocabularies: tag sentences, score splits."""
+
+    def __init__(self, model: WindowClassifier, words: Vocabulary, suffixes: Vocabulary,
+                 tags: list[str]) -> None:
+        self.model = model
+        self.words = words
+        self.suffixes = suffixes
+        self.tags = tags
+        self.tag_index = {tag: i for i, tag in enumerate(tags)}
+
+    def encode(self, sentences: list[list[tuple[str, str]]] | list[list[str]]) -> Encoded:
+        tokens = [[t if isinstance(t, str) else t[0] for t in s] for s in sentences]
+        tags = [[t[1] for t in s] if s and not isinstance(s[0], str) else [] for s in
+                sentences]
+        width = self.model.width
+        word_ids = [self.words.ids(normalise(t) for t in s) for s in tokens]
+        caps_ids = [[caps_class(t) for t in s] for s in tokens]
+        suffix_ids = [self.suffixes.ids(suffix(t) for t in s) for s in tokens]
+        flat_tags = [self.tag_index.get(t, self.tag_index["O"]) for s in tags for t in s]
+        return Encoded(windows(word_ids, width, 0, 1), windows(caps_ids, width, 0, 0),
+                       windows(suffix_ids, width, 0, 1), np.asarray(flat_tags, np.int64),
+                       [len(s) for s in tokens], tokens)
+
+    def _inputs(self, data: Encoded, rows: Any, word_ids: np.ndarray | None = None
+                ) -> tuple[Tensor, Tensor, Tensor]:
+        words = data.words[rows] if word_ids is None else word_ids
+        return (Tensor._make(words, None), Tensor._make(data.caps[rows], None),
+                Tensor._make(data.suffixes[rows], None))
+
+    def predict(self, data: Encoded, batch: int = 4096) -> list[list[str]]:
+        was_training = self.model.training
+        self.model.eval()
+        predicted: list[int] = []
+        with no_grad():
+            for start in range(0, data.words.shape[0], batch):
+                rows = slice(start, start + batch)
+                scores = self.model(*self._inputs(data, rows))
+                predicted.extend(scores.argmax(1).tolist())
+        self.model.train(was_training)
+        sentences, position = [], 0
+        for length in data.lengths:
+            sentences.append([self.tags[i] for i in predicted[position:position + length]])
+            position += length
+        return sentences
+
+    def score(self, data: Encoded) -> EntityScores:
+        gold, position = [], 0
+        for length in data.lengths:
+            gold.append([self.tags[i] for i in data.tags[position:position + length]])
+            position += length
+        return score_entities(gold, self.predict(data))
+
+    def tag_text(self, line: str) -> list[tuple[str, str]]:
+        tokens = tokenize(line)
+        if not tokens:
+            return []
+        return list(zip(tokens, self.predict(self.encode([tokens]))[0]))
+
+
+def _read_split(folder: Path, name: str, limit: int | None) -> list[list[tuple[str, str]]]:
+    sentences = read_conll(folder / name)
+    if limit is not None:
+        sentences = sentences[:limit]
+    return [list(zip([t for t, _ in s], iob1_to_iob2([g for _, g in s]))) for s in sentences]
+
+
+def _build(config: NerConfig, train_sentences: list[list[tuple[str, str]]]) -> NerTagger:
+    words = Vocabulary.build(normalise(t) for s in train_sentences for t, _ in s)
+    suffixes = Vocabulary.build((suffix(t) for s in train_sentences for t, _ in s),
+                                min_count=2)
+    tags = ["O"] + sorted({g for s in train_sentences for _, g in s} - {"O"})
+    model = WindowClassifier(len(words), len(tags), config.width, config.word_dim,
+                             len(CAPS_CLASSES), config.caps_dim,
+                             len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
+                             config.hidden, config.activation, config.dropout)
+    return NerTagger(model, words, suffixes, tags)
+
+
+def _optimizer(config: NerConfig, parameters: Any, rate: float) -> optim.Optimizer:
+    if config.optimizer == "sgd":
+        return optim.SGD(parameters, lr=rate, weight_decay=config.weight_decay)
+    return optim.Adagrad(parameters, lr=rate, weight_decay=config.weight_decay)
+
+
+def _word_dropout(word_ids: np.ndarray, singletons: np.ndarray, rate: float) -> np.ndarray:
+    """Words seen once in training become <unk> with probability `rate`, so the unknown
+    vector learns what a rare word looks like (test sets are full of them)."""
+    if rate <= 0:
+        return word_ids
+    drop = singletons[word_ids] & (default_generator.numpy.random(word_ids.shape) < rate)
+    return np.where(drop, 2, word_ids)
+
+
+def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
+                        log: Any = print) -> list[float]:
+    """The notes' unsupervised objective: J = max(0, 1 − s + s_c), s scoring a true window and
+    s_c the window with its centre word replaced by a random one. Returns the mean J per
+    epoch."""
+    model = tagger.model
+    optimiser = _optimizer(config, model.parameters(), config.pretrain_lr)
+    rng = default_generator.numpy
+    centre = config.width // 2
+    history = []
+    count = data.words.shape[0]
+    for epoch in range(1, config.pretrain_epochs + 1):
+        order = rng.permutation(count)
+        total, batches = 0.0, 0
+        for start in range(0, count, config.batch_size):
+            rows = order[start:start + config.batch_size]
+            words = data.words[rows]
+            corrupt = words.copy()
+            corrupt[:, centre] = rng.integers(3, len(tagger.words), size=len(rows))
+            s = model.window_score(*tagger._inputs(data, rows, words))
+            s_c = model.window_score(*tagger._inputs(data, rows, corrupt))
+            loss = nn.functional.margin_ranking_loss(s, s_c, Tensor._make(
+                np.ones(len(rows), np.float32), None), margin=1.0)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item()
+            batches += 1
+        history.append(total / max(batches, 1))
+        log(f"pre-train epoch {epoch}/{config.pretrain_epochs}  max-margin J {history[-1]:.4f}")
+    return history
+
+
+def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
+    """Trains with early stopping on the validation F1; writes the checkpoint (model,
+    vocabularies, tags, scores) and scores.json to `config.out`."""
+    config.validate()
+    began = time.perf_counter()
+    folder = Path(config.data_dir)
+    train_sentences = _read_split(folder, "train.txt", config.max_sentences)
+    valid_sentences = _read_split(folder, "valid.txt", config.max_eval_sentences)
+    test_sentences = _read_split(folder, "test.txt", config.max_eval_sentences)
+    manual_seed(config.seed)
+    tagger = _build(config, train_sentences)
+    if config.vectors:
+        loaded = tagger.model.load_vectors(read_vectors(config.vectors, tagger.words,
+                                                        config.word_dim))
+        log(f"loaded {loaded} word vectors from {config.vectors}")
+    train_data = tagger.encode(train_sentences)
+    valid_data = tagger.encode(valid_sentences)
+    test_data = tagger.encode(test_sentences)
+    log(f"{len(train_sentences)} training sentences, {train_data.words.shape[0]} tokens; "
+        f"vocabulary {len(tagger.words)} words, {len(tagger.suffixes)} suffixes; tags "
+        f"{' '.join(tagger.tags)}")
+
+    pretrain_history: list[float] = []
+    if config.pretrain_epochs:
+        pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
+
+    model = tagger.model
+    optimiser = _optimizer(config, model.parameters(), config.lr)
+    singletons = tagger.words.singletons()
+    rng = default_generator.numpy
+    best_f1, best_state, best_epoch, waited = -1.0, None, 0, 0
+    history = []
+    from tqdm.auto import tqdm
+
+    count = train_data.words.shape[0]
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = rng.permutation(count)
+        total, batches = 0.0, 0
+        bar = tqdm(range(0, count, config.batch_size), desc=f"epoch {epoch}/{config.epochs}",
+                   leave=False, disable=not config.progress, unit="batch")
+        for start in bar:
+            rows = order[start:start + config.batch_size]
+            words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
+            scores = model(*tagger._inputs(train_data, rows, words))
+            loss = nn.functional.cross_entropy(scores, Tensor._make(train_data.tags[rows],
+                                                                   None))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item()
+            batches += 1
+            if batches % 50 == 0:
+                bar.set_postfix(loss=f"{total / batches:.4f}")
+        bar.close()
+        if not math.isfinite(total):
+            raise RuntimeError(f"training diverged in epoch {epoch}; try a smaller --lr")
+        valid_scores = tagger.score(valid_data)
+        history.append({"epoch": epoch, "loss": total / batches, "valid_f1": valid_scores.f1})
+        log(f"epoch {epoch:2d}/{config.epochs}  loss {total / batches:.4f}  validation F1 "
+            f"{100 * valid_scores.f1:.2f}")
+        if valid_scores.f1 > best_f1:
+            best_f1, best_epoch, waited = valid_scores.f1, epoch, 0
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            waited += 1
+            if waited >= config.patience:
+                log(f"early stop: no better validation F1 for {config.patience} epochs")
+                break
+    assert best_state is not None
+    model.load_state_dict(best_state)
+    valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
+    seconds = time.perf_counter() - began
+    summary = {"config": asdict(config), "best_epoch": best_epoch, "history": history,
+               "pretrain_history": pretrain_history, "seconds": seconds,
+               "valid": _as_dict(valid_scores), "test": _as_dict(test_scores)}
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
+    (out / "scores.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def _as_dict(scores: EntityScores) -> dict[str, Any]:
+    return {"precision": scores.precision, "recall": scores.recall, "f1": scores.f1,
+            "per_type": scores.per_type}
+
+
+def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, summary: dict[str, Any]
+                ) -> None:
+    save({"model": tagger.model.state_dict(), "words": tagger.words.items,
+          "word_counts": [tagger.words.counts.get(w, 0) for w in tagger.words.items],
+          "suffixes": tagger.suffixes.items, "tags": tagger.tags, "config": asdict(config),
+          "valid_f1": summary["valid"]["f1"], "test_f1": summary["test"]["f1"]}, path)
+
+
+def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
+    path = Path(checkpoint)
+    if path.is_dir():
+        path = path / CHECKPOINT_NAME
+    state = load(path)
+    if not isinstance(state, dict) or "words" not in state or "tags" not in state:
+        raise ValueError(f"{path} is not a checkpoint written by chainrule ner train")
+    config = NerConfig(**{k: v for k, v in state["config"].items()
+                          if k in NerConfig.__dataclass_fields__})
+    words = Vocabulary(state["words"][3:], dict(zip(state["words"], state["word_counts"])))
+    suffixes = Vocabulary(state["suffixes"][3:])
+    tags = list(state["tags"])
+    model = WindowClassifier(len(words), len(tags), config.width, config.word_dim,
+                             len(CAPS_CLASSES), config.caps_dim,
+                             len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
+                             config.hidden, config.activation, config.dropout)
+    model.load_state_dict(state["model"])
+    model.eval()
+    return NerTagger(model, words, suffixes, tags)
+
+
+def evaluate_tagger(checkpoint: str | os.PathLike[str], data_dir: str, split: str = "test"
+                    ) -> EntityScores:
+    names = {"train": "train.txt", "valid": "valid.txt", "test": "test.txt"}
+    if split not in names:
+        raise ValueError(f"split must be train, valid or test, got '{split}'")
+    tagger = load_tagger(checkpoint)
+    path = Path(data_dir) / names[split]
+    if not path.is_file():
+        raise FileNotFoundError(f"no {names[split]} in {data_dir}")
+    return tagger.score(tagger.encode(_read_split(Path(data_dir), names[split], None)))
