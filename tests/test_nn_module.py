@@ -155,3 +155,27 @@ def test_embedding_padding_and_errors() -> None:
         table(cr.tensor([5]))
     with pytest.raises(TypeError, match="integer tensor"):
         table(cr.tensor([1.0]))
+
+
+@pytest.mark.parametrize("make", [lambda p: cr.optim.SGD(p, lr=0.5),
+                                  lambda p: cr.optim.Adagrad(p, lr=0.3),
+                                  lambda p: cr.optim.SGD(p, lr=0.5, momentum=0.9),
+                                  lambda p: cr.optim.Adam(p, lr=0.1)])
+def test_sparse_embedding_updates_equal_dense_ones(make) -> None:  # noqa: ANN001
+    results = []
+    for sparse in (False, True):
+        cr.manual_seed(0)
+        table = nn.Embedding(50, 4, sparse=sparse)
+        head = nn.Linear(8, 3)
+        optimiser = make(list(table.parameters()) + list(head.parameters()))
+        for step in range(5):
+            ids = cr.tensor([[step, 7], [7, 49], [3, step + 10]])
+            loss = cr.nn.functional.cross_entropy(head(table(ids).flatten(1)),
+                                                  cr.tensor([0, 2, 1]))
+            optimiser.zero_grad()
+            loss.backward()
+            if sparse and step == 0:
+                assert table.weight._grad_rows.tolist() == [0, 3, 7, 10, 49]
+            optimiser.step()
+        results.append(table.weight.detach().numpy().copy())
+    assert np.allclose(results[0], results[1], rtol=1e-6, atol=1e-7)

@@ -30,10 +30,12 @@ class WindowClassifier(nn.Module):
         if width % 2 != 1:
             raise ValueError(f"the window width must be odd, got {width}")
         self.width = width
-        self.words = nn.Embedding(vocabulary_size, word_dim)
+        # sparse: an optimiser step touches only the rows of the words in the batch
+        self.words = nn.Embedding(vocabulary_size, word_dim, sparse=True)
         nn.init.xavier_uniform_(self.words.weight)
         self.caps = nn.Embedding(caps_classes, caps_dim)
-        self.suffixes = nn.Embedding(suffix_size, suffix_dim) if suffix_size else None
+        self.suffixes = nn.Embedding(suffix_size, suffix_dim, sparse=True) if suffix_size \
+            else None
         per_word = word_dim + caps_dim + (suffix_dim if suffix_size else 0)
         self.hidden = nn.Linear(width * per_word, hidden)
         self.activation = nn.Tanh() if activation == "tanh" else nn.Hardtanh()

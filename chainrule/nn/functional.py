@@ -51,20 +51,22 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
-              max_norm: float | None = None) -> Tensor:
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of `weight` picked by the integer ids in `input`."""
     ids = _as_tensor("embedding", "input", input)
     if ids._array.dtype.kind not in "iu":
         raise TypeError(f"embedding: ids must be an integer tensor, got {ids.dtype}")
-    if max_norm is not None:
-        raise NotImplementedError("embedding: max_norm is not supported")
+    if max_norm is not None or scale_grad_by_freq:
+        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not "
+                                  "supported")
     rows = weight.shape[0]
     if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= rows):
         raise IndexError(f"embedding: ids must lie in [0, {rows}), got values from "
                          f"{int(ids._array.min())} to {int(ids._array.max())}")
     if padding_idx is not None:
         padding_idx = padding_idx % rows
-    return _layer.Embedding.apply(ids, weight, padding_idx)
+    return _layer.Embedding.apply(ids, weight, padding_idx, sparse)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002

@@ -61,8 +61,9 @@ class Embedding(Module):
     initialised N(0, 1) as PyTorch (the row at `padding_idx` zero and never updated)."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 max_norm: float | None = None, _weight: Tensor | None = None,
-                 device: Any = None, dtype: Any = None) -> None:
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False,
+                 _weight: Tensor | None = None, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         if num_embeddings <= 0 or embedding_dim <= 0:
             raise ValueError(f"Embedding: sizes must be positive, got {num_embeddings} × "
@@ -74,6 +75,7 @@ class Embedding(Module):
         self.embedding_dim = embedding_dim
         self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
         self.max_norm = max_norm
+        self.sparse = sparse
         if _weight is None:
             self.weight = Parameter(creation.empty(num_embeddings, embedding_dim,
                                                    **_dtype_device(dtype, device)))
@@ -91,16 +93,18 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
-                        padding_idx: int | None = None) -> Embedding:
+                        padding_idx: int | None = None, sparse: bool = False) -> Embedding:
         if embeddings.ndim != 2:
             raise ValueError(f"from_pretrained: embeddings must be 2-D, got {embeddings.shape}")
         rows, dim = embeddings.shape
-        layer = cls(rows, dim, padding_idx=padding_idx, _weight=embeddings.detach().clone())
+        layer = cls(rows, dim, padding_idx=padding_idx, sparse=sparse,
+                    _weight=embeddings.detach().clone())
         layer.weight.requires_grad_(not freeze)
         return layer
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm,
+                           sparse=self.sparse)
 
     def extra_repr(self) -> str:
         extra = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""

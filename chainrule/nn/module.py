@@ -221,6 +221,7 @@ class Module:
                 parameter.grad = None
             else:
                 parameter.grad._array[...] = 0
+                parameter._grad_rows = None
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Calls fn on every sub-module (children first) and on this module."""

@@ -18,9 +18,12 @@ class Parameter(Tensor):
     (True, True)
     """
 
-    __slots__ = ()
+    # The rows that sparse embedding lookups sent gradients to since the gradient was last
+    # cleared (None: the gradient is dense); optimisers that can, update only those rows.
+    __slots__ = ("_grad_rows",)
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        self._grad_rows: Any = None
         if data is None:
             from ..creation import empty
 
@@ -36,8 +39,15 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def _set_grad(self, value: Tensor | None) -> None:
+        Tensor.grad.fset(self, value)  # type: ignore[attr-defined]
+        self._grad_rows = None
+
+    grad = property(Tensor.grad.fget, _set_grad)  # type: ignore[assignment]
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         copied = Parameter(Tensor._make(self._array.copy(), None), self._requires_grad)
+        copied._grad_rows = self._grad_rows
         if self._grad is not None:
             copied._grad = Tensor._make(self._grad._array.copy(), None)
         memo[id(self)] = copied

@@ -75,18 +75,24 @@ def scatter_rows(row_ids: Any, rows: Any, table_rows: int) -> Any:
 
 class Embedding(Gate):
     """y = W[ids] (a row lookup);  ∂L/∂W adds each upstream row into the row it came from,
-    summing repeated ids (the word vectors of the notes, trained by backpropagation)."""
+    summing repeated ids (the word vectors of the notes, trained by backpropagation).
+
+    With `sparse`, the weight (an nn.Parameter) also records which rows the gradient
+    touches, so SGD and Adagrad update only those rows: the same result as the dense update
+    (every other row's gradient is 0), at a cost that follows the batch, not the table.
+    The weight must then receive its gradient only through such lookups, as with PyTorch's
+    sparse gradients."""
 
     __slots__ = ()
     label = "embedding"
 
     @staticmethod
-    def forward(ctx: Any, ids: Any, weight: Any, padding_idx: int | None) -> Any:
+    def forward(ctx: Any, ids: Any, weight: Any, padding_idx: int | None, sparse: bool) -> Any:
         return weight[ids]
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[None, Any, None]:
-        ids, weight, padding_idx = ctx.inputs
+    def backward(ctx: Any, grad: Any) -> tuple[None, Any, None, None]:
+        ids, weight, padding_idx, sparse = ctx.inputs
         raw_ids = _dual.constant(ids)
         if _dual.is_tensor(grad):
             from .indexing import IndexAdd
@@ -96,11 +102,22 @@ class Embedding(Gate):
                 keep = array_module(raw_ids).ones((weight.shape[0], 1), dtype=bool)
                 keep[padding_idx] = False
                 grad_w = _dual.where(keep, grad_w, 0)
-            return None, grad_w, None
+            return None, grad_w, None, None
         grad_w = scatter_rows(raw_ids, grad, weight.shape[0])
         if padding_idx is not None:
             grad_w[padding_idx] = 0
-        return None, grad_w, None
+        if sparse and hasattr(type(weight), "_grad_rows"):
+            _note_rows(weight, array_module(raw_ids).unique(raw_ids))
+        return None, grad_w, None, None
+
+
+def _note_rows(weight: Any, rows: Any) -> None:
+    """Tells the optimiser which rows of `weight` this gradient touches (a union when
+    gradients accumulate over several backward passes)."""
+    previous = weight._grad_rows
+    if previous is None and weight._grad is not None:
+        return  # a dense gradient was already there: the rows are no longer all of it
+    weight._grad_rows = rows if previous is None else array_module(rows).union1d(previous, rows)
 
 
 class Dropout(Gate):

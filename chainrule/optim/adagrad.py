@@ -50,6 +50,14 @@ class Adagrad(Optimizer):
             grad = grad + group["weight_decay"] * weights
         rate = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         squares = state_array(state, "sum", weights, group["initial_accumulator_value"])
+        rows = getattr(param, "_grad_rows", None)
+        if rows is not None and not group["weight_decay"]:
+            # a sparse lookup's gradient: rows with a zero gradient keep their sum and value
+            picked = grad[rows]
+            sums = squares[rows] + picked * picked
+            squares[rows] = sums
+            weights[rows] -= rate * picked / (array_module(sums).sqrt(sums) + group["eps"])
+            return
         squares += grad * grad
         denominator = array_module(squares).sqrt(squares)
         denominator += group["eps"]

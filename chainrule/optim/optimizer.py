@@ -72,6 +72,8 @@ class Optimizer:
                     param.grad = None
                 else:
                     param.grad._array[...] = 0
+                    if hasattr(type(param), "_grad_rows"):
+                        param._grad_rows = None
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns closure() if given."""

@@ -42,6 +42,12 @@ class SGD(Optimizer):
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
         weights = param._array
+        rows = getattr(param, "_grad_rows", None)
+        if rows is not None and not group["weight_decay"] and not group["momentum"]:
+            # a sparse lookup's gradient: every other row's gradient is 0, so only these move
+            step = group["lr"] * grad[rows]
+            weights[rows] += step if group["maximize"] else -step
+            return
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * weights
         momentum = group["momentum"]

@@ -11,9 +11,10 @@ __all__ = ["TrainConfig", "DATASETS", "LOSSES", "OPTIMIZERS", "INITS", "DEFAULT_
 
 DATASETS = ("spiral", "quadrants", "mnist")
 LOSSES = ("cross-entropy", "hinge", "mse")
-OPTIMIZERS = ("sgd", "momentum", "adagrad", "adam")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adam")
 INITS = ("default", "xavier", "kaiming")
-DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "adagrad": 0.1, "adam": 0.01}
+DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1,
+              "adam": 0.01}
 
 
 @dataclass

@@ -62,8 +62,9 @@ def build_optimizer(config: TrainConfig, model: nn.Module) -> optim.Optimizer:
     rate, decay = config.learning_rate, config.weight_decay
     if config.optimizer == "sgd":
         return optim.SGD(model.parameters(), lr=rate, weight_decay=decay)
-    if config.optimizer == "momentum":
-        return optim.SGD(model.parameters(), lr=rate, momentum=0.9, weight_decay=decay)
+    if config.optimizer in ("momentum", "nesterov"):
+        return optim.SGD(model.parameters(), lr=rate, momentum=0.9, weight_decay=decay,
+                         nesterov=config.optimizer == "nesterov")
     if config.optimizer == "adagrad":
         return optim.Adagrad(model.parameters(), lr=rate, weight_decay=decay)
     return optim.Adam(model.parameters(), lr=rate, weight_decay=decay)

@@ -1,0 +1,347 @@
+"""The six workloads, each written three ways: chainrule, PyTorch eager, hand-written NumPy.
+
+Every contender builds the same model from the same NumPy-drawn start (float32), so after
+two steps all three must agree on the loss and the parameters; `check` returns both for the
+suite to compare. `step()` is what is timed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Step = Callable[[], float]
+
+
+# ---------------------------------------------------------------------- shared data
+def _mlp_start(sizes: list[int], seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        params.append(np.zeros(fan_out, np.float32))
+    return params
+
+
+def _classification_data(n: int, features: int, classes: int, seed: int
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed + 1)
+    return (rng.standard_normal((n, features)).astype(np.float32),
+            rng.integers(0, classes, n).astype(np.int64))
+
+
+def _spiral() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = np.zeros((300, 2), np.float32)
+    y = np.zeros(300, np.int64)
+    for k in range(3):
+        rows = slice(100 * k, 100 * (k + 1))
+        r = np.linspace(0.0, 1, 100)
+        t = np.linspace(k * 4, (k + 1) * 4, 100) + rng.standard_normal(100) * 0.2
+        x[rows] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[rows] = k
+    return x, y
+
+
+MLP_SPECS = {
+    "spiral": {"sizes": [2, 100, 3], "batch": 300, "lr": 1.0, "momentum": 0.0, "reg": 1e-3},
+    "mlp": {"sizes": [784, 256, 256, 10], "batch": 128, "lr": 0.01, "momentum": 0.9,
+            "reg": 0.0},
+    "wide": {"sizes": [784, 2048, 2048, 10], "batch": 512, "lr": 0.01, "momentum": 0.9,
+             "reg": 0.0},
+}
+WINDOW = {"vocabulary": 20000, "dim": 50, "width": 5, "hidden": 300, "tags": 5, "batch": 256,
+          "lr": 0.05}
+
+
+def flops_per_step(name: str) -> float:
+    """Multiply-adds × 2 × 3 (forward, and the two products of the backward)."""
+    spec = MLP_SPECS[name]
+    sizes, batch = spec["sizes"], spec["batch"]
+    return 6.0 * batch * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+# ---------------------------------------------------------------------- W2-W4: MLPs
+def mlp_chainrule(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    import chainrule as cr
+
+    spec = MLP_SPECS[name]
+    params = [cr.tensor(p, requires_grad=True) for p in _mlp_start(spec["sizes"], 0)]
+    x_np, y_np = (_spiral() if name == "spiral" else
+                  _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
+    x, y = cr.from_numpy(x_np), cr.from_numpy(y_np)
+    weights = params[0::2]
+    optimiser = cr.optim.SGD(params, lr=spec["lr"], momentum=spec["momentum"])
+    reg = spec["reg"]
+    functional = cr.nn.functional
+
+    def step() -> float:
+        h = x
+        for i in range(0, len(params) - 2, 2):
+            h = functional.linear(h, params[i].T, params[i + 1]).relu()
+        scores = functional.linear(h, params[-2].T, params[-1])
+        loss = functional.cross_entropy(scores, y)
+        if reg:
+            loss = loss + 0.5 * reg * sum((w * w).sum() for w in weights)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        return float(loss.item())
+
+    return step, lambda: [p.detach().numpy().copy() for p in params]
+
+
+def mlp_torch(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    import torch
+
+    spec = MLP_SPECS[name]
+    params = [torch.tensor(p, requires_grad=True) for p in _mlp_start(spec["sizes"], 0)]
+    x_np, y_np = (_spiral() if name == "spiral" else
+                  _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
+    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+    weights = params[0::2]
+    optimiser = torch.optim.SGD(params, lr=spec["lr"], momentum=spec["momentum"])
+    reg = spec["reg"]
+    functional = torch.nn.functional
+
+    def step() -> float:
+        h = x
+        for i in range(0, len(params) - 2, 2):
+            h = functional.linear(h, params[i].T, params[i + 1]).relu()
+        scores = functional.linear(h, params[-2].T, params[-1])
+        loss = functional.cross_entropy(scores, y)
+        if reg:
+            loss = loss + 0.5 * reg * sum((w * w).sum() for w in weights)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        return float(loss.item())
+
+    return step, lambda: [p.detach().numpy().copy() for p in params]
+
+
+def mlp_numpy(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    """CS231n-style hand-written backprop: the fastest a NumPy engine could be."""
+    spec = MLP_SPECS[name]
+    params = _mlp_start(spec["sizes"], 0)
+    velocity = [np.zeros_like(p) for p in params]
+    x, y = (_spiral() if name == "spiral" else
+            _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
+    n = x.shape[0]
+    rows = np.arange(n)
+    lr, momentum, reg = spec["lr"], spec["momentum"], spec["reg"]
+    first = [True]
+
+    def step() -> float:
+        activations = [x]
+        h = x
+        for i in range(0, len(params) - 2, 2):
+            h = h @ params[i]
+            h += params[i + 1]
+            np.maximum(h, 0, out=h)
+            activations.append(h)
+        scores = h @ params[-2]
+        scores += params[-1]
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        probs = exp / exp.sum(axis=1, keepdims=True)
+        loss = float(-np.log(probs[rows, y]).mean())
+        if reg:
+            loss += 0.5 * reg * sum(float((params[i] * params[i]).sum())
+                                    for i in range(0, len(params), 2))
+        delta = probs
+        delta[rows, y] -= 1
+        delta /= n
+        grads: list[np.ndarray] = [None] * len(params)  # type: ignore[list-item]
+        for layer in range(len(params) // 2 - 1, -1, -1):
+            a = activations[layer]
+            grads[2 * layer] = a.T @ delta
+            grads[2 * layer + 1] = delta.sum(axis=0)
+            if reg:
+                grads[2 * layer] += reg * params[2 * layer]
+            if layer:
+                delta = delta @ params[2 * layer].T
+                delta *= a > 0
+        for p, g, v in zip(params, grads, velocity):
+            if momentum:
+                if first[0]:
+                    v[...] = g
+                else:
+                    v *= momentum
+                    v += g
+                p -= lr * v
+            else:
+                p -= lr * g
+        first[0] = False
+        return loss
+
+    return step, lambda: [p.copy() for p in params]
+
+
+# ---------------------------------------------------------------------- W5: window NER
+def _window_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    spec = WINDOW
+    table = (rng.standard_normal((spec["vocabulary"], spec["dim"])) * 0.1).astype(np.float32)
+    inputs = spec["width"] * spec["dim"]
+    bound = 1 / np.sqrt(inputs)
+    w1 = rng.uniform(-bound, bound, (inputs, spec["hidden"])).astype(np.float32)
+    w2 = rng.uniform(-0.05, 0.05, (spec["hidden"], spec["tags"])).astype(np.float32)
+    ids = np.minimum(rng.zipf(1.3, (spec["batch"], spec["width"])),
+                     spec["vocabulary"] - 1).astype(np.int64)
+    tags = rng.integers(0, spec["tags"], spec["batch"]).astype(np.int64)
+    return [table, w1, np.zeros(spec["hidden"], np.float32), w2,
+            np.zeros(spec["tags"], np.float32)], ids, tags
+
+
+def window_chainrule() -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    import chainrule as cr
+
+    start, ids_np, tags_np = _window_start()
+    params = [cr.nn.Parameter(cr.tensor(p)) for p in start]  # sparse rows need a Parameter
+    table, w1, b1, w2, b2 = params
+    ids, tags = cr.from_numpy(ids_np), cr.from_numpy(tags_np)
+    optimiser = cr.optim.SGD(params, lr=WINDOW["lr"])
+    functional = cr.nn.functional
+
+    def step() -> float:
+        x = functional.embedding(ids, table, sparse=True).flatten(1)
+        h = functional.linear(x, w1.T, b1).tanh()
+        loss = functional.cross_entropy(functional.linear(h, w2.T, b2), tags)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        return float(loss.item())
+
+    return step, lambda: [p.detach().numpy().copy() for p in params]
+
+
+def window_torch() -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    import torch
+
+    start, ids_np, tags_np = _window_start()
+    params = [torch.tensor(p, requires_grad=True) for p in start]
+    table, w1, b1, w2, b2 = params
+    ids, tags = torch.from_numpy(ids_np), torch.from_numpy(tags_np)
+    optimiser = torch.optim.SGD(params, lr=WINDOW["lr"])
+    functional = torch.nn.functional
+
+    def step() -> float:
+        x = functional.embedding(ids, table, sparse=True).flatten(1)
+        h = functional.linear(x, w1.T, b1).tanh()
+        loss = functional.cross_entropy(functional.linear(h, w2.T, b2), tags)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        return float(loss.item())
+
+    return step, lambda: [p.detach().numpy().copy() for p in params]
+
+
+def window_numpy() -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    start, ids, tags = _window_start()
+    table, w1, b1, w2, b2 = start
+    n = ids.shape[0]
+    rows = np.arange(n)
+    lr = WINDOW["lr"]
+    flat_ids = ids.reshape(-1)
+
+    def step() -> float:
+        x = table[ids].reshape(n, -1)
+        h = np.tanh(x @ w1 + b1)
+        scores = h @ w2 + b2
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        probs = exp / exp.sum(axis=1, keepdims=True)
+        loss = float(-np.log(probs[rows, tags]).mean())
+        delta = probs
+        delta[rows, tags] -= 1
+        delta /= n
+        g_w2, g_b2 = h.T @ delta, delta.sum(0)
+        dh = (delta @ w2.T) * (1 - h * h)
+        g_w1, g_b1 = x.T @ dh, dh.sum(0)
+        dx = (dh @ w1.T).reshape(-1, table.shape[1])
+        w2[...] -= lr * g_w2
+        b2[...] -= lr * g_b2
+        w1[...] -= lr * g_w1
+        b1[...] -= lr * g_b1
+        np.subtract.at(table, flat_ids, lr * dx)  # only the rows the batch touched
+        return loss
+
+    return step, lambda: [table.copy(), w1.copy(), b1.copy(), w2.copy(), b2.copy()]
+
+
+# ---------------------------------------------------------------------- W1, W6: scalars
+CIRCUIT = (2.0, -1.0, -3.0, -2.0, -3.0)
+
+
+def circuit(library: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    if library == "numpy":
+        import math
+
+        values = list(CIRCUIT)
+        grads = [0.0] * 5
+
+        def numpy_step() -> float:
+            w0, x0, w1, x1, w2 = values
+            dot = w0 * x0 + w1 * x1 + w2
+            f = 1.0 / (1.0 + math.exp(-dot))
+            ddot = (1 - f) * f
+            for i, g in enumerate((x0 * ddot, w0 * ddot, x1 * ddot, w1 * ddot, ddot)):
+                grads[i] += g
+            return f
+
+        return numpy_step, lambda: [np.array(grads)]
+    module: Any = __import__("chainrule" if library == "chainrule" else "torch")
+    tensors = [module.tensor(v, requires_grad=True) for v in CIRCUIT]
+    w0, x0, w1, x1, w2 = tensors
+
+    def step() -> float:
+        f = 1 / (1 + module.exp(-(w0 * x0 + w1 * x1 + w2)))
+        f.backward()
+        return float(f.item())
+
+    return step, lambda: [np.array([t.grad.item() for t in tensors])]
+
+
+def chain(library: str, length: int = 10_000) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    if library == "numpy":
+        state = {"grad": 0.0}
+
+        def numpy_step() -> float:
+            x = 1.0
+            for _ in range(length):  # forward; the backward of x·a + c is a product of a's
+                x = x * 1.0001 + 0.0001
+            grad = 1.0
+            for _ in range(length):
+                grad *= 1.0001
+            state["grad"] += grad
+            return x
+
+        return numpy_step, lambda: [np.array([state["grad"]])]
+    module: Any = __import__("chainrule" if library == "chainrule" else "torch")
+    start = module.tensor(1.0, requires_grad=True)
+
+    def step() -> float:
+        x = start
+        for _ in range(length):
+            x = x * 1.0001 + 0.0001
+        x.backward()
+        return float(x.item())
+
+    return step, lambda: [np.array([start.grad.item()])]
+
+
+def make(workload: str, library: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    if workload == "W1":
+        return circuit(library)
+    if workload == "W6":
+        return chain(library)
+    if workload == "W5":
+        return {"chainrule": window_chainrule, "torch": window_torch,
+                "numpy": window_numpy}[library]()
+    name = {"W2": "spiral", "W3": "mlp", "W4": "wide"}[workload]
+    return {"chainrule": mlp_chainrule, "torch": mlp_torch, "numpy": mlp_numpy}[library](name)
