@@ -49,7 +49,8 @@ def _worker(args: argparse.Namespace) -> None:
     step, parameters = make(workload, library)
     if mode == "check":
         losses = [step() for _ in range(int(count))]
-        np.savez(out, losses=np.array(losses), *parameters())
+        arrays = {f"parameter_{i}": p for i, p in enumerate(parameters())}
+        np.savez(out, losses=np.array(losses), **arrays)
         return
     import time
 

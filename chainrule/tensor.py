@@ -915,8 +915,15 @@ def _binary(gate: Any, a: Any, b: Any, true_division: bool = False) -> Tensor:
     bool tensor meeting a float is promoted to that float type; integer division is true
     division in float32.
     """
+    # Fast path: float tensors of one dtype, or a float tensor and a Python number.
     a_kind = a._array.dtype.kind if isinstance(a, Tensor) else None
     b_kind = b._array.dtype.kind if isinstance(b, Tensor) else None
+    if (a_kind == "f" and (b_kind == "f" or b.__class__ in _NUMBER_TYPES)) or \
+            (b_kind == "f" and a.__class__ in _NUMBER_TYPES):
+        try:
+            return gate.apply(a, b)
+        except ValueError as error:
+            _raise_broadcast_error(gate, a, b, error)
     if a_kind is None:
         a = _operand(gate, a, b)
         a_kind = a._array.dtype.kind if isinstance(a, Tensor) else None
@@ -928,11 +935,18 @@ def _binary(gate: Any, a: Any, b: Any, true_division: bool = False) -> Tensor:
     try:
         return gate.apply(a, b)
     except ValueError as error:
-        if "broadcast" not in str(error):
-            raise
-        raise ValueError(f"{gate.label}: shapes {tuple(np.shape(_raw(a)))} and "
-                         f"{tuple(np.shape(_raw(b)))} cannot be broadcast together (sizes must "
-                         "match or be 1, aligned from the right)") from None
+        _raise_broadcast_error(gate, a, b, error)
+
+
+_NUMBER_TYPES = (builtins.float, builtins.int)
+
+
+def _raise_broadcast_error(gate: Any, a: Any, b: Any, error: ValueError) -> Any:
+    if "broadcast" not in str(error):
+        raise error
+    raise ValueError(f"{gate.label}: shapes {tuple(np.shape(_raw(a)))} and "
+                     f"{tuple(np.shape(_raw(b)))} cannot be broadcast together (sizes must "
+                     "match or be 1, aligned from the right)") from None
 
 
 def _operand(gate: Any, value: Any, partner: Any) -> Any:

@@ -25,6 +25,9 @@ from .graph import Node
 
 __all__ = ["Gate", "Function"]
 
+_new = object.__new__
+_NO_GRAD = [(False,) * count for count in range(16)]
+
 
 class Gate(Node):
     """A built-in operation: forward on arrays, and a backward rule on arrays or tensors.
@@ -43,22 +46,22 @@ class Gate(Node):
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Runs the forward pass on the arguments' arrays and records the gate if needed."""
-        recording = False
-        if state.grad_enabled:
-            for value in args:
-                if isinstance(value, Tensor) and value._requires_grad:
-                    recording = True
-                    break
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         ctx.saved_tensors = ()
         ctx.output_meta = None
         ctx.retained = None
-        if recording:
-            ctx.needs_input_grad = tuple(
-                isinstance(value, Tensor) and value._requires_grad for value in args)
-        else:
-            ctx.needs_input_grad = (False,) * len(args)
-        arrays = [value._array if isinstance(value, Tensor) else value for value in args]
+        arrays = []
+        needs = []
+        for value in args:
+            if isinstance(value, Tensor):
+                arrays.append(value._array)
+                needs.append(value._requires_grad)
+            else:
+                arrays.append(value)
+                needs.append(False)
+        recording = True in needs and state.grad_enabled
+        ctx.needs_input_grad = tuple(needs) if recording or len(needs) >= 16 else \
+            _NO_GRAD[len(needs)]
         output = cls.forward(ctx, *arrays)
         if state.anomaly_enabled:
             check_forward(cls.label, tuple(arrays), output)

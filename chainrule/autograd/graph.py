@@ -95,21 +95,6 @@ class Node:
 Tracer = Callable[[Node, tuple[Any, ...], tuple[Any, ...]], None]
 
 
-def _is_fresh(gradient: Any, upstream: tuple[Any, ...]) -> bool:
-    """Whether a rule's output is a new array that nobody else holds.
-
-    A rule either passes its upstream gradient through (or a view of it), or returns a fresh
-    array. Fresh arrays may be summed into in place; anything else is copied before it is
-    written to.
-    """
-    if getattr(gradient, "base", 0) is not None:
-        return False
-    for incoming in upstream:
-        if gradient is incoming:
-            return False
-    return True
-
-
 def run_backward(
     outputs: Sequence[Tensor],
     output_grads: Sequence[Any],
@@ -235,57 +220,76 @@ def run_backward(
         # -- 4. Run the gates in reverse topological order.
         ready = [node for node in roots if dependencies[node] == 0]
         anomaly = state.anomaly_enabled
+        # Anything that needs a look at every gate's gradients leaves the hot path.
+        special = anomaly or tracer is not None or bool(capture_slots)
         while ready:
             node = ready.pop()
             upstream_value = pending.pop(node, None)
-            owned.discard(node)
             needs = node.needs_input_grad
             inputs = node.inputs
-
-            upstream: tuple[Any, ...] | None
-            if upstream_value is None:
-                upstream = None
-            elif node.output_meta is None:
-                upstream = (upstream_value,)
-            else:
-                upstream = _fill_missing(upstream_value, node.output_meta, create_graph)
-
-            if capture_slots and upstream is not None:
-                for nr, gradient in enumerate(upstream):
-                    slot = capture_slots.get((node, nr))
-                    if slot is not None:
-                        captured[slot] = gradient
-            if node.retained and upstream is not None:
-                _store_retained(node, upstream)
-
+            upstream: tuple[Any, ...] | None = None
             input_grads: tuple[Any, ...] | None = None
-            if upstream is not None:
-                input_grads = _call_rule(node, upstream, create_graph, Tensor)
-                if anomaly:
-                    _check_finite_backward(node, input_grads)
-                if tracer is not None:
-                    tracer(node, upstream, input_grads)
-                if not retain_graph and node.saved_tensors:
-                    node.saved_tensors = FREED
+            if upstream_value is not None:
+                single = node.output_meta is None
+                if single and not create_graph and not node.tensor_api and not special \
+                        and not node.retained:
+                    # The hot path: a built-in gate with one output, on arrays.
+                    upstream = (upstream_value,)
+                    result = node.backward(node, upstream_value)
+                    input_grads = result if type(result) is tuple else (result,)
+                else:
+                    upstream = (upstream_value,) if single else \
+                        _fill_missing(upstream_value, node.output_meta, create_graph)
+                    if capture_slots:
+                        for nr, gradient in enumerate(upstream):
+                            slot = capture_slots.get((node, nr))
+                            if slot is not None:
+                                captured[slot] = gradient
+                    if node.retained:
+                        _store_retained(node, upstream)
+                    input_grads = _call_rule(node, upstream, create_graph, Tensor)
+                    if anomaly:
+                        _check_finite_backward(node, input_grads)
+                    if tracer is not None:
+                        tracer(node, upstream, input_grads)
                 if len(input_grads) != len(inputs):
                     raise RuntimeError(
-                        f"backward of gate '{node.label}' returned {len(input_grads)} gradients, "
-                        f"expected {len(inputs)} (one per forward argument, None where there is "
-                        f"none)")
+                        f"backward of gate '{node.label}' returned {len(input_grads)} "
+                        f"gradients, expected {len(inputs)} (one per forward argument, None "
+                        f"where there is none)")
+                if not retain_graph and node.saved_tensors:
+                    node.saved_tensors = FREED
 
             for index, needed in enumerate(needs):
                 if not needed:
                     continue
                 value = inputs[index]
-                gradient = None if input_grads is None else input_grads[index]
                 parent = value.grad_fn
+                gradient = None if input_grads is None else input_grads[index]
                 if gradient is not None:
-                    fresh = not create_graph and _is_fresh(gradient, upstream)  # type: ignore[arg-type]
-                    if fresh and index and any(gradient is other
-                                               for other in input_grads[:index]):  # type: ignore[index]
-                        fresh = False  # the same array sent to two inputs is owned by neither
+                    # A rule's output is ours to add into in place only if it is a fresh
+                    # array: not the upstream passed through, not a view, not sent twice.
+                    fresh = (not create_graph and gradient is not upstream_value
+                             and getattr(gradient, "base", 0) is None
+                             and (index == 0 or _sent_once(gradient, input_grads, index)))
                     if parent is None:
-                        deliver_to_leaf(value, gradient, fresh)
+                        if capture is None and not create_graph and value._grad is not None \
+                                and value._grad.grad_fn is None:
+                            value._grad._array += gradient  # accumulate into the leaf
+                        else:
+                            deliver_to_leaf(value, gradient, fresh)
+                    elif parent.output_meta is None and not create_graph:
+                        previous = pending.get(parent)
+                        if previous is None:
+                            pending[parent] = gradient
+                            if fresh:
+                                owned.add(parent)
+                        elif parent in owned:
+                            previous += gradient  # reassigned: a NumPy scalar is immutable
+                            pending[parent] = previous
+                        else:
+                            pending[parent] = previous + gradient
+                            owned.add(parent)
                     else:
                         deliver(parent, value._output_nr, gradient, fresh)
                 if parent is not None:
@@ -299,6 +303,14 @@ def run_backward(
     if capture is None:
         return None
     return [captured.get(position) for position in range(len(capture))]
+
+
+def _sent_once(gradient: Any, input_grads: Any, index: int) -> bool:
+    """Whether `gradient` is not also the gradient of an earlier input of the same rule."""
+    for earlier in input_grads[:index]:
+        if gradient is earlier:
+            return False
+    return True
 
 
 def _call_rule(node: Node, upstream: tuple[Any, ...], create_graph: bool,
