@@ -921,9 +921,9 @@ def _binary(gate: Any, a: Any, b: Any, true_division: bool = False) -> Tensor:
     if (a_kind == "f" and (b_kind == "f" or b.__class__ in _NUMBER_TYPES)) or \
             (b_kind == "f" and a.__class__ in _NUMBER_TYPES):
         try:
-            return gate.apply(a, b)
+            return gate.apply(a, b)  # type: ignore[no-any-return]
         except ValueError as error:
-            _raise_broadcast_error(gate, a, b, error)
+            raise _broadcast_error(gate, a, b, error) from None
     if a_kind is None:
         a = _operand(gate, a, b)
         a_kind = a._array.dtype.kind if isinstance(a, Tensor) else None
@@ -933,20 +933,21 @@ def _binary(gate: Any, a: Any, b: Any, true_division: bool = False) -> Tensor:
     if (a_kind is not None and a_kind != "f") or (b_kind is not None and b_kind != "f"):
         a, b = _promote_to_float(a, b, true_division)
     try:
-        return gate.apply(a, b)
+        return gate.apply(a, b)  # type: ignore[no-any-return]
     except ValueError as error:
-        _raise_broadcast_error(gate, a, b, error)
+        raise _broadcast_error(gate, a, b, error) from None
 
 
 _NUMBER_TYPES = (builtins.float, builtins.int)
 
 
-def _raise_broadcast_error(gate: Any, a: Any, b: Any, error: ValueError) -> Any:
+def _broadcast_error(gate: Any, a: Any, b: Any, error: ValueError) -> ValueError:
+    """A clear error for operands that do not broadcast (other errors pass unchanged)."""
     if "broadcast" not in str(error):
-        raise error
-    raise ValueError(f"{gate.label}: shapes {tuple(np.shape(_raw(a)))} and "
-                     f"{tuple(np.shape(_raw(b)))} cannot be broadcast together (sizes must "
-                     "match or be 1, aligned from the right)") from None
+        return error
+    return ValueError(f"{gate.label}: shapes {tuple(np.shape(_raw(a)))} and "
+                      f"{tuple(np.shape(_raw(b)))} cannot be broadcast together (sizes must "
+                      "match or be 1, aligned from the right)")
 
 
 def _operand(gate: Any, value: Any, partner: Any) -> Any:

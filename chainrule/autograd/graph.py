@@ -239,7 +239,8 @@ def run_backward(
                     input_grads = result if type(result) is tuple else (result,)
                 else:
                     upstream = (upstream_value,) if single else \
-                        _fill_missing(upstream_value, node.output_meta, create_graph)
+                        _fill_missing(upstream_value, node.output_meta,  # type: ignore[arg-type]
+                                      create_graph)
                     if capture_slots:
                         for nr, gradient in enumerate(upstream):
                             slot = capture_slots.get((node, nr))

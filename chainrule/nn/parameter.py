@@ -43,7 +43,7 @@ class Parameter(Tensor):
         Tensor.grad.fset(self, value)  # type: ignore[attr-defined]
         self._grad_rows = None
 
-    grad = property(Tensor.grad.fget, _set_grad)  # type: ignore[assignment]
+    grad = property(Tensor.grad.fget, _set_grad)  # type: ignore[assignment,attr-defined]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         copied = Parameter(Tensor._make(self._array.copy(), None), self._requires_grad)
