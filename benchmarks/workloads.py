@@ -69,7 +69,9 @@ def mlp_chainrule(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
     import chainrule as cr
 
     spec = MLP_SPECS[name]
-    params = [cr.tensor(p, requires_grad=True) for p in _mlp_start(spec["sizes"], 0)]
+    # nn.Linear's layout, (out, in): the transposes go to BLAS, not to copies
+    params = [cr.tensor(p.T.copy() if p.ndim == 2 else p, requires_grad=True)
+              for p in _mlp_start(spec["sizes"], 0)]
     x_np, y_np = (_spiral() if name == "spiral" else
                   _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
     x, y = cr.from_numpy(x_np), cr.from_numpy(y_np)
@@ -81,8 +83,8 @@ def mlp_chainrule(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
     def step() -> float:
         h = x
         for i in range(0, len(params) - 2, 2):
-            h = functional.linear(h, params[i].T, params[i + 1]).relu()
-        scores = functional.linear(h, params[-2].T, params[-1])
+            h = functional.linear(h, params[i], params[i + 1]).relu()
+        scores = functional.linear(h, params[-2], params[-1])
         loss = functional.cross_entropy(scores, y)
         if reg:
             loss = loss + 0.5 * reg * sum((w * w).sum() for w in weights)
@@ -91,14 +93,16 @@ def mlp_chainrule(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
         optimiser.step()
         return float(loss.item())
 
-    return step, lambda: [p.detach().numpy().copy() for p in params]
+    return step, lambda: [p.detach().numpy().T.copy() for p in params]
 
 
 def mlp_torch(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
     import torch
 
     spec = MLP_SPECS[name]
-    params = [torch.tensor(p, requires_grad=True) for p in _mlp_start(spec["sizes"], 0)]
+    # nn.Linear's layout, (out, in): the transposes go to BLAS, not to copies
+    params = [torch.tensor(p.T.copy() if p.ndim == 2 else p, requires_grad=True)
+              for p in _mlp_start(spec["sizes"], 0)]
     x_np, y_np = (_spiral() if name == "spiral" else
                   _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
@@ -110,8 +114,8 @@ def mlp_torch(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
     def step() -> float:
         h = x
         for i in range(0, len(params) - 2, 2):
-            h = functional.linear(h, params[i].T, params[i + 1]).relu()
-        scores = functional.linear(h, params[-2].T, params[-1])
+            h = functional.linear(h, params[i], params[i + 1]).relu()
+        scores = functional.linear(h, params[-2], params[-1])
         loss = functional.cross_entropy(scores, y)
         if reg:
             loss = loss + 0.5 * reg * sum((w * w).sum() for w in weights)
@@ -120,7 +124,7 @@ def mlp_torch(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
         optimiser.step()
         return float(loss.item())
 
-    return step, lambda: [p.detach().numpy().copy() for p in params]
+    return step, lambda: [p.detach().numpy().T.copy() for p in params]
 
 
 def mlp_numpy(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
@@ -201,7 +205,9 @@ def window_chainrule() -> tuple[Step, Callable[[], list[np.ndarray]]]:
     import chainrule as cr
 
     start, ids_np, tags_np = _window_start()
-    params = [cr.nn.Parameter(cr.tensor(p)) for p in start]  # sparse rows need a Parameter
+    # sparse rows need a Parameter; weights in nn.Linear's (out, in) layout
+    params = [cr.nn.Parameter(cr.tensor(p.T.copy() if i in (1, 3) else p))
+              for i, p in enumerate(start)]
     table, w1, b1, w2, b2 = params
     ids, tags = cr.from_numpy(ids_np), cr.from_numpy(tags_np)
     optimiser = cr.optim.SGD(params, lr=WINDOW["lr"])
@@ -209,21 +215,23 @@ def window_chainrule() -> tuple[Step, Callable[[], list[np.ndarray]]]:
 
     def step() -> float:
         x = functional.embedding(ids, table, sparse=True).flatten(1)
-        h = functional.linear(x, w1.T, b1).tanh()
-        loss = functional.cross_entropy(functional.linear(h, w2.T, b2), tags)
+        h = functional.linear(x, w1, b1).tanh()
+        loss = functional.cross_entropy(functional.linear(h, w2, b2), tags)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         return float(loss.item())
 
-    return step, lambda: [p.detach().numpy().copy() for p in params]
+    return step, lambda: [p.detach().numpy().T.copy() if p.ndim == 2 and i else
+                          p.detach().numpy().copy() for i, p in enumerate(params)]
 
 
 def window_torch() -> tuple[Step, Callable[[], list[np.ndarray]]]:
     import torch
 
     start, ids_np, tags_np = _window_start()
-    params = [torch.tensor(p, requires_grad=True) for p in start]
+    params = [torch.tensor(p.T.copy() if i in (1, 3) else p, requires_grad=True)
+              for i, p in enumerate(start)]
     table, w1, b1, w2, b2 = params
     ids, tags = torch.from_numpy(ids_np), torch.from_numpy(tags_np)
     optimiser = torch.optim.SGD(params, lr=WINDOW["lr"])
@@ -231,14 +239,15 @@ def window_torch() -> tuple[Step, Callable[[], list[np.ndarray]]]:
 
     def step() -> float:
         x = functional.embedding(ids, table, sparse=True).flatten(1)
-        h = functional.linear(x, w1.T, b1).tanh()
-        loss = functional.cross_entropy(functional.linear(h, w2.T, b2), tags)
+        h = functional.linear(x, w1, b1).tanh()
+        loss = functional.cross_entropy(functional.linear(h, w2, b2), tags)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         return float(loss.item())
 
-    return step, lambda: [p.detach().numpy().copy() for p in params]
+    return step, lambda: [p.detach().numpy().T.copy() if p.ndim == 2 and i else
+                          p.detach().numpy().copy() for i, p in enumerate(params)]
 
 
 def window_numpy() -> tuple[Step, Callable[[], list[np.ndarray]]]:

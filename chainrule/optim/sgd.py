@@ -59,7 +59,10 @@ class SGD(Optimizer):
             else:
                 velocity = buffer._array
                 velocity *= momentum
-                velocity += (1 - group["dampening"]) * grad
+                if group["dampening"]:
+                    velocity += (1 - group["dampening"]) * grad
+                else:
+                    velocity += grad  # no temporary array
             grad = grad + momentum * velocity if group["nesterov"] else velocity
         if group["maximize"]:
             weights += group["lr"] * grad
