@@ -205,7 +205,8 @@ def _train(args: argparse.Namespace) -> int:
     final = result.history[-1]
     print(f"done: test accuracy {result.test_accuracy:.4f} (error "
           f"{100 * (1 - result.test_accuracy):.2f}%), final training accuracy "
-          f"{final['train_accuracy']:.4f}, wall time {_duration(result.seconds)}")
+          f"{final['train_accuracy']:.4f}; training {_duration(result.seconds)}, wall time "
+          f"{_duration(result.wall_seconds)}")
     shown = ", ".join(str(path) for path in [result.out / "checkpoint.safetensors",
                                              result.out / "metrics.json", *result.report_files])
     print(f"wrote {shown}")

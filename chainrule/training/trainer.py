@@ -41,6 +41,7 @@ class TrainResult:
     seconds: float
     out: Path
     report_files: list[Path] = field(default_factory=list)
+    wall_seconds: float = 0.0
 
 
 class Interrupted(Exception):  # noqa: N818 - a stop, not an error
@@ -122,6 +123,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     `interrupt_after` stops after that many epochs of this call as Ctrl-C would (tests use
     it to check that a resumed run ends exactly where an uninterrupted one does).
     """
+    run_began = time.perf_counter()
     out = Path(config.out)
     checkpoint_path = out / CHECKPOINT_NAME
     state: dict[str, Any] | None = None
@@ -162,52 +164,15 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     probe = HealthProbe(model, splits.val[0][:512])
     train_subset = (splits.train[0][:_TRAIN_METRIC_SAMPLES],
                     splits.train[1][:_TRAIN_METRIC_SAMPLES])
-    from tqdm.auto import tqdm
-
-    epochs_run = 0
-    for epoch in range(start_epoch, config.epochs + 1):
-        began = time.perf_counter()
-        try:
-            model.train()
-            running, batches = 0.0, 0
-            bar = tqdm(loader, desc=f"epoch {epoch}/{config.epochs}", leave=False,
-                       disable=not config.progress, unit="batch")
-            for features, labels in bar:
-                optimizer.zero_grad()
-                loss = loss_value(config, model(features), labels, splits.classes)
-                loss.backward()
-                probe.record_gradients()
-                optimizer.step()
-                running += loss.item()
-                batches += 1
-                bar.set_postfix(loss=f"{running / batches:.4f}")
-            bar.close()
-        except KeyboardInterrupt:
-            raise Interrupted(epoch - 1, out) from None
-        if not math.isfinite(running):
-            raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
-                               "try a smaller --lr")
-        if scheduler is not None:
-            scheduler.step()
-        train_loss, train_accuracy = measure(model, config, train_subset, splits.classes)
-        val_loss, val_accuracy = measure(model, config, splits.val, splits.classes)
-        seconds = time.perf_counter() - began
-        elapsed += seconds
-        record = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_accuracy,
-                  "val_loss": val_loss, "val_accuracy": val_accuracy,
-                  "lr": optimizer.param_groups[0]["lr"], "seconds": seconds,
-                  **probe.summarise()}
-        history.append(record)
-        print(f"epoch {epoch:3d}/{config.epochs}  train loss {train_loss:.4f} acc "
-              f"{train_accuracy:.4f}  val loss {val_loss:.4f} acc {val_accuracy:.4f}  "
-              f"({seconds:.1f}s)", flush=True)
-        _checkpoint(checkpoint_path, model, optimizer, scheduler, config, splits, epoch,
-                    history, elapsed)
-        _write_json(out / "metrics.json", {"config": config.to_dict(), "epochs": history})
-        epochs_run += 1
-        if interrupt_after is not None and epochs_run >= interrupt_after and \
-                epoch < config.epochs:
-            raise Interrupted(epoch, out)
+    saved_epoch = start_epoch - 1
+    try:
+        saved_epoch = _run_epochs(config, model, optimizer, scheduler, splits, loader, probe,
+                                  train_subset, history, start_epoch, elapsed, out,
+                                  checkpoint_path, interrupt_after)
+    except KeyboardInterrupt:
+        # Ctrl-C: the checkpoint of the last finished epoch is on disk (written atomically).
+        raise Interrupted(_last_saved_epoch(checkpoint_path, saved_epoch), out) from None
+    elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
 
     test_loss, test_accuracy = measure(model, config, splits.test, splits.classes)
     final_train = measure(model, config, splits.train, splits.classes)
@@ -222,7 +187,67 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
         from ..viz.report import write_report
 
         files = write_report(out, history, model, splits, config)
-    return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, files)
+    return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, files,
+                       time.perf_counter() - run_began)
+
+
+def _last_saved_epoch(path: Path, fallback: int) -> int:
+    try:
+        return int(load(path)["epoch"])
+    except (OSError, ValueError, KeyError):
+        return fallback
+
+
+def _run_epochs(config: TrainConfig, model: nn.Module, optimizer: optim.Optimizer,
+                scheduler: Any, splits: Splits, loader: DataLoader, probe: HealthProbe,
+                train_subset: tuple[Tensor, Tensor], history: list[dict[str, Any]],
+                start_epoch: int, elapsed: float, out: Path, checkpoint_path: Path,
+                interrupt_after: int | None) -> int:
+    """The epochs of a run; returns the last epoch whose checkpoint was written."""
+    from tqdm.auto import tqdm
+
+    epochs_run = 0
+    for epoch in range(start_epoch, config.epochs + 1):
+        began = time.perf_counter()
+        model.train()
+        running, batches = 0.0, 0
+        bar = tqdm(loader, desc=f"epoch {epoch}/{config.epochs}", leave=False,
+                   disable=not config.progress, unit="batch")
+        for features, labels in bar:
+            optimizer.zero_grad()
+            loss = loss_value(config, model(features), labels, splits.classes)
+            loss.backward()
+            probe.record_gradients()
+            optimizer.step()
+            running += loss.item()
+            batches += 1
+            bar.set_postfix(loss=f"{running / batches:.4f}")
+        bar.close()
+        if not math.isfinite(running):
+            raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
+                               "try a smaller --lr")
+        if scheduler is not None:
+            scheduler.step()
+        train_loss, train_accuracy = measure(model, config, train_subset, splits.classes)
+        val_loss, val_accuracy = measure(model, config, splits.val, splits.classes)
+        seconds = time.perf_counter() - began
+        elapsed += seconds
+        record = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_accuracy,
+                  "val_loss": val_loss, "val_accuracy": val_accuracy,
+                  "lr": optimizer.param_groups[0]["lr"], "seconds": seconds,
+                  "elapsed": elapsed, **probe.summarise()}
+        history.append(record)
+        print(f"epoch {epoch:3d}/{config.epochs}  train loss {train_loss:.4f} acc "
+              f"{train_accuracy:.4f}  val loss {val_loss:.4f} acc {val_accuracy:.4f}  "
+              f"({seconds:.2f}s)", flush=True)
+        _checkpoint(checkpoint_path, model, optimizer, scheduler, config, splits, epoch,
+                    history, elapsed)
+        _write_json(out / "metrics.json", {"config": config.to_dict(), "epochs": history})
+        epochs_run += 1
+        if interrupt_after is not None and epochs_run >= interrupt_after and \
+                epoch < config.epochs:
+            raise KeyboardInterrupt
+    return config.epochs
 
 
 def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
