@@ -65,51 +65,19 @@ def flops_per_step(name: str) -> float:
 
 
 # ---------------------------------------------------------------------- W2-W4: MLPs
-def mlp_chainrule(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
-    import chainrule as cr
-
+def mlp_autograd(module: Any, name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    """The MLP step for chainrule or torch: one text, since the two APIs are the same."""
     spec = MLP_SPECS[name]
     # nn.Linear's layout, (out, in): the transposes go to BLAS, not to copies
-    params = [cr.tensor(p.T.copy() if p.ndim == 2 else p, requires_grad=True)
+    params = [module.tensor(p.T.copy() if p.ndim == 2 else p, requires_grad=True)
               for p in _mlp_start(spec["sizes"], 0)]
     x_np, y_np = (_spiral() if name == "spiral" else
                   _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
-    x, y = cr.from_numpy(x_np), cr.from_numpy(y_np)
+    x, y = module.from_numpy(x_np), module.from_numpy(y_np)
     weights = params[0::2]
-    optimiser = cr.optim.SGD(params, lr=spec["lr"], momentum=spec["momentum"])
+    optimiser = module.optim.SGD(params, lr=spec["lr"], momentum=spec["momentum"])
     reg = spec["reg"]
-    functional = cr.nn.functional
-
-    def step() -> float:
-        h = x
-        for i in range(0, len(params) - 2, 2):
-            h = functional.linear(h, params[i], params[i + 1]).relu()
-        scores = functional.linear(h, params[-2], params[-1])
-        loss = functional.cross_entropy(scores, y)
-        if reg:
-            loss = loss + 0.5 * reg * sum((w * w).sum() for w in weights)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        return float(loss.item())
-
-    return step, lambda: [p.detach().numpy().T.copy() for p in params]
-
-
-def mlp_torch(name: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
-    import torch
-
-    spec = MLP_SPECS[name]
-    # nn.Linear's layout, (out, in): the transposes go to BLAS, not to copies
-    params = [torch.tensor(p.T.copy() if p.ndim == 2 else p, requires_grad=True)
-              for p in _mlp_start(spec["sizes"], 0)]
-    x_np, y_np = (_spiral() if name == "spiral" else
-                  _classification_data(spec["batch"], spec["sizes"][0], spec["sizes"][-1], 0))
-    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
-    weights = params[0::2]
-    optimiser = torch.optim.SGD(params, lr=spec["lr"], momentum=spec["momentum"])
-    reg = spec["reg"]
-    functional = torch.nn.functional
+    functional = module.nn.functional
 
     def step() -> float:
         h = x
@@ -201,41 +169,16 @@ def _window_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
             np.zeros(spec["tags"], np.float32)], ids, tags
 
 
-def window_chainrule() -> tuple[Step, Callable[[], list[np.ndarray]]]:
-    import chainrule as cr
-
+def window_autograd(module: Any) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    """The window step for chainrule or torch, with a sparse embedding gradient in both."""
     start, ids_np, tags_np = _window_start()
-    # sparse rows need a Parameter; weights in nn.Linear's (out, in) layout
-    params = [cr.nn.Parameter(cr.tensor(p.T.copy() if i in (1, 3) else p))
+    # Parameters (chainrule keeps sparse rows on them); weights in nn.Linear's (out, in)
+    params = [module.nn.Parameter(module.tensor(p.T.copy() if i in (1, 3) else p))
               for i, p in enumerate(start)]
     table, w1, b1, w2, b2 = params
-    ids, tags = cr.from_numpy(ids_np), cr.from_numpy(tags_np)
-    optimiser = cr.optim.SGD(params, lr=WINDOW["lr"])
-    functional = cr.nn.functional
-
-    def step() -> float:
-        x = functional.embedding(ids, table, sparse=True).flatten(1)
-        h = functional.linear(x, w1, b1).tanh()
-        loss = functional.cross_entropy(functional.linear(h, w2, b2), tags)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        return float(loss.item())
-
-    return step, lambda: [p.detach().numpy().T.copy() if p.ndim == 2 and i else
-                          p.detach().numpy().copy() for i, p in enumerate(params)]
-
-
-def window_torch() -> tuple[Step, Callable[[], list[np.ndarray]]]:
-    import torch
-
-    start, ids_np, tags_np = _window_start()
-    params = [torch.tensor(p.T.copy() if i in (1, 3) else p, requires_grad=True)
-              for i, p in enumerate(start)]
-    table, w1, b1, w2, b2 = params
-    ids, tags = torch.from_numpy(ids_np), torch.from_numpy(tags_np)
-    optimiser = torch.optim.SGD(params, lr=WINDOW["lr"])
-    functional = torch.nn.functional
+    ids, tags = module.from_numpy(ids_np), module.from_numpy(tags_np)
+    optimiser = module.optim.SGD(params, lr=WINDOW["lr"])
+    functional = module.nn.functional
 
     def step() -> float:
         x = functional.embedding(ids, table, sparse=True).flatten(1)
@@ -349,8 +292,8 @@ def make(workload: str, library: str) -> tuple[Step, Callable[[], list[np.ndarra
         return circuit(library)
     if workload == "W6":
         return chain(library)
+    module = None if library == "numpy" else __import__(library)
     if workload == "W5":
-        return {"chainrule": window_chainrule, "torch": window_torch,
-                "numpy": window_numpy}[library]()
+        return window_numpy() if module is None else window_autograd(module)
     name = {"W2": "spiral", "W3": "mlp", "W4": "wide"}[workload]
-    return {"chainrule": mlp_chainrule, "torch": mlp_torch, "numpy": mlp_numpy}[library](name)
+    return mlp_numpy(name) if module is None else mlp_autograd(module, name)

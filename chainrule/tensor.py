@@ -290,19 +290,7 @@ class Tensor:
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """`to(dtype)`, `to(device)`, `to(device, dtype)` or `to(other_tensor)`."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("copy", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype, device = arg.dtype, arg.device
-            elif isinstance(arg, (str, Device)):
-                device = arg
-            else:
-                dtype = arg
+        dtype, device = parse_to_arguments(args, kwargs)
         result = self
         if device is not None and Device(device) != self.device:
             from .ops.shape import ToDevice
@@ -834,6 +822,24 @@ class Tensor:
 # ---------------------------------------------------------------------- helpers
 def _host(array: Any) -> np.ndarray:
     return array if isinstance(array, _ndarray) else array.get()
+
+
+def parse_to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """(dtype, device) from `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)`."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("copy", None)
+    if kwargs:
+        raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype, device = arg.dtype, arg.device
+        elif isinstance(arg, (str, Device)):
+            device = arg
+        else:
+            dtype = arg
+    return dtype, device
 
 
 def _raw(value: Any) -> Any:

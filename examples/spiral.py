@@ -13,25 +13,7 @@ import argparse
 import math
 import time
 
-import numpy as np
-
 import chainrule as cr
-
-
-def spiral(points_per_class: int = 100, classes: int = 3, seed: int = 0
-           ) -> tuple[cr.Tensor, cr.Tensor]:
-    """CS231n's spiral: class k's points lie on an arm turning from angle 4k to 4(k+1)."""
-    rng = np.random.default_rng(seed)
-    features = np.zeros((points_per_class * classes, 2), dtype=np.float32)
-    labels = np.zeros(points_per_class * classes, dtype=np.int64)
-    for k in range(classes):
-        rows = slice(points_per_class * k, points_per_class * (k + 1))
-        radius = np.linspace(0.0, 1.0, points_per_class)
-        angle = np.linspace(k * 4, (k + 1) * 4, points_per_class) + \
-            rng.standard_normal(points_per_class) * 0.2
-        features[rows] = np.c_[radius * np.sin(angle), radius * np.cos(angle)]
-        labels[rows] = k
-    return cr.from_numpy(features), cr.from_numpy(labels)
 
 
 def main() -> None:
@@ -43,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
 
     cr.manual_seed(args.seed)
-    x, y = spiral(seed=args.seed)
+    x, y = cr.datasets.spiral(seed=args.seed)
     hidden, classes = 100, 3
     w1 = (cr.randn(2, hidden) * 0.01).requires_grad_()
     b1 = cr.zeros(hidden, requires_grad=True)

@@ -234,17 +234,9 @@ class Module:
         """Moves and/or casts parameters and buffers in place: `to(device)`, `to(dtype)`,
         `to(device, dtype)`. Only floating-point tensors change dtype, as in PyTorch.
         Parameters keep their identity, so an optimiser built before still holds them."""
-        from ..backends import Device
+        from ..tensor import parse_to_arguments
 
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype, device = arg.dtype, arg.device
-            elif isinstance(arg, (str, Device)):
-                device = arg
-            else:
-                dtype = arg
+        dtype, device = parse_to_arguments(args, dict(kwargs))
         for tensor in list(self.parameters()) + list(self.buffers()):
             for holder in (tensor, tensor._grad):
                 if holder is None:
