@@ -137,3 +137,12 @@ def test_expressions_are_parsed_safely() -> None:
                                                                                  "y": -1.0})
     output.backward()
     assert np.isfinite(names["x"].grad.item())
+
+
+def test_a_module_names_its_parameters_in_the_trace() -> None:
+    net = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.Tanh(), cr.nn.Linear(3, 2))
+    loss = cr.nn.functional.cross_entropy(net(cr.ones(4, 2)), cr.tensor([0, 1, 1, 0]))
+    text = cr.viz.explain(loss, names=net)
+    for name in ("0.weight", "0.bias", "2.weight", "2.bias"):
+        assert f"→ {name}" in text
+    assert "cross_entropy  ∂f/∂" in text

@@ -77,8 +77,12 @@ def graph_of(output: Tensor) -> tuple[list[Node], list[Tensor]]:
 
 
 def _default_names(output: Tensor, gates: list[Node], leaves: list[Tensor],
-                   names: dict[str, Tensor] | None) -> dict[int, str]:
+                   names: Any) -> dict[int, str]:
+    """Display names: the caller's (a dict of name → tensor, or a Module, whose parameters
+    are named as in `named_parameters`), f for the output, q, r, s, … for intermediates."""
     table: dict[int, str] = {}
+    if hasattr(names, "named_parameters"):  # a Module: its parameters' dotted names
+        names = dict(names.named_parameters())  # type: ignore[union-attr]
     for name, tensor in (names or {}).items():
         key = id(tensor.grad_fn) if tensor.grad_fn is not None else id(tensor)
         table[key] = name
@@ -93,7 +97,7 @@ def _default_names(output: Tensor, gates: list[Node], leaves: list[Tensor],
         if id(gate) not in table:
             table[id(gate)] = next(pool, f"n{len(table)}")
     for position, leaf in enumerate(leaves):
-        table.setdefault(id(leaf), f"x{position}")
+        table.setdefault(id(leaf), f"leaf{position}")
     return table
 
 
