@@ -133,6 +133,8 @@ def _add_ner_commands(commands: Any) -> None:
     train.add_argument("--pretrain-epochs", type=int, default=defaults.pretrain_epochs,
                        help="epochs of max-margin pre-training of the word vectors first")
     train.add_argument("--vectors", help="a GloVe-format word-vector file to start from")
+    train.add_argument("--decode", default=defaults.decode, help="viterbi (only tag sequences "
+                       "that spell entities) or argmax (each word on its own)")
     train.add_argument("--seed", type=int, default=defaults.seed)
     train.add_argument("--no-progress", action="store_true")
     evaluate = actions.add_parser("evaluate", help="entity scores of a saved tagger")
@@ -154,6 +156,7 @@ def _ner(args: argparse.Namespace) -> int:
                            activation=args.activation, suffix_dim=args.suffix_dim,
                            dropout=args.dropout, word_dropout=args.word_dropout,
                            pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
+                           decode=args.decode,
                            seed=args.seed,
                            progress=not args.no_progress and sys.stderr.isatty())
         summary = train_ner(config)

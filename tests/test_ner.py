@@ -209,3 +209,24 @@ def test_short_run_on_200_sentences_beats_the_majority_tag_baseline(tmp_path: Pa
                                   max_sentences=200, max_eval_sentences=500,
                                   progress=False), log=lambda *_: None)
     assert summary["valid"]["f1"] > baseline_f1
+
+
+def test_viterbi_decoding_only_spells_valid_entities() -> None:
+    from chainrule.ner.tagger import NerTagger, _viterbi
+
+    tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    tagger = NerTagger(tiny_model(), Vocabulary([]), Vocabulary([]), tags)
+    start, allowed = tagger._transitions()
+    assert start.tolist() == [True, True, False, True, False]
+    assert allowed[1, 2] and allowed[2, 2] and not allowed[0, 2] and not allowed[3, 2]
+    # per-word argmax would say O, I-PER, I-LOC: no valid entity sequence
+    log_p = np.log(np.array([[0.6, 0.3, 0.05, 0.03, 0.02],
+                             [0.3, 0.2, 0.45, 0.03, 0.02],
+                             [0.1, 0.05, 0.05, 0.3, 0.5]]))
+    assert [tags[i] for i in log_p.argmax(1)] == ["O", "I-PER", "I-LOC"]
+    best = [tags[i] for i in _viterbi(log_p, start, allowed)]
+    assert best == ["O", "O", "B-LOC"]  # the best sequence that obeys IOB2
+    brute = max(((a, b, c) for a in range(5) for b in range(5) for c in range(5)
+                 if start[a] and allowed[a, b] and allowed[b, c]),
+                key=lambda p: log_p[0, p[0]] + log_p[1, p[1]] + log_p[2, p[2]])
+    assert [tags[i] for i in brute] == best

@@ -57,6 +57,7 @@ class NerConfig:
     vectors: str | None = None
     seed: int = 0
     progress: bool = True
+    decode: str = "viterbi"                # or "argmax": each word's most probable tag
     max_sentences: int | None = None       # use only the first N training sentences
     max_eval_sentences: int | None = None  # and the first N validation/test sentences
 
@@ -68,6 +69,8 @@ class NerConfig:
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder / name} is missing: the folder must hold "
                                         "CoNLL column files train.txt, valid.txt, test.txt")
+        if self.decode not in ("viterbi", "argmax"):
+            raise ValueError(f"decode must be viterbi or argmax, got '{self.decode}'")
         if self.optimizer not in ("adagrad", "sgd"):
             raise ValueError(f"optimizer must be adagrad or sgd, got '{self.optimizer}'")
         if self.activation not in ("tanh", "hardtanh"):
@@ -124,8 +127,9 @@ class NerTagger:
     """A trained window tagger with its vocabularies: tag sentences, score splits."""
 
     def __init__(self, model: WindowClassifier, words: Vocabulary, suffixes: Vocabulary,
-                 tags: list[str]) -> None:
+                 tags: list[str], decode: str = "viterbi") -> None:
         self.model = model
+        self.decode = decode
         self.words = words
         self.suffixes = suffixes
         self.tags = tags
@@ -151,20 +155,39 @@ class NerTagger:
                 Tensor._make(data.suffixes[rows], None))
 
     def predict(self, data: Encoded, batch: int = 4096) -> list[list[str]]:
+        """Each sentence's most probable tag sequence among those that spell entities
+        (IOB2: an I-X only after B-X or I-X), found by Viterbi over the word-level
+        log-probabilities; a per-word argmax could open an entity with I-X."""
         was_training = self.model.training
         self.model.eval()
-        predicted: list[int] = []
+        chunks = []
         with no_grad():
             for start in range(0, data.words.shape[0], batch):
                 rows = slice(start, start + batch)
-                scores = self.model(*self._inputs(data, rows))
-                predicted.extend(scores.argmax(1).tolist())
+                chunks.append(self.model(*self._inputs(data, rows)).log_softmax(1).numpy())
         self.model.train(was_training)
+        log_probabilities = np.concatenate(chunks) if chunks else np.zeros((0, len(self.tags)))
+        allowed_start, allowed = self._transitions()
+        if self.decode == "argmax":  # no constraints: every transition is allowed
+            allowed_start, allowed = np.ones_like(allowed_start), np.ones_like(allowed)
         sentences, position = [], 0
         for length in data.lengths:
-            sentences.append([self.tags[i] for i in predicted[position:position + length]])
+            best = _viterbi(log_probabilities[position:position + length], allowed_start,
+                            allowed)
+            sentences.append([self.tags[i] for i in best])
             position += length
         return sentences
+
+    def _transitions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Which tags may start a sentence, and which may follow which (IOB2)."""
+        count = len(self.tags)
+        start = np.array([not t.startswith("I-") for t in self.tags])
+        follow = np.ones((count, count), dtype=bool)
+        for j, tag in enumerate(self.tags):
+            if tag.startswith("I-"):
+                for i, previous in enumerate(self.tags):
+                    follow[i, j] = previous[2:] == tag[2:] and previous[:2] in ("B-", "I-")
+        return start, follow
 
     def score(self, data: Encoded) -> EntityScores:
         gold, position = [], 0
@@ -178,6 +201,24 @@ class NerTagger:
         if not tokens:
             return []
         return list(zip(tokens, self.predict(self.encode([tokens]))[0]))
+
+
+def _viterbi(log_probabilities: np.ndarray, allowed_start: np.ndarray, allowed: np.ndarray
+             ) -> list[int]:
+    """The best path through per-token log-probabilities under hard transition rules."""
+    if len(log_probabilities) == 0:
+        return []
+    penalty = np.where(allowed, 0.0, -np.inf)
+    score = np.where(allowed_start, log_probabilities[0], -np.inf)
+    back = np.zeros(log_probabilities.shape, dtype=np.int64)
+    for t in range(1, len(log_probabilities)):
+        candidates = score[:, None] + penalty
+        back[t] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + log_probabilities[t]
+    path = [int(score.argmax())]
+    for t in range(len(log_probabilities) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
 
 
 def _read_split(folder: Path, name: str, limit: int | None) -> list[list[tuple[str, str]]]:
@@ -196,7 +237,7 @@ def _build(config: NerConfig, train_sentences: list[list[tuple[str, str]]]) -> N
                              len(CAPS_CLASSES), config.caps_dim,
                              len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
                              config.hidden, config.activation, config.dropout)
-    return NerTagger(model, words, suffixes, tags)
+    return NerTagger(model, words, suffixes, tags, config.decode)
 
 
 def _optimizer(config: NerConfig, parameters: Any, rate: float) -> optim.Optimizer:
@@ -361,7 +402,7 @@ def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
                              config.hidden, config.activation, config.dropout)
     model.load_state_dict(state["model"])
     model.eval()
-    return NerTagger(model, words, suffixes, tags)
+    return NerTagger(model, words, suffixes, tags, config.decode)
 
 
 def evaluate_tagger(checkpoint: str | os.PathLike[str], data_dir: str, split: str = "test"
