@@ -348,8 +348,6 @@ class Tensor:
         shape and dtype. The graph's saved values are freed afterwards unless `retain_graph`;
         with `create_graph` the backward pass is itself recorded (for second derivatives).
         """
-        from .autograd.graph import run_backward
-
         if not self._requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
                                "grad_fn: no input of the computation had requires_grad=True")
@@ -1012,6 +1010,7 @@ def _ones_like(array: Any) -> Any:
 # The gate modules (and through them the autograd package) import Tensor, so they are
 # imported after it is defined.
 from .autograd.grad_mode import state  # noqa: E402
+from .autograd.graph import run_backward  # noqa: E402
 from .ops import _broadcast  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402

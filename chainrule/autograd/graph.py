@@ -15,12 +15,12 @@ summed gradient is popped from the dict as soon as its gate has used it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import Any
 
+# tensor.py imports this module only after defining Tensor, so this import is safe.
+from ..tensor import Tensor
 from .grad_mode import state
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
 
 __all__ = ["Node", "run_backward", "FREED"]
 
@@ -35,6 +35,7 @@ class _Freed:
 
 
 FREED: Any = _Freed()
+_NOTHING: Any = MappingProxyType({})
 
 
 class Node:
@@ -114,8 +115,6 @@ def run_backward(
     With `create_graph` the rules run on tensors with grad mode on, so the backward pass is
     itself recorded and can be differentiated again; otherwise they run on plain arrays.
     """
-    from ..tensor import Tensor  # the engine and the Tensor class need each other
-
     # -- 1. Count, for each gate reachable from the outputs, the edges that lead into it.
     dependencies: dict[Node, int] = {}
     roots: list[Node] = []
@@ -148,17 +147,19 @@ def run_backward(
     # gates whose waiting gradient is a fresh array we may add into in place.
     pending: dict[Node, Any] = {}
     owned: set[Node] = set()
-    # Gradients for leaves (or for every captured tensor) when capturing.
-    captured: dict[int, Any] = {}
-    capture_slots: dict[tuple[Node, int], int] = {}
-    capture_leaves: dict[int, int] = {}
+    # Gradients for leaves (or for every captured tensor) when capturing; a plain backward
+    # shares one empty, read-only table for all of them.
+    captured: Any = _NOTHING
+    capture_slots: Any = _NOTHING
+    capture_leaves: Any = _NOTHING
+    leaf_fresh: Any = _NOTHING
     if capture is not None:
+        captured, capture_slots, capture_leaves, leaf_fresh = {}, {}, {}, set()
         for position, tensor in enumerate(capture):
             if tensor.grad_fn is None:
                 capture_leaves[id(tensor)] = position
             else:
                 capture_slots[(tensor.grad_fn, tensor._output_nr)] = position
-    leaf_fresh: set[int] = set()
 
     def deliver_to_leaf(leaf: Tensor, gradient: Any, fresh: bool) -> None:
         if capture is not None:
@@ -212,10 +213,13 @@ def run_backward(
     try:
         # -- 3. Seed the outputs' gradients: gates get them in `pending`, leaves directly.
         for output, gradient in zip(outputs, output_grads):
-            if output.grad_fn is None:
+            root = output.grad_fn
+            if root is None:
                 deliver_to_leaf(output, gradient, False)
+            elif root.output_meta is None and root not in pending:
+                pending[root] = gradient  # the caller's array: never added into in place
             else:
-                deliver(output.grad_fn, output._output_nr, gradient, False)
+                deliver(root, output._output_nr, gradient, False)
 
         # -- 4. Run the gates in reverse topological order.
         ready = [node for node in roots if dependencies[node] == 0]
@@ -373,7 +377,6 @@ def _saved_as_tensor(node: Node, value: Any, make: Callable[..., Any]) -> Any:
 def _fill_missing(slots: list[Any], meta: tuple[Any, ...], create_graph: bool) -> tuple[Any, ...]:
     """Zeros for outputs of a several-output gate that received no gradient."""
     from ..backends import module_for
-    from ..tensor import Tensor
 
     filled = []
     for gradient, (shape, dtype, device) in zip(slots, meta):
@@ -386,8 +389,6 @@ def _fill_missing(slots: list[Any], meta: tuple[Any, ...], create_graph: bool) -
 
 
 def _store_retained(node: Node, upstream: tuple[Any, ...]) -> None:
-    from ..tensor import Tensor
-
     for nr, reference in node.retained.items():  # type: ignore[union-attr]
         tensor = reference()
         if tensor is None:
