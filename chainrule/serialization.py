@@ -19,7 +19,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["save", "load", "CheckpointError"]
+__all__ = ["save", "load", "CheckpointError", "checkpoint_path"]
 
 _FORMAT_KEY = "chainrule.structure"
 _FORMAT_VERSION = 1
@@ -146,6 +146,12 @@ def load(f: str | os.PathLike[str], map_location: Any = None, weights_only: bool
     if map_location is not None:
         result = _to_device(result, map_location)
     return result
+
+
+def checkpoint_path(path: str | os.PathLike[str], file_name: str) -> Path:
+    """A checkpoint given as its file or as the run folder that holds `file_name`."""
+    resolved = Path(path)
+    return resolved / file_name if resolved.is_dir() else resolved
 
 
 def _to_device(value: Any, device: Any) -> Any:

@@ -21,7 +21,7 @@ from ..autograd.grad_mode import no_grad
 from ..datasets.conll import iob1_to_iob2, read_conll
 from ..models.window import WindowClassifier
 from ..random import default_generator, manual_seed
-from ..serialization import load, save
+from ..serialization import checkpoint_path, load, save
 from ..tensor import Tensor
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
@@ -385,9 +385,7 @@ def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, summary: dict[
 
 
 def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
-    path = Path(checkpoint)
-    if path.is_dir():
-        path = path / CHECKPOINT_NAME
+    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
     state = load(path)
     if not isinstance(state, dict) or "words" not in state or "tags" not in state:
         raise ValueError(f"{path} is not a checkpoint written by chainrule ner train")

@@ -249,23 +249,20 @@ class Module:
                 holder._array = converted._array
         return self
 
-    def _cast_floats(self, dtype: Any) -> Module:
-        return self.to(dtype)
-
     def double(self) -> Module:
         from .. import _dtype
 
-        return self._cast_floats(_dtype.float64)
+        return self.to(_dtype.float64)
 
     def float(self) -> Module:
         from .. import _dtype
 
-        return self._cast_floats(_dtype.float32)
+        return self.to(_dtype.float32)
 
     def half(self) -> Module:
         from .. import _dtype
 
-        return self._cast_floats(_dtype.float16)
+        return self.to(_dtype.float16)
 
     def cpu(self) -> Module:
         return self.to("cpu")

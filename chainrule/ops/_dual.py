@@ -12,7 +12,7 @@ from typing import Any
 from ..backends import array_module
 from ..tensor import Tensor
 
-__all__ = ["exp", "log", "where", "swap_last_axes", "permute", "sum_keepdims", "cast",
+__all__ = ["exp", "log", "tanh", "where", "swap_last_axes", "permute", "sum_keepdims", "cast",
            "is_tensor", "constant"]
 
 
@@ -31,6 +31,10 @@ def exp(value: Any) -> Any:
 
 def log(value: Any) -> Any:
     return value.log() if isinstance(value, Tensor) else array_module(value).log(value)
+
+
+def tanh(value: Any) -> Any:
+    return value.tanh() if isinstance(value, Tensor) else array_module(value).tanh(value)
 
 
 def where(condition: Any, if_true: Any, if_false: Any) -> Any:

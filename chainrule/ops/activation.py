@@ -106,23 +106,14 @@ class Gelu(Gate):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
         (x,) = ctx.saved_tensors
-        if _dual.is_tensor(grad):  # on tensors: differentiate the composite again
-            if ctx.inputs[1] == "tanh":
-                inner = _SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)
-                t = inner.tanh()
-                slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (
-                    1 + 3 * 0.044715 * x * x)
-            else:
-                cdf = 0.5 * (1 + Erf.apply(x * _INV_SQRT_2))
-                slope = cdf + x * (-0.5 * x * x).exp() * _INV_SQRT_2PI
-            return grad * slope, None
-        xp = array_module(x)
         if ctx.inputs[1] == "tanh":
-            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+            t = _dual.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
             slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (
                 1 + 3 * 0.044715 * x * x)
         else:
-            slope = 0.5 * (1 + erf(x * _INV_SQRT_2)) + x * xp.exp(-0.5 * x * x) * _INV_SQRT_2PI
+            cdf = 0.5 * (1 + (Erf.apply(x * _INV_SQRT_2) if _dual.is_tensor(x)
+                              else erf(x * _INV_SQRT_2)))
+            slope = cdf + x * _dual.exp(-0.5 * x * x) * _INV_SQRT_2PI
         return grad * slope, None
 
 

@@ -18,7 +18,7 @@ from .. import nn, optim
 from ..autograd.grad_mode import no_grad
 from ..models.mlp import MLP
 from ..random import get_rng_state, manual_seed, set_rng_state
-from ..serialization import load, save
+from ..serialization import checkpoint_path, load, save
 from ..tensor import Tensor
 from ..utils.data import DataLoader, TensorDataset
 from .config import TrainConfig
@@ -252,9 +252,7 @@ def _run_epochs(config: TrainConfig, model: nn.Module, optimizer: optim.Optimize
 
 def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
     """The model saved in a checkpoint, in eval mode, with its config and the raw state."""
-    path = Path(checkpoint)
-    if path.is_dir():
-        path = path / CHECKPOINT_NAME
+    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
     state = load(path)
     if not isinstance(state, dict) or "config" not in state or "model" not in state:
         raise ValueError(f"{path} is a checkpoint, but not one written by chainrule train")
