@@ -188,17 +188,11 @@ def _classes_last(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tenso
     return flat_input, flat_target, False
 
 
-def _coefficients(op: str, scores: Tensor, target: Tensor, weight: Tensor | None,
-                  ignore_index: int, label_smoothing: float) -> tuple[Any, Any]:
+def _check_targets(op: str, scores: Tensor, target: Tensor, weight: Tensor | None,
+                   label_smoothing: float) -> None:
+    """What can be checked without reading the targets' values (the gate checks those)."""
     classes = scores.shape[1]
-    raw_target = target._array
-    if raw_target.dtype.kind in "iu":
-        valid = raw_target != ignore_index
-        if valid.any() and (raw_target[valid].min() < 0 or raw_target[valid].max() >= classes):
-            raise IndexError(f"{op}: target class ids must lie in [0, {classes}) (or equal "
-                             f"ignore_index={ignore_index}); got values from "
-                             f"{int(raw_target[valid].min())} to {int(raw_target[valid].max())}")
-    elif raw_target.dtype.kind != "f":
+    if target._array.dtype.kind not in "iuf":
         raise TypeError(f"{op}: target must hold class ids (int64) or class probabilities "
                         f"(float), got {target.dtype}")
     if weight is not None and weight.shape != (classes,):
@@ -206,9 +200,6 @@ def _coefficients(op: str, scores: Tensor, target: Tensor, weight: Tensor | None
                          f"{weight.shape}")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
-    return _loss.class_coefficients(raw_target, classes, scores._array.dtype,
-                                    None if weight is None else weight._array, ignore_index,
-                                    label_smoothing)
 
 
 def _restore_shape(per_sample: Tensor, reduction: str, input: Tensor, target: Tensor,  # noqa: A002
@@ -234,14 +225,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     _as_tensor("cross_entropy", "input", input)
     _as_tensor("cross_entropy", "target", target)
     scores, flat_target, unbatched = _classes_last("cross_entropy", input, target)
-    coefficients, divisor_weights = _coefficients("cross_entropy", scores, flat_target, weight,
-                                                  ignore_index, label_smoothing)
-    divisor = divisor_weights.sum()
+    _check_targets("cross_entropy", scores, flat_target, weight, label_smoothing)
     if flat_target.requires_grad:  # soft targets that are themselves being learned
         out = _soft_target_cross_entropy(scores, flat_target, weight, reduction,
-                                         label_smoothing, divisor)
+                                         label_smoothing, scores.shape[0])
     else:
-        out = _loss.CrossEntropy.apply(scores, coefficients, divisor, reduction)
+        out = _loss.CrossEntropy.apply(scores, flat_target, weight, ignore_index,
+                                       label_smoothing, reduction)
     return _restore_shape(out, reduction, input, target, unbatched)
 
 
@@ -266,9 +256,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if target._array.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold class ids (int64), got {target.dtype}")
     scores, flat_target, unbatched = _classes_last("nll_loss", input, target)
-    coefficients, divisor_weights = _coefficients("nll_loss", scores, flat_target, weight,
-                                                  ignore_index, 0.0)
-    out = _loss.WeightedLogLikelihood.apply(scores, coefficients, divisor_weights.sum(),
+    _check_targets("nll_loss", scores, flat_target, weight, 0.0)
+    out = _loss.WeightedLogLikelihood.apply(scores, flat_target, weight, ignore_index,
                                             reduction)
     return _restore_shape(out, reduction, input, target, unbatched)
 

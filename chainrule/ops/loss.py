@@ -17,7 +17,7 @@ from . import _dual
 
 __all__ = ["CrossEntropy", "WeightedLogLikelihood", "MeanSquaredError", "BinaryCrossEntropy",
            "BinaryCrossEntropyWithLogits", "MultiMargin", "reduce_loss", "expand_reduced",
-           "class_coefficients"]
+           "class_coefficients", "check_class_ids"]
 
 
 def class_coefficients(target: Any, classes: int, dtype: Any, weight: Any,
@@ -66,18 +66,47 @@ def expand_reduced(grad: Any, reduction: str, divisor: Any) -> Any:
     return factor.reshape((1, 1))
 
 
+def check_class_ids(op: str, target: Any, classes: int, ignore_index: int) -> None:
+    """Class ids must lie in [0, classes) or equal ignore_index. A check of the values, so it
+    runs in the gate's forward, where a captured step (`chainrule.compile`) still makes it."""
+    if target.dtype.kind not in "iu":
+        return
+    valid = target != ignore_index
+    if valid.any() and (target[valid].min() < 0 or target[valid].max() >= classes):
+        raise IndexError(f"{op}: target class ids must lie in [0, {classes}) (or equal "
+                         f"ignore_index={ignore_index}); got values from "
+                         f"{int(target[valid].min())} to {int(target[valid].max())}")
+
+
+def _targets_to_coefficients(ctx: Any, op: str, scores: Any, target: Any, weight: Any,
+                             ignore_index: int, label_smoothing: float) -> Any:
+    """Builds A and the mean's divisor from the targets, inside the forward pass, so that a
+    replayed step recomputes them from each new batch; keeps both on the gate."""
+    classes = scores.shape[1]
+    check_class_ids(op, target, classes, ignore_index)
+    coefficients, picked = class_coefficients(target, classes, scores.dtype, weight,
+                                              ignore_index, label_smoothing)
+    ctx.coefficients = coefficients
+    ctx.divisor = picked.sum()
+    return coefficients
+
+
 class CrossEntropy(Gate):
     """L = −Σ_c A_nc log softmax(x)_nc;  ∂L/∂x_n = softmax(x)_n·Σ_c A_nc − A_n.
 
     With one-hot A (plain class targets) this is the notes' ŷ − y. Called as
-    `CrossEntropy.apply(logits, coefficients, divisor, reduction)` on (n, C) logits.
+    `CrossEntropy.apply(logits, target, weight, ignore_index, label_smoothing, reduction)`
+    on (n, C) logits with (n,) class ids or (n, C) class probabilities.
     """
 
-    __slots__ = ("probabilities",)
+    __slots__ = ("probabilities", "coefficients", "divisor")
     label = "cross_entropy"
 
     @staticmethod
-    def forward(ctx: Any, logits: Any, coefficients: Any, divisor: Any, reduction: str) -> Any:
+    def forward(ctx: Any, logits: Any, target: Any, weight: Any, ignore_index: int,
+                label_smoothing: float, reduction: str) -> Any:
+        coefficients = _targets_to_coefficients(ctx, "cross_entropy", logits, target, weight,
+                                                ignore_index, label_smoothing)
         xp = array_module(logits)
         shifted = logits - logits.max(axis=1, keepdims=True)
         exponentials = xp.exp(shifted)
@@ -85,38 +114,42 @@ class CrossEntropy(Gate):
         log_probabilities = shifted - xp.log(totals)
         ctx.probabilities = exponentials / totals
         per_sample = -(coefficients * log_probabilities).sum(axis=1)
-        return reduce_loss(per_sample, reduction, divisor)
+        return reduce_loss(per_sample, reduction, ctx.divisor)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None]:
-        logits, coefficients, divisor, reduction = ctx.inputs
-        coefficients = _dual.constant(coefficients)
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None, None]:
+        logits = ctx.inputs[0]
+        reduction = ctx.inputs[5]
+        coefficients = ctx.coefficients
         mass = coefficients.sum(axis=1, keepdims=True)
-        factor = expand_reduced(grad, reduction, _dual.constant(divisor))
+        factor = expand_reduced(grad, reduction, ctx.divisor)
         if _dual.is_tensor(grad):  # recorded: the softmax must be a gate of the logits
             probabilities = logits.softmax(1)
         else:
             probabilities = ctx.probabilities
-        return (probabilities * mass - coefficients) * factor, None, None, None
+        return (probabilities * mass - coefficients) * factor, None, None, None, None, None
 
 
 class WeightedLogLikelihood(Gate):
-    """L = −Σ_c A_nc · x_nc on log-probabilities x (PyTorch's NLLLoss);  ∂L/∂x = −A."""
+    """L = −Σ_c A_nc · x_nc on log-probabilities x (PyTorch's NLLLoss);  ∂L/∂x = −A.
+    Called as `WeightedLogLikelihood.apply(log_probabilities, target, weight, ignore_index,
+    reduction)`."""
 
-    __slots__ = ()
+    __slots__ = ("coefficients", "divisor")
     label = "nll_loss"
 
     @staticmethod
-    def forward(ctx: Any, log_probabilities: Any, coefficients: Any, divisor: Any,
+    def forward(ctx: Any, log_probabilities: Any, target: Any, weight: Any, ignore_index: int,
                 reduction: str) -> Any:
+        coefficients = _targets_to_coefficients(ctx, "nll_loss", log_probabilities, target,
+                                                weight, ignore_index, 0.0)
         per_sample = -(coefficients * log_probabilities).sum(axis=1)
-        return reduce_loss(per_sample, reduction, divisor)
+        return reduce_loss(per_sample, reduction, ctx.divisor)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None]:
-        _, coefficients, divisor, reduction = ctx.inputs
-        factor = expand_reduced(grad, reduction, _dual.constant(divisor))
-        return factor * -_dual.constant(coefficients), None, None, None
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None]:
+        factor = expand_reduced(grad, ctx.inputs[4], ctx.divisor)
+        return factor * -ctx.coefficients, None, None, None, None
 
 
 def _per_element_factor(grad: Any, reduction: str, count: int) -> Any:
