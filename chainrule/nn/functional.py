@@ -78,18 +78,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
         return input
     from ..random import default_generator
 
-    rng = (generator or default_generator).numpy
-    dtype = input._array.dtype
-    if p == 1:
-        keep = np.zeros(input.shape, dtype=dtype)
-    else:
-        keep = (rng.random(input.shape, dtype=np.float32) >= p).astype(dtype) * dtype.type(
-            1 / (1 - p))
-    if not isinstance(input._array, np.ndarray):
-        from ..backends import array_module
-
-        keep = array_module(input._array).asarray(keep)
-    return _layer.Dropout.apply(input, keep)
+    return _layer.Dropout.apply(input, p, generator or default_generator)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..autograd.function import Gate
 from ..backends import array_module
 from . import _dual
@@ -121,17 +123,27 @@ def _note_rows(weight: Any, rows: Any) -> None:
 
 
 class Dropout(Gate):
-    """y = x·m/(1−p) with m ~ Bernoulli(1−p) drawn once;  ∂L/∂x = δ·m/(1−p)."""
+    """y = x·m/(1−p) with m ~ Bernoulli(1−p) drawn once;  ∂L/∂x = δ·m/(1−p).
+
+    Called as `Dropout.apply(x, p, generator)` with a `chainrule.Generator`. The mask is drawn in the
+    forward pass, so a replayed step (`chainrule.compile`) draws a new one each time."""
 
     __slots__ = ("scaled_mask",)
     label = "dropout"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, keep: Any) -> Any:
-        # `keep` is the 0 / (1/(1−p)) mask, drawn by the caller from the seeded generator.
+    def forward(ctx: Any, x: Any, p: float, generator: Any) -> Any:
+        dtype = x.dtype
+        if p == 1:
+            keep = np.zeros(x.shape, dtype=dtype)
+        else:
+            keep = (generator.numpy.random(x.shape, dtype=np.float32) >= p).astype(dtype) * dtype.type(
+                1 / (1 - p))
+        if not isinstance(x, np.ndarray):
+            keep = array_module(x).asarray(keep)
         ctx.scaled_mask = keep
         return x * keep
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
-        return grad * ctx.scaled_mask, None
+    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+        return grad * ctx.scaled_mask, None, None
