@@ -91,6 +91,28 @@ def _targets_to_coefficients(ctx: Any, op: str, scores: Any, target: Any, weight
     return coefficients
 
 
+def _plain_class_ids(target: Any, classes: int, weight: Any, ignore_index: int,
+                     label_smoothing: float) -> bool:
+    """True for the common case, where A is one-hot: class ids all in range, none ignored,
+    no class weights, no smoothing. Then the loss picks one log-probability per row and the
+    gradient is ŷ with 1 taken off at the target, with no (n, C) coefficient matrix."""
+    if target.dtype.kind not in "iu" or weight is not None or label_smoothing or \
+            target.ndim != 1 or target.shape[0] == 0:
+        return False
+    if target.min() < 0 or target.max() >= classes:
+        return False  # ignored entries or bad ids: the general path masks or reports them
+    return not (0 <= ignore_index < classes and bool((target == ignore_index).any()))
+
+
+def _coefficients_of(ctx: Any) -> Any:
+    """A, built on demand for gates that took the one-hot shortcut (create_graph only)."""
+    if ctx.coefficients is None:
+        logits, target = ctx.inputs[0], _dual.constant(ctx.inputs[1])
+        ctx.coefficients = class_coefficients(target, logits.shape[1],
+                                              _dual.constant(logits).dtype, None, -100, 0.0)[0]
+    return ctx.coefficients
+
+
 class CrossEntropy(Gate):
     """L = −Σ_c A_nc log softmax(x)_nc;  ∂L/∂x_n = softmax(x)_n·Σ_c A_nc − A_n.
 
@@ -99,20 +121,26 @@ class CrossEntropy(Gate):
     on (n, C) logits with (n,) class ids or (n, C) class probabilities.
     """
 
-    __slots__ = ("probabilities", "coefficients", "divisor")
+    __slots__ = ("probabilities", "coefficients", "divisor", "rows")
     label = "cross_entropy"
 
     @staticmethod
     def forward(ctx: Any, logits: Any, target: Any, weight: Any, ignore_index: int,
                 label_smoothing: float, reduction: str) -> Any:
-        coefficients = _targets_to_coefficients(ctx, "cross_entropy", logits, target, weight,
-                                                ignore_index, label_smoothing)
         xp = array_module(logits)
         shifted = logits - logits.max(axis=1, keepdims=True)
         exponentials = xp.exp(shifted)
         totals = exponentials.sum(axis=1, keepdims=True)
-        log_probabilities = shifted - xp.log(totals)
         ctx.probabilities = exponentials / totals
+        if _plain_class_ids(target, logits.shape[1], weight, ignore_index, label_smoothing):
+            ctx.coefficients = None
+            ctx.divisor = logits.dtype.type(target.shape[0])
+            ctx.rows = xp.arange(target.shape[0])
+            per_sample = xp.log(totals[:, 0]) - shifted[ctx.rows, target]
+            return reduce_loss(per_sample, reduction, ctx.divisor)
+        coefficients = _targets_to_coefficients(ctx, "cross_entropy", logits, target, weight,
+                                                ignore_index, label_smoothing)
+        log_probabilities = shifted - xp.log(totals)
         per_sample = -(coefficients * log_probabilities).sum(axis=1)
         return reduce_loss(per_sample, reduction, ctx.divisor)
 
@@ -120,9 +148,15 @@ class CrossEntropy(Gate):
     def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None, None]:
         logits = ctx.inputs[0]
         reduction = ctx.inputs[5]
-        coefficients = ctx.coefficients
-        mass = coefficients.sum(axis=1, keepdims=True)
         factor = expand_reduced(grad, reduction, ctx.divisor)
+        if not _dual.is_tensor(grad) and ctx.coefficients is None:  # one-hot: ŷ − y
+            target = _dual.constant(ctx.inputs[1])
+            scores_grad = ctx.probabilities * factor
+            scores_grad[ctx.rows, target] -= factor[:, 0] if factor.shape[0] > 1 else \
+                factor[0, 0]
+            return scores_grad, None, None, None, None, None
+        coefficients = _coefficients_of(ctx)
+        mass = coefficients.sum(axis=1, keepdims=True)
         if _dual.is_tensor(grad):  # recorded: the softmax must be a gate of the logits
             probabilities = logits.softmax(1)
         else:
