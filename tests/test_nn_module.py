@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import weakref
 
 import numpy as np
 import pytest
@@ -179,3 +180,34 @@ def test_sparse_embedding_updates_equal_dense_ones(make) -> None:  # noqa: ANN00
             optimiser.step()
         results.append(table.weight.detach().numpy().copy())
     assert np.allclose(results[0], results[1], rtol=1e-6, atol=1e-7)
+
+
+def test_sparse_embedding_gradient_reuses_its_array_only_when_nobody_holds_it() -> None:
+    """The sparse gradient's array is recycled for the next batch only after it was cleared
+    and not kept; a gradient someone kept, or one summed over two backwards, stays right."""
+    cr.manual_seed(0)
+    table = nn.Embedding(30, 3, sparse=True)
+
+    def dense_gradient(ids: list[int]) -> np.ndarray:
+        expected = np.zeros((30, 3), np.float32)
+        np.add.at(expected, ids, 2.0)
+        return expected
+
+    table(cr.tensor([1, 2, 2])).mul(2).sum().backward()
+    kept = table.weight.grad
+    first_array = kept._array
+    table.weight.grad = None
+    table(cr.tensor([5, 6])).mul(2).sum().backward()
+    assert table.weight.grad._array is not first_array  # `kept` still refers to it
+    assert np.array_equal(kept.numpy(), dense_gradient([1, 2, 2]))
+    assert np.array_equal(table.weight.grad.numpy(), dense_gradient([5, 6]))
+
+    second_array = weakref.ref(table.weight.grad._array)  # a weak reference holds nothing
+    table.weight.grad = None
+    table(cr.tensor([7, 1])).mul(2).sum().backward()
+    assert table.weight.grad._array is second_array()  # recycled, its old rows zeroed
+    assert np.array_equal(table.weight.grad.numpy(), dense_gradient([7, 1]))
+
+    table(cr.tensor([7, 3])).mul(2).sum().backward()  # accumulates into the same .grad
+    assert np.array_equal(table.weight.grad.numpy(), dense_gradient([7, 1, 7, 3]))
+    assert table.weight._grad_rows.tolist() == [1, 3, 7]

@@ -18,12 +18,15 @@ class Parameter(Tensor):
     (True, True)
     """
 
-    # The rows that sparse embedding lookups sent gradients to since the gradient was last
-    # cleared (None: the gradient is dense); optimisers that can, update only those rows.
-    __slots__ = ("_grad_rows",)
+    # _grad_rows: the rows that sparse embedding lookups sent gradients to since the
+    # gradient was last cleared (None: the gradient is dense); optimisers that can, update
+    # only those rows. _row_buffer: (array, rows written) of the last sparse gradient, so
+    # that the next one can reuse the array once nothing else holds it (see ops/layer.py).
+    __slots__ = ("_grad_rows", "_row_buffer")
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         self._grad_rows: Any = None
+        self._row_buffer: Any = None
         if data is None:
             from ..creation import empty
 
@@ -48,6 +51,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         copied = Parameter(Tensor._make(self._array.copy(), None), self._requires_grad)
         copied._grad_rows = self._grad_rows
+        copied._row_buffer = None
         if self._grad is not None:
             copied._grad = Tensor._make(self._grad._array.copy(), None)
         memo[id(self)] = copied

@@ -6,6 +6,7 @@ temporaries, and the closed-form rules of the notes (the affine layer's ∇W = �
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,10 @@ class Linear(Gate):
         return grad_x, grad_w, grad_b
 
 
-def scatter_rows(row_ids: Any, rows: Any, table_rows: int) -> Any:
-    """A (table_rows, …) array with `rows[i]` added into row `row_ids[i]`, repeats summed.
+def scatter_rows(row_ids: Any, rows: Any, table_rows: int, out: Any = None
+                 ) -> tuple[Any, Any]:
+    """A (table_rows, …) array with `rows[i]` added into row `row_ids[i]`, repeats summed,
+    and the sorted distinct ids it wrote. `out`, if given, must be all zeros.
 
     Sorting the ids and summing each run with `add.reduceat` is about 3× faster than
     `add.at` for an embedding's backward, where a batch repeats frequent words many times.
@@ -64,15 +67,17 @@ def scatter_rows(row_ids: Any, rows: Any, table_rows: int) -> Any:
     xp = array_module(rows)
     flat_ids = row_ids.reshape(-1)
     flat_rows = rows.reshape((flat_ids.shape[0],) + tuple(rows.shape[row_ids.ndim:]))
-    out = xp.zeros((table_rows,) + tuple(flat_rows.shape[1:]), dtype=rows.dtype)
+    if out is None:
+        out = xp.zeros((table_rows,) + tuple(flat_rows.shape[1:]), dtype=rows.dtype)
     if flat_ids.shape[0] == 0:
-        return out
+        return out, flat_ids
     order = xp.argsort(flat_ids, kind="stable")
     sorted_ids = flat_ids[order]
     starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool),
                                             sorted_ids[1:] != sorted_ids[:-1]]))
-    out[sorted_ids[starts]] = xp.add.reduceat(flat_rows[order], starts, axis=0)
-    return out
+    touched = sorted_ids[starts]
+    out[touched] = xp.add.reduceat(flat_rows[order], starts, axis=0)
+    return out, touched
 
 
 class Embedding(Gate):
@@ -105,12 +110,33 @@ class Embedding(Gate):
                 keep[padding_idx] = False
                 grad_w = _dual.where(keep, grad_w, 0)
             return None, grad_w, None, None
-        grad_w = scatter_rows(raw_ids, grad, weight.shape[0])
+        if sparse and hasattr(type(weight), "_grad_rows"):
+            buffer = _reusable_buffer(weight, grad.dtype)
+            grad_w, touched = scatter_rows(raw_ids, grad, weight.shape[0], out=buffer)
+            weight._row_buffer = (grad_w, touched)
+            _note_rows(weight, touched)
+        else:
+            grad_w, _ = scatter_rows(raw_ids, grad, weight.shape[0])
         if padding_idx is not None:
             grad_w[padding_idx] = 0
-        if sparse and hasattr(type(weight), "_grad_rows"):
-            _note_rows(weight, array_module(raw_ids).unique(raw_ids))
         return None, grad_w, None, None
+
+
+def _reusable_buffer(weight: Any, dtype: Any) -> Any:
+    """The last sparse gradient's array, its written rows zeroed again, if nothing but the
+    weight's cache still refers to it (the gradient was cleared and nobody kept it); else
+    None, and a fresh zero array is made. A dense (vocabulary × dim) gradient is mostly
+    zeros: allocating and zeroing it for every batch costs more than the lookup itself."""
+    cached = weight._row_buffer
+    if cached is None:
+        return None
+    buffer, touched = cached
+    weight._row_buffer = None
+    # References now: `buffer`, the tuple `cached`, and getrefcount's own argument.
+    if sys.getrefcount(buffer) > 3 or buffer.shape != weight.shape or buffer.dtype != dtype:
+        return None
+    buffer[touched] = 0
+    return buffer
 
 
 def _note_rows(weight: Any, rows: Any) -> None:
@@ -125,8 +151,8 @@ def _note_rows(weight: Any, rows: Any) -> None:
 class Dropout(Gate):
     """y = x·m/(1−p) with m ~ Bernoulli(1−p) drawn once;  ∂L/∂x = δ·m/(1−p).
 
-    Called as `Dropout.apply(x, p, generator)` with a `chainrule.Generator`. The mask is drawn in the
-    forward pass, so a replayed step (`chainrule.compile`) draws a new one each time."""
+    Called as `Dropout.apply(x, p, generator)` with a `chainrule.Generator`. The mask is
+    drawn in the forward pass: the gate holds everything that varies from call to call."""
 
     __slots__ = ("scaled_mask",)
     label = "dropout"
@@ -137,8 +163,8 @@ class Dropout(Gate):
         if p == 1:
             keep = np.zeros(x.shape, dtype=dtype)
         else:
-            keep = (generator.numpy.random(x.shape, dtype=np.float32) >= p).astype(dtype) * dtype.type(
-                1 / (1 - p))
+            draws = generator.numpy.random(x.shape, dtype=np.float32)
+            keep = (draws >= p).astype(dtype) * dtype.type(1 / (1 - p))
         if not isinstance(x, np.ndarray):
             keep = array_module(x).asarray(keep)
         ctx.scaled_mask = keep

@@ -68,7 +68,7 @@ def expand_reduced(grad: Any, reduction: str, divisor: Any) -> Any:
 
 def check_class_ids(op: str, target: Any, classes: int, ignore_index: int) -> None:
     """Class ids must lie in [0, classes) or equal ignore_index. A check of the values, so it
-    runs in the gate's forward, where a captured step (`chainrule.compile`) still makes it."""
+    runs in the gate's forward, with everything else that depends on the targets."""
     if target.dtype.kind not in "iu":
         return
     valid = target != ignore_index
@@ -81,7 +81,7 @@ def check_class_ids(op: str, target: Any, classes: int, ignore_index: int) -> No
 def _targets_to_coefficients(ctx: Any, op: str, scores: Any, target: Any, weight: Any,
                              ignore_index: int, label_smoothing: float) -> Any:
     """Builds A and the mean's divisor from the targets, inside the forward pass, so that a
-    replayed step recomputes them from each new batch; keeps both on the gate."""
+    gate, not its caller, holds all the work that depends on the data; keeps both on it."""
     classes = scores.shape[1]
     check_class_ids(op, target, classes, ignore_index)
     coefficients, picked = class_coefficients(target, classes, scores.dtype, weight,
