@@ -254,3 +254,16 @@ def test_chain_memory_grows_linearly() -> None:
 
     small, large = peak(2_000), peak(8_000)
     assert 2.0 < large / small < 6.0  # 4x the gates: about 4x the memory
+
+
+def test_relu_backward_blocks_inf_and_nan_upstream_as_pytorch_does() -> None:
+    """The fast product rule falls back to `where` when the upstream is not finite: blocked
+    entries get 0 (PyTorch's threshold_backward), passed entries keep inf/NaN, no warning."""
+    import warnings
+
+    x = cr.tensor([[-1.0, 2.0, 0.0], [3.0, -4.0, 5.0]], requires_grad=True)
+    upstream = cr.tensor([[np.nan, 1.0, np.inf], [np.inf, np.inf, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x.relu().backward(upstream)
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [np.inf, 0.0, 3.0]]
