@@ -152,8 +152,7 @@ class CrossEntropy(Gate):
         if not _dual.is_tensor(grad) and ctx.coefficients is None:  # one-hot: ŷ − y
             target = _dual.constant(ctx.inputs[1])
             scores_grad = ctx.probabilities * factor
-            scores_grad[ctx.rows, target] -= factor[:, 0] if factor.shape[0] > 1 else \
-                factor[0, 0]
+            scores_grad[ctx.rows, target] -= factor[:, 0]  # (n,) or (1,), broadcast
             return scores_grad, None, None, None, None, None
         coefficients = _coefficients_of(ctx)
         mass = coefficients.sum(axis=1, keepdims=True)
