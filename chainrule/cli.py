@@ -234,7 +234,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .autograd.grad_mode import no_grad
+    from .engine.grad_mode import no_grad
     from .tensor import Tensor
     from .training.data import read_table
     from .training.trainer import load_model

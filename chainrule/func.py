@@ -12,7 +12,7 @@ from typing import Any
 
 from .autograd import functional as _functional
 from .autograd.grad import grad as _autograd_grad
-from .autograd.grad_mode import enable_grad
+from .engine.grad_mode import enable_grad
 from .tensor import Tensor
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]

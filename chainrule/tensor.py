@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype
 from ._dtype import DType
 from .backends import Device, array_module, device_of
+from .engine.variable import Variable
 
 __all__ = ["Tensor", "to_array"]
 
@@ -82,7 +83,7 @@ def _shape_args(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(size) for size in sizes)
 
 
-class Tensor:
+class Tensor(Variable):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     >>> import chainrule as cr
@@ -93,7 +94,7 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_output_nr", "__weakref__")
+    __slots__ = ()
 
     # NumPy must hand `ndarray (op) Tensor` to the Tensor's reflected operator.
     __array_ufunc__ = None
@@ -112,8 +113,9 @@ class Tensor:
 
     @classmethod
     def _make(cls, array: Any, grad_fn: Any) -> Tensor:
-        """The fast constructor the gates use: no conversion, no checks."""
-        tensor = object.__new__(cls)
+        """The fast constructor the gates use: no conversion, no checks. Always a plain
+        Tensor, also when called on a subclass (a Parameter times 2 is no Parameter)."""
+        tensor = object.__new__(Tensor)
         if array.__class__ is not _ndarray and isinstance(array, _generic):
             array = np.asarray(array)  # NumPy returns scalars from 0-d operations
         tensor._array = array
@@ -1009,8 +1011,8 @@ def _ones_like(array: Any) -> Any:
 
 # The gate modules (and through them the autograd package) import Tensor, so they are
 # imported after it is defined.
-from .autograd.grad_mode import state  # noqa: E402
-from .autograd.graph import run_backward  # noqa: E402
+from .engine.backward import run_backward  # noqa: E402
+from .engine.grad_mode import state  # noqa: E402
 from .ops import _broadcast  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.autograd.graph import run_backward
+from chainrule.engine.backward import run_backward
 
 
 def test_gradients_accumulate_across_backward_calls() -> None:

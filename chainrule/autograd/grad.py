@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..engine.backward import run_backward
 from ..tensor import Tensor, _seed_gradient
-from .graph import run_backward
 
 __all__ = ["grad"]
 

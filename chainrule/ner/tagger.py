@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .. import nn, optim
-from ..autograd.grad_mode import no_grad
 from ..datasets.conll import iob1_to_iob2, read_conll
+from ..engine.grad_mode import no_grad
 from ..models.window import WindowClassifier
 from ..random import default_generator, manual_seed
 from ..serialization import checkpoint_path, load, save

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..backends import array_module
+from ..engine.grad_mode import no_grad
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.function import Gate
 from ..backends import array_module
-from ..tensor import Tensor
+from ..engine.gate import Gate
+from ..engine.variable import Variable
 
 __all__ = ["unbroadcast", "broadcast_to", "sum_to_array", "SumTo", "BroadcastTo"]
 
@@ -34,7 +34,7 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """The gradient for an input of `shape` that was broadcast to `grad.shape`."""
     if grad.shape == shape:
         return grad
-    if isinstance(grad, Tensor):
+    if isinstance(grad, Variable):
         return SumTo.apply(grad, shape)
     return sum_to_array(grad, shape)
 
@@ -43,7 +43,7 @@ def broadcast_to(value: Any, shape: tuple[int, ...]) -> Any:
     """`value` repeated to `shape` (a read-only view for arrays, a recorded gate for tensors)."""
     if value.shape == shape:
         return value
-    if isinstance(value, Tensor):
+    if isinstance(value, Variable):
         return BroadcastTo.apply(value, shape)
     return array_module(value).broadcast_to(value, shape)
 

@@ -10,37 +10,37 @@ from __future__ import annotations
 from typing import Any
 
 from ..backends import array_module
-from ..tensor import Tensor
+from ..engine.variable import Variable
 
 __all__ = ["exp", "log", "tanh", "where", "swap_last_axes", "permute", "sum_keepdims", "cast",
            "is_tensor", "constant"]
 
 
 def is_tensor(value: Any) -> bool:
-    return isinstance(value, Tensor)
+    return isinstance(value, Variable)
 
 
 def constant(value: Any) -> Any:
     """The array under a tensor (for masks and other values that carry no gradient)."""
-    return value._array if isinstance(value, Tensor) else value
+    return value._array if isinstance(value, Variable) else value
 
 
 def exp(value: Any) -> Any:
-    return value.exp() if isinstance(value, Tensor) else array_module(value).exp(value)
+    return value.exp() if isinstance(value, Variable) else array_module(value).exp(value)
 
 
 def log(value: Any) -> Any:
-    return value.log() if isinstance(value, Tensor) else array_module(value).log(value)
+    return value.log() if isinstance(value, Variable) else array_module(value).log(value)
 
 
 def tanh(value: Any) -> Any:
-    return value.tanh() if isinstance(value, Tensor) else array_module(value).tanh(value)
+    return value.tanh() if isinstance(value, Variable) else array_module(value).tanh(value)
 
 
 def where(condition: Any, if_true: Any, if_false: Any) -> Any:
     """Elementwise choice; `condition` is a constant mask."""
     condition = constant(condition)
-    if isinstance(if_true, Tensor) or isinstance(if_false, Tensor):
+    if isinstance(if_true, Variable) or isinstance(if_false, Variable):
         from .elementwise import Where
 
         return Where.apply(condition, if_true, if_false)
@@ -48,21 +48,21 @@ def where(condition: Any, if_true: Any, if_false: Any) -> Any:
 
 
 def swap_last_axes(value: Any) -> Any:
-    return value.transpose(-1, -2) if isinstance(value, Tensor) else value.swapaxes(-1, -2)
+    return value.transpose(-1, -2) if isinstance(value, Variable) else value.swapaxes(-1, -2)
 
 
 def permute(value: Any, axes: tuple[int, ...]) -> Any:
-    return value.permute(*axes) if isinstance(value, Tensor) else value.transpose(axes)
+    return value.permute(*axes) if isinstance(value, Variable) else value.transpose(axes)
 
 
 def sum_keepdims(value: Any, axis: Any) -> Any:
-    if isinstance(value, Tensor):
+    if isinstance(value, Variable):
         return value.sum(dim=axis, keepdim=True)
     return value.sum(axis=axis, keepdims=True)
 
 
 def cast(value: Any, numpy_dtype: Any) -> Any:
-    if isinstance(value, Tensor):
+    if isinstance(value, Variable):
         from .elementwise import Cast
 
         return Cast.apply(value, numpy_dtype)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..autograd.function import Gate
 from ..backends import array_module
+from ..engine.gate import Gate
 from . import _dual
 from .elementwise import stable_sigmoid
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..autograd.function import Gate
 from ..backends import array_module
+from ..engine.gate import Gate
 from . import _dual
 from ._broadcast import unbroadcast
 

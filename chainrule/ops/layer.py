@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Gate
 from ..backends import array_module
+from ..engine.gate import Gate
 from . import _dual
 
 __all__ = ["Linear", "Embedding", "Dropout", "scatter_rows"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.function import Gate
 from ..backends import array_module, to_device
+from ..engine.gate import Gate
 from . import _dual
 
 __all__ = ["Reshape", "View", "Flatten", "Squeeze", "Unsqueeze", "Permute", "Transpose",

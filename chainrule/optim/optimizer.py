@@ -79,7 +79,7 @@ class Optimizer:
         """One update of every parameter that has a gradient; returns closure() if given."""
         loss = None
         if closure is not None:
-            from ..autograd.grad_mode import enable_grad
+            from ..engine.grad_mode import enable_grad
 
             with enable_grad():
                 loss = closure()

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import nn, optim
-from ..autograd.grad_mode import no_grad
+from ..engine.grad_mode import no_grad
 from ..models.mlp import MLP
 from ..random import get_rng_state, manual_seed, set_rng_state
 from ..serialization import checkpoint_path, load, save

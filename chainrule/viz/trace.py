@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.graph import FREED, Node, run_backward
+from ..engine.backward import run_backward
+from ..engine.gate import FREED, Gate
 from ..tensor import Tensor
 
 __all__ = ["Edge", "Trace", "trace_backward", "graph_of"]
@@ -25,7 +26,7 @@ _INTERMEDIATE_NAMES = "qrstuvwabcdeghkmnpjl"
 class Edge:
     """One product of the chain rule: upstream × local = the gradient sent to one input."""
 
-    gate: Node
+    gate: Gate
     output_name: str
     input_index: int
     input_name: str
@@ -39,7 +40,7 @@ class Trace:
     """The graph behind a tensor and the gradients of one backward pass over it."""
 
     output: Tensor
-    gates: list[Node]                 # every gate, from the output back to the leaves
+    gates: list[Gate]                 # every gate, from the output back to the leaves
     leaves: list[Tensor]              # tensors no gate made, each once
     names: dict[int, str]             # id(gate or leaf) -> display name
     edges: list[Edge] = field(default_factory=list)
@@ -52,10 +53,10 @@ class Trace:
         return _number(value)
 
 
-def graph_of(output: Tensor) -> tuple[list[Node], list[Tensor]]:
+def graph_of(output: Tensor) -> tuple[list[Gate], list[Tensor]]:
     """The gates (output first, each once) and leaf tensors behind `output`, found with an
     explicit stack (no recursion: deep graphs are fine)."""
-    gates: list[Node] = []
+    gates: list[Gate] = []
     leaves: list[Tensor] = []
     seen: set[int] = set()
     stack: list[Any] = [output]
@@ -76,7 +77,7 @@ def graph_of(output: Tensor) -> tuple[list[Node], list[Tensor]]:
     return gates, leaves
 
 
-def _default_names(output: Tensor, gates: list[Node], leaves: list[Tensor],
+def _default_names(output: Tensor, gates: list[Gate], leaves: list[Tensor],
                    names: Any) -> dict[int, str]:
     """Display names: the caller's (a dict of name → tensor, or a Module, whose parameters
     are named as in `named_parameters`), f for the output, q, r, s, … for intermediates."""
@@ -118,7 +119,7 @@ def trace_backward(output: Tensor, names: dict[str, Tensor] | None = None,
     seed = np.ones(output.shape, dtype=output._array.dtype) if gradient is None else \
         np.asarray(getattr(gradient, "_array", gradient), dtype=output._array.dtype)
 
-    def record(node: Node, upstream: tuple[Any, ...], input_grads: tuple[Any, ...]) -> None:
+    def record(node: Gate, upstream: tuple[Any, ...], input_grads: tuple[Any, ...]) -> None:
         incoming = np.asarray(upstream[0]) if len(upstream) == 1 else None
         trace.totals[id(node)] = np.array(incoming if incoming is not None else upstream[0])
         locals_ = _local_gradients(node, upstream)
@@ -141,7 +142,7 @@ def trace_backward(output: Tensor, names: dict[str, Tensor] | None = None,
     return trace
 
 
-def _local_gradients(node: Node, upstream: tuple[Any, ...]) -> list[Any] | None:
+def _local_gradients(node: Gate, upstream: tuple[Any, ...]) -> list[Any] | None:
     """For a gate on scalars: each input's local derivative (the rule applied to 1)."""
     if len(upstream) != 1 or np.size(upstream[0]) != 1 or node.tensor_api:
         return None

@@ -1,4 +1,4 @@
-"""Gates: the built-in `Gate` and the user-facing `Function`.
+"""Gates: the built-in `Gate` and the user-facing `Function` (see the package docstring).
 
 Both are the seeds' gate API (CS231n's `forward`/`backward` pair, PyTorch's
 `torch.autograd.Function`): a static `forward(ctx, *args)` that computes the output and saves
@@ -18,47 +18,109 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import Tensor
 from .anomaly import check_forward
 from .grad_mode import no_grad, state
-from .graph import Node
+from .variable import Variable
 
-__all__ = ["Gate", "Function"]
+__all__ = ["Gate", "Function", "FREED"]
 
+
+class _Freed:
+    """Marks a gate whose saved values were released by a backward pass."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED: Any = _Freed()
 _new = object.__new__
 _NO_GRAD = [(False,) * count for count in range(16)]
 
 
-class Gate(Node):
-    """A built-in operation: forward on arrays, and a backward rule on arrays or tensors.
+class Gate:
+    """A recorded operation: forward on arrays, and a local backward rule.
+
+    Attributes:
+        inputs: the forward arguments (tensors and constants), kept so that backward knows
+            where each gradient goes, so a second-order backward can rebuild saved values as
+            tensors, and so `viz` can show every value.
+        needs_input_grad: one bool per forward argument: does a gradient have to flow there?
+        saved_tensors: what the forward pass saved for the local rule (arrays for built-in
+            gates, tensors for user `Function`s); `FREED` after a backward without
+            `retain_graph`.
+        output_meta: None for a gate with one output; otherwise one (shape, dtype, device)
+            per output, so that the engine can fill missing output gradients with zeros.
+        retained: output index -> weak references of tensors that called `retain_grad()`.
 
     A rule may return its upstream gradient unchanged (or a view of it) or a fresh array;
     it must never return the same fresh array for two inputs, nor an array it keeps. That
     lets the engine sum gradients in place without copying.
     """
 
-    __slots__ = ()
+    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "output_meta", "retained",
+                 "__weakref__")
+
+    #: The operation's name, shown by `repr`, `viz.draw` and `viz.explain`.
+    label = "gate"
+    #: True when `backward` takes and returns tensors (user-defined `Function`s); False for
+    #: built-in gates, whose rules work on arrays and also on tensors for create_graph.
+    tensor_api = False
+
+    def __init__(self) -> None:
+        self.inputs: tuple[Any, ...] = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.saved_tensors: Any = ()
+        self.output_meta: tuple[Any, ...] | None = None
+        self.retained: dict[int, Any] | None = None
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keeps `values` for the backward rule (read back as `ctx.saved_tensors`)."""
+        self.saved_tensors = values
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
         raise NotImplementedError
 
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        """The local rule: upstream gradient(s) in, one gradient (or None) per input out."""
+        raise NotImplementedError(f"gate {type(ctx).__name__} has no backward rule")
+
+    def next_gates(self) -> list[tuple[Any, int]]:
+        """The gates and leaves this gate sends gradients to, as (target, input index)."""
+        found = []
+        for index, (value, needed) in enumerate(zip(self.inputs, self.needs_input_grad)):
+            if needed:
+                found.append((value.grad_fn if value.grad_fn is not None else value, index))
+        return found
+
+    def __repr__(self) -> str:
+        return f"<{self.label}>"
+
     @classmethod
-    def apply(cls, *args: Any) -> Tensor:
-        """Runs the forward pass on the arguments' arrays and records the gate if needed."""
+    def apply(cls, *args: Any) -> Any:
+        """Runs the forward pass on the arguments' arrays and records the gate if needed.
+
+        At least one argument must be a tensor; the result is made by its `_make`."""
         ctx = _new(cls)
         ctx.saved_tensors = ()
         ctx.output_meta = None
         ctx.retained = None
         arrays = []
         needs = []
+        make = None
         for value in args:
-            if isinstance(value, Tensor):
+            if isinstance(value, Variable):
                 arrays.append(value._array)
                 needs.append(value._requires_grad)
+                make = value._make
             else:
                 arrays.append(value)
                 needs.append(False)
+        if make is None:
+            raise TypeError(f"{cls.label}: expected at least one tensor argument")
         recording = True in needs and state.grad_enabled
         ctx.needs_input_grad = tuple(needs) if recording or len(needs) >= 16 else \
             _NO_GRAD[len(needs)]
@@ -67,11 +129,11 @@ class Gate(Node):
             check_forward(cls.label, tuple(arrays), output)
         if recording:
             ctx.inputs = args
-            return Tensor._make(output, ctx)
-        return Tensor._make(output, None)
+            return make(output, ctx)
+        return make(output, None)
 
 
-class Function(Node):
+class Function(Gate):
     """A user-defined gate with PyTorch's contract.
 
     Subclass it with static `forward(ctx, *args)` and `backward(ctx, *grad_outputs)`; call it
@@ -107,7 +169,7 @@ class Function(Node):
     def label(self) -> str:  # type: ignore[override]
         return type(self).__name__
 
-    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+    def mark_non_differentiable(self, *outputs: Any) -> None:
         """Declares outputs (e.g. indices) that never carry a gradient."""
         self._non_differentiable.update(id(output) for output in outputs)
 
@@ -121,15 +183,15 @@ class Function(Node):
         """Runs `forward` and, when any tensor argument requires grad, records the gate."""
         ctx = cls()
         recording = state.grad_enabled and any(
-            isinstance(value, Tensor) and value._requires_grad for value in args)
+            isinstance(value, Variable) and value._requires_grad for value in args)
         ctx.needs_input_grad = tuple(
-            isinstance(value, Tensor) and value._requires_grad for value in args)
+            isinstance(value, Variable) and value._requires_grad for value in args)
         with no_grad():
             result = cls.forward(ctx, *args)
         single = not isinstance(result, tuple)
         outputs = (result,) if single else result
         for output in outputs:
-            if not isinstance(output, Tensor):
+            if not isinstance(output, Variable):
                 raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple of "
                                 f"Tensors, got {type(output).__name__}")
         if not recording:
@@ -138,8 +200,8 @@ class Function(Node):
         wrapped = []
         for nr, output in enumerate(outputs):
             differentiable = (id(output) not in ctx._non_differentiable
-                              and output.dtype.is_floating_point)
-            made = Tensor._make(output._array, ctx if differentiable else None)
+                              and output._array.dtype.kind == "f")
+            made = output._make(output._array, ctx if differentiable else None)
             made._output_nr = nr
             wrapped.append(made)
         if not single:

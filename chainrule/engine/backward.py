@@ -1,0 +1,313 @@
+"""The backward pass: the chain rule over the graph of gates, without recursion.
+
+It counts, for every gate reachable from the outputs, how many edges lead into it, then runs
+gates whose count has fallen to zero (HIPS autograd's design). So a gate runs only after all
+the gradients that fan in to its output have been summed, which is reverse topological
+order, and each summed gradient is popped as soon as its gate has used it. Where gradients
+wait, and whether one may be added into in place, is `Gradients`' business alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..backends import module_for
+from .anomaly import first_non_finite
+from .gate import FREED, Gate
+from .grad_mode import state
+from .sparse import SparseRows
+from .variable import Variable
+
+__all__ = ["run_backward", "Gradients", "Tracer"]
+
+# A function called after each gate's rule, with (gate, upstream gradients, input gradients):
+# how `viz.explain` sees the products of the chain rule as they are formed.
+Tracer = Callable[[Gate, tuple[Any, ...], tuple[Any, ...]], None]
+
+
+def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
+                 retain_graph: bool, create_graph: bool,
+                 capture: Sequence[Variable] | None = None,
+                 tracer: Tracer | None = None) -> list[Any] | None:
+    """Back-propagates `output_grads` from `outputs` through the graph.
+
+    Without `capture`, gradients are accumulated into the `.grad` of every leaf reached (the
+    `Tensor.backward` behaviour). With `capture`, nothing is accumulated: the gradients of the
+    tensors in `capture` are returned, in order, None where no path reached one (the
+    `autograd.grad` behaviour). With `create_graph` the rules run on tensors with grad mode
+    on, so the pass is itself recorded and can be differentiated again.
+    """
+    dependencies, roots = _count_dependencies(outputs)
+    grads = Gradients(create_graph, capture)
+    for output, gradient in zip(outputs, output_grads):
+        grads.receive(output, (gradient,), 0, gradient)  # the caller's: never added into
+    checked = create_graph or tracer is not None or state.anomaly_enabled or bool(grads.keep)
+    ready = [gate for gate in roots if dependencies[gate] == 0]
+    receive = grads.receive
+    previous_mode, state.grad_enabled = state.grad_enabled, create_graph
+    try:
+        while ready:
+            gate = ready.pop()
+            upstream = grads.pop(gate)
+            input_grads = None
+            if upstream is not None:
+                if checked or gate.tensor_api or gate.retained or type(upstream) is tuple:
+                    input_grads = _run_rule_checked(gate, upstream, create_graph, tracer)
+                else:  # the hot path: a built-in gate with one output, on arrays
+                    input_grads = gate.backward(gate, upstream)
+                    if type(input_grads) is not tuple:
+                        input_grads = (input_grads,)
+                if len(input_grads) != len(gate.inputs):
+                    raise RuntimeError(
+                        f"backward of gate '{gate.label}' returned {len(input_grads)} "
+                        f"gradients, expected {len(gate.inputs)} (one per forward argument, "
+                        "None where there is none)")
+                if not retain_graph and gate.saved_tensors:
+                    gate.saved_tensors = FREED
+            for index, needed in enumerate(gate.needs_input_grad):
+                if not needed:
+                    continue
+                value = gate.inputs[index]
+                if input_grads is not None and input_grads[index] is not None:
+                    receive(value, input_grads, index, upstream)
+                parent = value.grad_fn
+                if parent is not None:
+                    dependencies[parent] -= 1
+                    if dependencies[parent] == 0:
+                        ready.append(parent)
+    finally:
+        state.grad_enabled = previous_mode
+    return grads.finish()
+
+
+def slot_of(tensor: Variable) -> Any:
+    """Where a tensor's gradient waits: its gate (or (gate, output) for gates with several
+    outputs), or the leaf itself."""
+    gate = tensor.grad_fn
+    if gate is None:
+        return tensor
+    return gate if gate.output_meta is None else (gate, tensor._output_nr)
+
+
+def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], list[Gate]]:
+    """For each gate reachable from the outputs, the number of edges that lead into it."""
+    dependencies: dict[Gate, int] = {}
+    roots = [output.grad_fn for output in outputs if output.grad_fn is not None]
+    stack = [gate for gate in dict.fromkeys(roots)]
+    for gate in stack:
+        dependencies[gate] = 0
+    while stack:
+        gate = stack.pop()
+        if gate.saved_tensors is FREED:
+            raise RuntimeError(
+                f"backward: trying to go through the graph a second time, but gate "
+                f"'{gate.label}' freed its saved values after the first backward. Pass "
+                f"retain_graph=True to the first backward() (or autograd.grad) to keep them.")
+        for value, needed in zip(gate.inputs, gate.needs_input_grad):
+            parent = value.grad_fn if needed else None
+            if parent is not None:
+                if parent in dependencies:
+                    dependencies[parent] += 1
+                else:
+                    dependencies[parent] = 1
+                    stack.append(parent)
+    return dependencies, list(dict.fromkeys(roots))
+
+
+class Gradients:
+    """The gradients waiting during one backward pass, and the rules for summing them.
+
+    A gradient may be added into in place only when this pass owns it: a fresh array that a
+    rule made, not the upstream passed through, not a view, not also sent to another input,
+    not the caller's seed, never under create_graph (the sum must be recorded) and never a
+    `SparseRows`. Everything else is summed out of place, and the sum is then owned.
+    """
+
+    __slots__ = ("waiting", "owned", "create_graph", "keep", "kept", "capture")
+
+    def __init__(self, create_graph: bool, capture: Sequence[Variable] | None) -> None:
+        self.waiting: dict[Any, Any] = {}
+        self.owned: set[Any] = set()
+        self.create_graph = create_graph
+        self.capture = capture
+        # Non-leaf tensors whose gradients `autograd.grad` asked for: kept when popped.
+        self.keep = {slot_of(t) for t in capture if t.grad_fn is not None} if capture else ()
+        self.kept: dict[Any, Any] = {}
+
+    def receive(self, target: Variable, gradients: tuple[Any, ...], index: int,
+                upstream: Any) -> None:
+        """Adds `gradients[index]`, which a rule (given `upstream`) made for `target`."""
+        gradient = gradients[index]
+        gate = target.grad_fn
+        key = target if gate is None else gate if gate.output_meta is None else \
+            (gate, target._output_nr)
+        waiting = self.waiting
+        previous = waiting.get(key)
+        if previous is None:
+            waiting[key] = gradient
+            if (not self.create_graph and gradient is not upstream
+                    and getattr(gradient, "base", 0) is None
+                    and (index == 0 or all(gradient is not other for other in gradients[:index]))):
+                self.owned.add(key)
+        elif key in self.owned and not isinstance(gradient, SparseRows):
+            previous += gradient  # reassigned: `+=` on a NumPy scalar makes a new object
+            waiting[key] = previous
+        else:
+            waiting[key] = previous + gradient
+            if not self.create_graph and not isinstance(waiting[key], SparseRows):
+                self.owned.add(key)
+
+    def pop(self, gate: Gate) -> Any:
+        """The summed upstream gradient of `gate` (a tuple for several outputs, zeros where
+        none arrived), or None if no gradient reached it."""
+        if gate.output_meta is None:
+            upstream = self.waiting.pop(gate, None)
+            if self.keep and gate in self.keep:
+                self.kept[gate] = upstream
+            return upstream
+        slots = [self.waiting.pop((gate, nr), None) for nr in range(len(gate.output_meta))]
+        for nr, gradient in enumerate(slots):
+            if self.keep and (gate, nr) in self.keep:
+                self.kept[(gate, nr)] = gradient
+        if all(gradient is None for gradient in slots):
+            return None
+        return tuple(_zeros_for(meta, gate, self.create_graph) if gradient is None
+                     else gradient for gradient, meta in zip(slots, gate.output_meta))
+
+    def finish(self) -> list[Any] | None:
+        """Leaves' gradients into `.grad`; or, when capturing, the captured gradients."""
+        if self.capture is not None:
+            found = {**self.waiting, **self.kept}
+            return [found.get(slot_of(tensor)) for tensor in self.capture]
+        for leaf, gradient in self.waiting.items():
+            _accumulate_into_leaf(leaf, gradient, leaf in self.owned)
+        return None
+
+
+def _accumulate_into_leaf(leaf: Any, gradient: Any, owned: bool) -> None:
+    """`leaf.grad += gradient`, in place into an existing plain gradient."""
+    existing = leaf._grad
+    if isinstance(gradient, Variable):  # create_graph: keep the graph of the gradient
+        leaf._grad = gradient if existing is None else existing + gradient
+    elif isinstance(gradient, SparseRows):
+        leaf._grad = gradient if existing is None else _sum_with_sparse(leaf, existing, gradient)
+    elif existing is None:
+        leaf._grad = leaf._make(gradient if owned else gradient.copy(), None)
+    elif isinstance(existing, SparseRows):
+        leaf._grad = leaf._make(existing + gradient, None)
+    elif existing.grad_fn is not None:
+        leaf._grad = existing.detach() + leaf._make(gradient, None)
+    else:
+        existing._array += gradient
+
+
+def _sum_with_sparse(leaf: Any, existing: Any, gradient: SparseRows) -> Any:
+    if isinstance(existing, SparseRows):
+        return existing + gradient
+    if existing.grad_fn is not None:
+        return existing.detach() + leaf._make(gradient.to_dense(), None)
+    gradient.add_to(existing._array)
+    return existing
+
+
+def _run_rule_checked(gate: Gate, upstream: Any, create_graph: bool,
+                      tracer: Tracer | None) -> tuple[Any, ...]:
+    """One gate's rule with everything the hot path skips: several outputs, user Functions,
+    create_graph, retained gradients, anomaly checks and the tracer."""
+    upstream = upstream if type(upstream) is tuple else (upstream,)
+    if gate.retained:
+        _store_retained(gate, upstream)
+    if create_graph or gate.tensor_api:
+        input_grads = _run_rule_on_tensors(gate, upstream, create_graph)
+    else:
+        result = gate.backward(gate, *upstream)
+        input_grads = result if isinstance(result, tuple) else (result,)
+    if state.anomaly_enabled:
+        _check_finite_backward(gate, input_grads)
+    if tracer is not None:
+        tracer(gate, upstream, input_grads)
+    return input_grads
+
+
+def _maker(gate: Gate) -> Any:
+    """The `_make` of the tensors around `gate`: how the engine builds tensors."""
+    for value in gate.inputs:
+        if isinstance(value, Variable):
+            return value._make
+    raise TypeError(f"gate '{gate.label}' has no tensor input")
+
+
+def _run_rule_on_tensors(gate: Gate, upstream: tuple[Any, ...],
+                         create_graph: bool) -> tuple[Any, ...]:
+    """The rule on tensors: for user Functions, and for built-in gates under create_graph.
+
+    A built-in gate saved arrays; here each one becomes a tensor in the graph: the input tensor
+    it came from, else the gate's own output (the only other thing a built-in gate saves).
+    """
+    make = _maker(gate)
+    grads_in = tuple(g if isinstance(g, Variable) else make(g, None) for g in upstream)
+    saved_arrays = gate.saved_tensors
+    if not gate.tensor_api and saved_arrays:
+        gate.saved_tensors = tuple(_saved_as_tensor(gate, value, make) for value in saved_arrays)
+    try:
+        result = gate.backward(gate, *grads_in)
+    finally:
+        if not gate.tensor_api:
+            gate.saved_tensors = saved_arrays
+    result = result if isinstance(result, tuple) else (result,)
+    if create_graph:
+        return result
+    # Without create_graph the engine works on arrays; user rules hand back tensors.
+    return tuple(_unwrap_user_grad(gate, index, g) for index, g in enumerate(result))
+
+
+def _unwrap_user_grad(gate: Gate, index: int, gradient: Any) -> Any:
+    if gradient is None or index >= len(gate.inputs) or not gate.needs_input_grad[index]:
+        return None
+    array = gradient._array if isinstance(gradient, Variable) else gradient
+    expected = gate.inputs[index]
+    if getattr(array, "shape", None) != expected.shape:
+        raise RuntimeError(
+            f"backward of '{gate.label}' returned a gradient of shape "
+            f"{tuple(getattr(array, 'shape', ()))} for input {index}, whose shape is "
+            f"{expected.shape}")
+    return array
+
+
+def _saved_as_tensor(gate: Gate, value: Any, make: Callable[..., Any]) -> Any:
+    for candidate in gate.inputs:
+        if getattr(candidate, "_array", None) is value:
+            return candidate
+    if gate.output_meta is None and hasattr(value, "shape"):
+        return make(value, gate)
+    return value
+
+
+def _zeros_for(meta: tuple[Any, ...], gate: Gate, create_graph: bool) -> Any:
+    """Zeros for an output of a several-output gate that received no gradient."""
+    shape, dtype, device = meta
+    zeros = module_for(device).zeros(shape, dtype)
+    return _maker(gate)(zeros, None) if create_graph else zeros
+
+
+def _store_retained(gate: Gate, upstream: tuple[Any, ...]) -> None:
+    for nr, reference in gate.retained.items():  # type: ignore[union-attr]
+        tensor = reference()
+        if tensor is None:
+            continue
+        gradient = upstream[nr]
+        if not isinstance(gradient, Variable):
+            gradient = tensor._make(gradient.copy(), None)
+        tensor._grad = gradient if tensor._grad is None else tensor._grad + gradient
+
+
+def _check_finite_backward(gate: Gate, input_grads: tuple[Any, ...]) -> None:
+    for index, gradient in enumerate(input_grads):
+        if gradient is None:
+            continue
+        problem = first_non_finite(gradient)
+        if problem is not None:
+            raise RuntimeError(
+                f"detect_anomaly: gate '{gate.label}' produced {problem} in its backward pass "
+                f"(the gradient for its input {index}).")

@@ -1,0 +1,41 @@
+"""What the engine needs of a tensor (minitorch's `Variable`).
+
+`Tensor` subclasses `Variable`; the engine and the gate rules see only these fields, so they
+never import the Tensor class. The fields are slots: reading them is as fast as it gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Variable"]
+
+
+class Variable:
+    """A value in the graph: an array, the gate that made it, and its gradient.
+
+    Attributes:
+        _array: the NumPy (or CuPy) array.
+        grad_fn: the gate that produced it, None for leaves.
+        _requires_grad: whether gradients flow to it.
+        _grad: the accumulated gradient of a leaf (a tensor or `SparseRows`), or None.
+        _output_nr: which output of `grad_fn` this is (0 for gates with one output).
+    """
+
+    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_output_nr", "__weakref__")
+
+    _array: Any
+    grad_fn: Any
+    _requires_grad: bool
+    _grad: Any
+    _output_nr: int
+
+    @classmethod
+    def _make(cls, array: Any, grad_fn: Any) -> Any:
+        """A new tensor over `array`, made by `grad_fn` (None for a leaf): how gates and the
+        engine create results without importing the Tensor class."""
+        raise NotImplementedError
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._array.shape  # type: ignore[no-any-return]
