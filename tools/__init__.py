@@ -1,0 +1,1 @@
+"""Developer tools for the chainrule repository; not part of the installed package."""
