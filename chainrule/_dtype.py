@@ -82,3 +82,69 @@ def to_numpy_dtype(dtype: Any) -> np.dtype:
     except TypeError as error:
         raise TypeError(f"unknown dtype {dtype!r}; expected a chainrule dtype such as "
                         "chainrule.float32") from error
+
+
+# ---------------------------------------------------------------------- promotion
+# PyTorch's type promotion, in one place. Python numbers are "weak": float32 * 2.5 stays
+# float32; an integer or bool tensor meeting a float becomes that float type; true division
+# of integers gives the default float type.
+
+_INT64 = np.dtype(np.int64)
+
+
+def python_data_dtype(array: np.ndarray) -> np.dtype:
+    """PyTorch's dtype for data given as Python numbers: float32, int64 or bool."""
+    kind = array.dtype.kind
+    if kind == "f":
+        return default_float.numpy
+    if kind in "iu":
+        return _INT64
+    if kind == "b":
+        return array.dtype
+    raise TypeError(f"cannot make a tensor from data of dtype {array.dtype}; expected numbers "
+                    "(bool, int, float), nested lists of them, or an array")
+
+
+def floating(array_dtype: np.dtype) -> np.dtype | None:
+    """The float type an integer input is promoted to by exp, log, …; None if already float."""
+    return None if array_dtype.kind in "fc" else default_float.numpy
+
+
+def binary_float_type(a: Any, b: Any, true_division: bool) -> np.dtype | None:
+    """The float type that the integer or bool side(s) of a binary operation are cast to, or
+    None when nothing is cast. `a` and `b` are array dtypes (for tensors) or Python numbers."""
+    dtypes = [x for x in (a, b) if isinstance(x, np.dtype)]
+    if all(d.kind == "f" for d in dtypes):
+        return None
+    floats = [d for d in dtypes if d.kind == "f"]
+    if floats:
+        return floats[0]
+    if any(isinstance(x, builtins.float) for x in (a, b)) or true_division:
+        return default_float.numpy
+    return None
+
+
+def where_dtype(a: Any, b: Any) -> np.dtype:
+    """The dtype `where(c, a, b)` gives: the two branches promoted as for arithmetic."""
+    dtypes = [x for x in (a, b) if isinstance(x, np.dtype)]
+    if not dtypes:
+        return default_float.numpy
+    floats = [d for d in dtypes if d.kind == "f"]
+    if floats:
+        return np.result_type(*floats)
+    if any(isinstance(x, builtins.float) for x in (a, b)):
+        return default_float.numpy
+    return np.result_type(*dtypes)
+
+
+def check_in_place(op: str, target: np.dtype, value: Any) -> None:
+    """An in-place result must fit the tensor's own dtype without losing precision."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        result = np.result_type(target, value)
+        if result != target:
+            raise TypeError(f"{op}: the result would be {result}, but this tensor is "
+                            f"{from_numpy_dtype(target)}; an in-place operation cannot hold "
+                            "it without losing precision")
+    if isinstance(value, builtins.float) and target.kind != "f":
+        raise TypeError(f"{op}: a float cannot be stored in place in a "
+                        f"{from_numpy_dtype(target)} tensor")

@@ -9,7 +9,9 @@ import numpy as np
 
 from . import _dtype
 from .backends import Device, module_for
-from .tensor import Tensor, _shape_args, to_array
+from .ops.args import normalize_dim, shape_args
+from .ops.shape import Concatenate, Stack
+from .tensor import Tensor, to_array
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
            "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "cat",
@@ -53,7 +55,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
             requires_grad: bool) -> Tensor:
-    shape = _shape_args(op, sizes)
+    shape = shape_args(op, sizes)
     if any(size < 0 for size in shape):
         raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
     if dtype is None:
@@ -160,11 +162,10 @@ def _joinable(op: str, tensors: Sequence[Tensor]) -> tuple[Tensor, ...]:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """The tensors joined along an existing dim; all other sizes must agree."""
-    from .ops.shape import Concatenate
-    from .tensor import _normalize_dim
+
 
     values = _joinable("cat", tensors)
-    axis = _normalize_dim("cat", dim, values[0].ndim)
+    axis = normalize_dim("cat", dim, values[0].ndim)
     reference = values[0].shape
     for position, value in enumerate(values):
         if value.ndim != len(reference) or any(
@@ -179,11 +180,10 @@ concat = cat
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """The tensors stacked along a new dim; all shapes must be equal."""
-    from .ops.shape import Stack
-    from .tensor import _normalize_dim
+
 
     values = _joinable("stack", tensors)
-    axis = _normalize_dim("stack", dim, values[0].ndim + 1)
+    axis = normalize_dim("stack", dim, values[0].ndim + 1)
     for position, value in enumerate(values):
         if value.shape != values[0].shape:
             raise ValueError(f"stack: tensor {position} has shape {value.shape}, but tensor 0 "

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
-from .tensor import Tensor, _shape_args
+from .ops.args import shape_args
+from .tensor import Tensor
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "rand",
            "randn", "randint", "randperm", "rand_like", "randn_like", "get_rng_state",
@@ -96,7 +97,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples on [0, 1)."""
     target = _float_dtype("rand", dtype)
-    shape = _shape_args("rand", size)
+    shape = shape_args("rand", size)
     draw_type = target if target in (np.float32, np.float64) else np.float64
     array = _rng(generator).random(shape, dtype=draw_type).astype(target, copy=False)
     return _finish(array, requires_grad, device)
@@ -106,7 +107,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples."""
     target = _float_dtype("randn", dtype)
-    shape = _shape_args("randn", size)
+    shape = shape_args("randn", size)
     draw_type = target if target in (np.float32, np.float64) else np.float64
     array = _rng(generator).standard_normal(shape, dtype=draw_type).astype(target, copy=False)
     return _finish(array, requires_grad, device)
@@ -124,7 +125,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     target = _dtype.int64.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    shape = _shape_args("randint", (size,))
+    shape = shape_args("randint", (size,))
     array = _rng(generator).integers(low, high, shape).astype(target, copy=False)
     return _finish(array, False, device)
 

@@ -1,47 +1,39 @@
 """The Tensor: an n-dimensional array that records the gates applied to it.
 
 A tensor holds a NumPy (or CuPy) array, whether it requires a gradient, the gate that made
-it (`grad_fn`, None for leaves) and, after backward, its gradient. Its operators and methods
-only pick the gate and call `Gate.apply`; all arithmetic lives in `chainrule.ops`.
+it (`grad_fn`, None for leaves) and, after backward, its gradient: the engine's `Variable`.
+This file holds what every tensor is (attributes, conversions, dtype and device moves,
+backward, in-place assignment, printing). Its operations (`x.exp()`, `x + y`, `x.sum(1)`,
+…) come from the op table (`ops/table.py`), generated into `_methods.TensorMethods`, which
+`Tensor` inherits; all arithmetic lives in `chainrule.ops`.
 """
 
 from __future__ import annotations
 
 import builtins
 import weakref
-from collections import namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from . import _dtype
 from ._dtype import DType
+from ._methods import TensorMethods
 from .backends import Device, array_module, device_of
+from .engine.backward import run_backward
 from .engine.variable import Variable
+from .ops import inplace
+from .ops.args import normalize_dim, normalize_index
+from .ops.elementwise import Cast
+from .ops.shape import ToDevice
 
-__all__ = ["Tensor", "to_array"]
-
-#: What `max(dim)` / `min(dim)` return, as in PyTorch: a pair you can unpack or name.
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
+__all__ = ["Tensor", "to_array", "as_tensor_argument", "seed_gradient", "parse_to_arguments"]
 
 _ndarray = np.ndarray
 _generic = np.generic
 _FLOAT_DEFAULT = _dtype.default_float.numpy
 _INT64 = np.dtype(np.int64)
-
-
-def _python_data_dtype(array: np.ndarray) -> np.dtype:
-    """PyTorch's dtype for data given as Python numbers: float32, int64 or bool."""
-    kind = array.dtype.kind
-    if kind == "f":
-        return _FLOAT_DEFAULT
-    if kind in "iu":
-        return _INT64
-    if kind == "b":
-        return array.dtype
-    raise TypeError(f"cannot make a tensor from data of dtype {array.dtype}; expected numbers "
-                    "(bool, int, float), nested lists of them, or an array")
 
 
 def to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
@@ -64,7 +56,7 @@ def to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
                             f"{type(data[0]).__name__ if len(data) else 'nothing'}; expected "
                             "numbers or nested lists of numbers")
         if target is None:
-            target = _python_data_dtype(array)
+            target = _dtype.python_data_dtype(array)
         copy = False  # np.asarray made a new array already
     if target is not None and array.dtype != target:
         return array.astype(target)
@@ -73,17 +65,12 @@ def to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     return array.copy() if copy else array
 
 
-def _shape_args(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accepts f(2, 3), f((2, 3)) and f([2, 3]), as PyTorch does."""
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        sizes = tuple(sizes[0])
-    for size in sizes:
-        if not isinstance(size, (int, np.integer)):
-            raise TypeError(f"{op}: sizes must be ints, got {sizes!r}")
-    return tuple(int(size) for size in sizes)
+def as_tensor_argument(value: Any) -> Tensor:
+    """A `cr.*` function's tensor argument: a tensor as it is, array-like data as a tensor."""
+    return value if isinstance(value, Tensor) else Tensor._make(to_array(value), None)
 
 
-class Tensor(Variable):
+class Tensor(TensorMethods, Variable):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     >>> import chainrule as cr
@@ -105,7 +92,7 @@ class Tensor(Variable):
         # `cr.tensor(data)` is the constructor that infers the dtype.
         self._array = to_array(data, _dtype.default_float if dtype is None else dtype)
         self.grad_fn: Any = None
-        self._grad: Tensor | None = None
+        self._grad: Any = None
         self._output_nr = 0
         self._requires_grad = False
         if requires_grad:
@@ -203,12 +190,15 @@ class Tensor(Variable):
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
             return self.shape
-        return self.shape[_normalize_dim("size", dim, self.ndim)]
+        return self.shape[normalize_dim("size", dim, self.ndim)]
 
     def dim(self) -> int:
         return self.ndim
 
     def numel(self) -> int:
+        return int(self._array.size)
+
+    def nelement(self) -> int:
         return int(self._array.size)
 
     def element_size(self) -> int:
@@ -227,6 +217,9 @@ class Tensor(Variable):
             raise TypeError("iteration over a 0-d tensor")
         for i in range(self.shape[0]):
             yield self[i]
+
+    def __pos__(self) -> Tensor:
+        return self
 
     __hash__ = object.__hash__
 
@@ -282,11 +275,6 @@ class Tensor(Variable):
         self._requires_grad = False
         return self
 
-    def clone(self) -> Tensor:
-        from .ops.elementwise import Clone
-
-        return Clone.apply(self)
-
     def contiguous(self) -> Tensor:
         return self
 
@@ -295,9 +283,7 @@ class Tensor(Variable):
         dtype, device = parse_to_arguments(args, kwargs)
         result = self
         if device is not None and Device(device) != self.device:
-            from .ops.shape import ToDevice
-
-            result = ToDevice.apply(result, Device(device))
+                        result = ToDevice.apply(result, Device(device))
         if dtype is not None:
             result = result._cast(_dtype.to_numpy_dtype(dtype))
         return result
@@ -306,8 +292,6 @@ class Tensor(Variable):
         if self._array.dtype == target:
             return self
         if target.kind == "f" and self._array.dtype.kind == "f":
-            from .ops.elementwise import Cast
-
             return Cast.apply(self, target)
         return Tensor._make(self._array.astype(target), None)
 
@@ -353,7 +337,7 @@ class Tensor(Variable):
         if not self._requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
                                "grad_fn: no input of the computation had requires_grad=True")
-        seed = _seed_gradient("backward", self, gradient, create_graph)
+        seed = seed_gradient("backward", self, gradient, create_graph)
         run_backward([self], [seed], retain_graph=create_graph if retain_graph is None else
                      retain_graph, create_graph=create_graph)
 
@@ -373,430 +357,26 @@ class Tensor(Variable):
         node = self.grad_fn
         return bool(node is not None and node.retained and self._output_nr in node.retained)
 
-    # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> Tensor:
-        return _binary(_ew.Add, self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _binary(_ew.Add, other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _binary(_ew.Sub, self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _binary(_ew.Sub, other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _binary(_ew.Mul, self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return _binary(_ew.Mul, other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _binary(_ew.Div, self, other, true_division=True)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(_ew.Div, other, self, true_division=True)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        return _binary(_ew.Pow, self, exponent)
-
-    def __rpow__(self, base: Any) -> Tensor:
-        return _binary(_ew.Pow, base, self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return _linalg.MatMul.apply(self, _as_tensor_operand("matmul", other))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return _linalg.MatMul.apply(_as_tensor_operand("matmul", other), self)
-
-    def __neg__(self) -> Tensor:
-        return _ew.Neg.apply(self)
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
-
-    def matmul(self, other: Any) -> Tensor:
-        return self @ other
-
-    def add(self, other: Any, alpha: Any = 1) -> Tensor:
-        return self + (other * alpha if alpha != 1 else other)
-
-    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
-        return self - (other * alpha if alpha != 1 else other)
-
-    def mul(self, other: Any) -> Tensor:
-        return self * other
-
-    def div(self, other: Any) -> Tensor:
-        return self / other
-
-    def neg(self) -> Tensor:
-        return -self
-
-    def pow(self, exponent: Any) -> Tensor:
-        return self ** exponent
-
-    def exp(self) -> Tensor:
-        return _ew.Exp.apply(self._floating("exp"))
-
-    def log(self) -> Tensor:
-        return _ew.Log.apply(self._floating("log"))
-
-    def sqrt(self) -> Tensor:
-        return _ew.Sqrt.apply(self._floating("sqrt"))
-
-    def abs(self) -> Tensor:
-        return _ew.Abs.apply(self)
-
-    def sign(self) -> Tensor:
-        return Tensor._make(array_module(self._array).sign(self._array), None)
-
-    def relu(self) -> Tensor:
-        return _ew.Relu.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return _ew.Sigmoid.apply(self._floating("sigmoid"))
-
-    def tanh(self) -> Tensor:
-        return _ew.Tanh.apply(self._floating("tanh"))
-
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        return _ew.Clamp.apply(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other: Any) -> Tensor:
-        return _binary(_ew.Maximum, self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        return _binary(_ew.Minimum, self, other)
-
-    def _floating(self, op: str) -> Tensor:
-        """Integer tensors are promoted to float32 first, as PyTorch does for exp, log, …"""
-        if self._array.dtype.kind in "fc":
-            return self
-        return Tensor._make(self._array.astype(_FLOAT_DEFAULT), None)
-
-    # ------------------------------------------------------------------ comparisons
-    def _compare(self, other: Any, compare: Any) -> Any:
-        if isinstance(other, Tensor):
-            other = other._array
-        elif not isinstance(other, (builtins.int, builtins.float, builtins.bool, _ndarray,
-                                    _generic)):
-            return NotImplemented
-        try:
-            return Tensor._make(compare(self._array, other), None)
-        except ValueError:
-            raise ValueError(f"comparison: shapes {self.shape} and "
-                             f"{tuple(np.shape(other))} cannot be broadcast together") from None
-
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other: Any) -> Any:
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> Any:
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> Any:
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> Any:
-        return self._compare(other, np.greater_equal)
-
-    def eq(self, other: Any) -> Any:
-        return self == other
-
-    def ne(self, other: Any) -> Any:
-        return self != other
-
-    def lt(self, other: Any) -> Any:
-        return self < other
-
-    def le(self, other: Any) -> Any:
-        return self <= other
-
-    def gt(self, other: Any) -> Any:
-        return self > other
-
-    def ge(self, other: Any) -> Any:
-        return self >= other
-
-    def __invert__(self) -> Tensor:
-        if self._array.dtype.kind == "f":
-            raise TypeError("~ is only defined for bool and integer tensors")
-        return Tensor._make(~self._array, None)
-
-    def __and__(self, other: Any) -> Tensor:
-        return Tensor._make(self._array & _raw(other), None)
-
-    def __or__(self, other: Any) -> Tensor:
-        return Tensor._make(self._array | _raw(other), None)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return Tensor._make(self._array ^ _raw(other), None)
-
-    def any(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return Tensor._make(self._array.any(axis=dim, keepdims=keepdim), None)
-
-    def all(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return Tensor._make(self._array.all(axis=dim, keepdims=keepdim), None)
-
-    def isnan(self) -> Tensor:
-        return Tensor._make(self._array != self._array, None)
-
-    def isfinite(self) -> Tensor:
-        return Tensor._make(np.isfinite(self._array), None)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
-        source = self if dtype is None else self.to(dtype)
-        axes = _reduce.normalize_axes("sum", dim, self.ndim)
-        if source._array.dtype.kind in "biu" and dtype is None:
-            return Tensor._make(source._array.sum(axis=axes, keepdims=keepdim, dtype=np.int64),
-                                None)
-        return _reduce.Sum.apply(source, axes, keepdim)
-
-    def mean(self, dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
-        source = self if dtype is None else self.to(dtype)
-        if source._array.dtype.kind != "f":
-            raise TypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
-                            "convert first (e.g. x.float()) or pass dtype=")
-        return _reduce.Mean.apply(source, _reduce.normalize_axes("mean", dim, self.ndim), keepdim)
-
-    def prod(self, dim: Any = None, keepdim: builtins.bool = False) -> Tensor:
-        return _reduce.Prod.apply(self, _reduce.normalize_axes("prod", dim, self.ndim), keepdim)
-
-    def max(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        """The largest element; with `dim`, (values, indices) along it; with a tensor, the
-        elementwise maximum."""
-        return self._extreme("max", dim, keepdim, largest=True)
-
-    def min(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        return self._extreme("min", dim, keepdim, largest=False)
-
-    def _extreme(self, op: str, dim: Any, keepdim: builtins.bool, largest: builtins.bool) -> Any:
-        if isinstance(dim, Tensor):
-            return self.maximum(dim) if largest else self.minimum(dim)
-        if dim is None:
-            return _reduce.MaxAll.apply(self, largest)
-        axis = _normalize_dim(op, dim, self.ndim)
-        values = _reduce.MaxDim.apply(self, axis, keepdim, largest)
-        chosen = values.grad_fn.indices if values.grad_fn is not None else None
-        if chosen is None:
-            xp_arg = np.argmax if largest else np.argmin
-            chosen = xp_arg(self._array, axis=axis, keepdims=True)
-        indices = chosen if keepdim else chosen.squeeze(axis)
-        return MaxResult(values, Tensor._make(indices.astype(np.int64, copy=False), None))
-
-    def argmax(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        return self._arg_extreme(dim, keepdim, largest=True)
-
-    def argmin(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
-        return self._arg_extreme(dim, keepdim, largest=False)
-
-    def _arg_extreme(self, dim: builtins.int | None, keepdim: builtins.bool,
-                     largest: builtins.bool) -> Tensor:
-        source = self._array
-        find = source.argmax if largest else source.argmin
-        if dim is None:
-            index = find()
-            found = np.asarray(index).reshape((1,) * self.ndim if keepdim else ())
-        else:
-            found = find(axis=_normalize_dim("argmax", dim, self.ndim), keepdims=keepdim)
-        return Tensor._make(found.astype(np.int64, copy=False), None)
-
-    def var(self, dim: Any = None, keepdim: builtins.bool = False, *, correction: Any = 1,
-            unbiased: builtins.bool | None = None) -> Tensor:
-        """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-        if unbiased is not None:
-            correction = 1 if unbiased else 0
-        axes = _reduce.normalize_axes("var", dim, self.ndim)
-        count = self.numel() if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        centred = self - self.mean(dim=axes, keepdim=True)
-        return (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
-            count - correction, 0)
-
-    def std(self, dim: Any = None, keepdim: builtins.bool = False, *, correction: Any = 1,
-            unbiased: builtins.bool | None = None) -> Tensor:
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
-
-    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Tensor:
-        return _reduce.LogSumExp.apply(self._floating("logsumexp"),
-                                       _reduce.normalize_axes("logsumexp", dim, self.ndim),
-                                       keepdim)
-
-    def softmax(self, dim: builtins.int) -> Tensor:
-        return _reduce.Softmax.apply(self._floating("softmax"),
-                                     _normalize_dim("softmax", dim, self.ndim))
-
-    def log_softmax(self, dim: builtins.int) -> Tensor:
-        return _reduce.LogSoftmax.apply(self._floating("log_softmax"),
-                                        _normalize_dim("log_softmax", dim, self.ndim))
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> Tensor:
-        return _shape.Reshape.apply(self, _resolve_shape("reshape", self, _shape_args(
-            "reshape", shape)))
-
-    def view(self, *shape: Any) -> Tensor:
-        return _shape.View.apply(self, _resolve_shape("view", self, _shape_args("view", shape)))
-
-    def view_as(self, other: Tensor) -> Tensor:
-        return self.view(other.shape)
-
-    def reshape_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.shape)
-
-    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
-        if self.ndim == 0:
-            return _shape.Flatten.apply(self, (1,))
-        start = _normalize_dim("flatten", start_dim, self.ndim)
-        end = _normalize_dim("flatten", end_dim, self.ndim)
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape
-        middle = 1
-        for size in shape[start:end + 1]:
-            middle *= size
-        return _shape.Flatten.apply(self, shape[:start] + (middle,) + shape[end + 1:])
-
-    def squeeze(self, dim: Any = None) -> Tensor:
-        if dim is None:
-            new_shape = tuple(size for size in self.shape if size != 1)
-        else:
-            axes = _reduce.normalize_axes("squeeze", dim, self.ndim) or ()
-            new_shape = tuple(size for i, size in enumerate(self.shape)
-                              if not (i in axes and size == 1))
-        return _shape.Squeeze.apply(self, new_shape)
-
-    def unsqueeze(self, dim: builtins.int) -> Tensor:
-        axis = _normalize_dim("unsqueeze", dim, self.ndim + 1)
-        return _shape.Unsqueeze.apply(self, self.shape[:axis] + (1,) + self.shape[axis:])
-
-    def permute(self, *dims: Any) -> Tensor:
-        order = _shape_args("permute", dims)
-        if len(order) != self.ndim or sorted(_normalize_dim("permute", d, self.ndim)
-                                             for d in order) != list(range(self.ndim)):
-            raise ValueError(f"permute: dims {order} are not a permutation of the "
-                             f"{self.ndim} dimensions of a tensor of shape {self.shape}")
-        return _shape.Permute.apply(self, tuple(d % builtins.max(self.ndim, 1) for d in order))
-
-    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
-        order = list(range(self.ndim))
-        a = _normalize_dim("transpose", dim0, self.ndim)
-        b = _normalize_dim("transpose", dim1, self.ndim)
-        order[a], order[b] = order[b], order[a]
-        return _shape.Transpose.apply(self, tuple(order))
-
-    swapaxes = transpose
-
-    def t(self) -> Tensor:
-        if self.ndim > 2:
-            raise ValueError(f"t(): expects a tensor of at most 2 dimensions, got {self.ndim}")
-        return self.T
-
-    def expand(self, *sizes: Any) -> Tensor:
-        target = _shape_args("expand", sizes)
-        if len(target) < self.ndim:
-            raise ValueError(f"expand: the target {target} has fewer dimensions than the "
-                             f"tensor's shape {self.shape}")
-        lead = len(target) - self.ndim
-        shape = tuple(self.shape[i - lead] if size == -1 and i >= lead else size
-                      for i, size in enumerate(target))
-        return _broadcast.BroadcastTo.apply(self, shape)
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return self.expand(other.shape)
-
-    # ------------------------------------------------------------------ indexing
-    def __getitem__(self, index: Any) -> Tensor:
-        try:
-            return _indexing.GetItem.apply(self, _normalize_index(index))
-        except IndexError as error:
-            raise IndexError(f"index {index!r} does not fit a tensor of shape {self.shape}: "
-                             f"{error}") from None
-
+    # ------------------------------------------------------------------ in place
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("setitem", value)
+        inplace.check(self, "setitem", value)
         try:
-            self._array[_normalize_index(index)] = _raw(value)
+            self._array[normalize_index(index)] = _raw(value)
         except (IndexError, ValueError) as error:
             raise type(error)(f"setitem on a tensor of shape {self.shape}: {error}") from None
 
-    # ------------------------------------------------------------------ in place
-    def _check_inplace(self, op: str, other: Any = None) -> None:
-        if state.grad_enabled and (self._requires_grad or (isinstance(other, Tensor)
-                                                           and other._requires_grad)):
-            raise RuntimeError(
-                f"{op}: in-place change of a tensor that is part of a recorded graph; "
-                "gradients through it would be wrong. Write it out of place (x = x + y) or "
-                "do it inside `with cr.no_grad():` (as optimisers do)")
-
-    def _inplace(self, op: str, ufunc: Any, other: Any) -> Tensor:
-        self._check_inplace(op, other)
-        value = _raw(other)
-        result = np.result_type(self._array, value) if isinstance(value, (_ndarray, _generic)) \
-            else self._array.dtype
-        if result != self._array.dtype:
-            raise TypeError(f"{op}: the result would be {result}, but this tensor is "
-                            f"{self.dtype}; an in-place operation cannot hold it without "
-                            "losing precision")
-        if isinstance(value, builtins.float) and self._array.dtype.kind != "f":
-            raise TypeError(f"{op}: a float cannot be stored in place in a {self.dtype} tensor")
-        try:
-            ufunc(self._array, value, out=self._array)
-        except ValueError as error:
-            raise ValueError(f"{op}: shape {tuple(np.shape(value))} cannot be broadcast to "
-                             f"this tensor's shape {self.shape} ({error})") from None
-        return self
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace("+=", np.add, other)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._inplace("-=", np.subtract, other)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._inplace("*=", np.multiply, other)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace("/=", np.true_divide, other)
-
-    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
-        return self._inplace("add_", np.add, other if alpha == 1 else _raw(other) * alpha)
-
-    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
-        return self._inplace("sub_", np.subtract, other if alpha == 1 else _raw(other) * alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        return self._inplace("mul_", np.multiply, other)
-
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace("div_", np.true_divide, other)
-
     def zero_(self) -> Tensor:
-        self._check_inplace("zero_")
+        inplace.check(self, "zero_")
         self._array[...] = 0
         return self
 
     def fill_(self, value: Any) -> Tensor:
-        self._check_inplace("fill_")
+        inplace.check(self, "fill_")
         self._array[...] = _raw(value)
         return self
 
     def copy_(self, source: Any) -> Tensor:
-        self._check_inplace("copy_", source)
+        inplace.check(self, "copy_", source)
         self._array[...] = _raw(source)
         return self
 
@@ -824,6 +404,10 @@ def _host(array: Any) -> np.ndarray:
     return array if isinstance(array, _ndarray) else array.get()
 
 
+def _raw(value: Any) -> Any:
+    return value._array if isinstance(value, Tensor) else value
+
+
 def parse_to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
     """(dtype, device) from `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)`."""
     dtype = kwargs.pop("dtype", None)
@@ -842,146 +426,7 @@ def parse_to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[A
     return dtype, device
 
 
-def _raw(value: Any) -> Any:
-    return value._array if isinstance(value, Tensor) else value
-
-
-def _normalize_dim(op: str, dim: Any, ndim: int) -> int:
-    if not isinstance(dim, (builtins.int, np.integer)):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    bound = builtins.max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of {ndim} "
-                         f"dimension{'s' if ndim != 1 else ''} (expected {-bound}..{bound - 1})")
-    return builtins.int(dim) % bound
-
-
-def _resolve_shape(op: str, tensor: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """Fills a -1 in a target shape, with a clear error when the sizes cannot agree."""
-    known = 1
-    unknown = [i for i, size in enumerate(shape) if size == -1]
-    for size in shape:
-        if size != -1:
-            known *= size
-    total = tensor.numel()
-    if len(unknown) > 1:
-        raise ValueError(f"{op}: only one dimension can be -1, got {shape}")
-    if unknown:
-        if known == 0 or total % known:
-            raise ValueError(f"{op}: cannot reshape a tensor of shape {tensor.shape} "
-                             f"({total} elements) into {shape}")
-        shape = shape[:unknown[0]] + (total // known,) + shape[unknown[0] + 1:]
-    elif known != total:
-        raise ValueError(f"{op}: cannot reshape a tensor of shape {tensor.shape} ({total} "
-                         f"elements) into {shape} ({known} elements)")
-    return shape
-
-
-def _normalize_index(index: Any) -> tuple[Any, ...]:
-    """Any index as a tuple of ints, slices, None, Ellipsis and arrays."""
-    parts = index if isinstance(index, tuple) else (index,)
-    normalized = []
-    for part in parts:
-        if isinstance(part, Tensor):
-            if part._array.dtype.kind not in "biu":
-                raise IndexError(f"tensors used as indices must be integer or bool, got "
-                                 f"{part.dtype}")
-            part = part._array
-        elif isinstance(part, list):
-            part = np.asarray(part)
-            if part.dtype.kind not in "biu" and part.size:
-                raise IndexError(f"lists used as indices must hold ints or bools, got "
-                                 f"{part.dtype}")
-            if not part.size:
-                part = part.astype(np.int64)
-        elif isinstance(part, np.integer):
-            part = builtins.int(part)
-        elif isinstance(part, builtins.float):
-            raise IndexError("only integers, slices, None, Ellipsis and integer or bool "
-                             "arrays are valid indices, not floats")
-        normalized.append(part)
-    return tuple(normalized)
-
-
-def _as_tensor_operand(op: str, value: Any) -> Tensor:
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, (_ndarray, _generic, Sequence)):
-        return Tensor._make(to_array(value, copy=False), None)
-    raise TypeError(f"{op}: expected a Tensor, got {type(value).__name__}")
-
-
-_NUMBER = (builtins.int, builtins.float, builtins.bool)
-
-
-def _binary(gate: Any, a: Any, b: Any, true_division: bool = False) -> Tensor:
-    """Applies a binary gate with PyTorch's type promotion.
-
-    Python numbers stay Python numbers (weak: float32 * 2.5 stays float32); an integer or
-    bool tensor meeting a float is promoted to that float type; integer division is true
-    division in float32.
-    """
-    # Fast path: float tensors of one dtype, or a float tensor and a Python number.
-    a_kind = a._array.dtype.kind if isinstance(a, Tensor) else None
-    b_kind = b._array.dtype.kind if isinstance(b, Tensor) else None
-    if (a_kind == "f" and (b_kind == "f" or b.__class__ in _NUMBER_TYPES)) or \
-            (b_kind == "f" and a.__class__ in _NUMBER_TYPES):
-        try:
-            return gate.apply(a, b)  # type: ignore[no-any-return]
-        except ValueError as error:
-            raise _broadcast_error(gate, a, b, error) from None
-    if a_kind is None:
-        a = _operand(gate, a, b)
-        a_kind = a._array.dtype.kind if isinstance(a, Tensor) else None
-    if b_kind is None:
-        b = _operand(gate, b, a)
-        b_kind = b._array.dtype.kind if isinstance(b, Tensor) else None
-    if (a_kind is not None and a_kind != "f") or (b_kind is not None and b_kind != "f"):
-        a, b = _promote_to_float(a, b, true_division)
-    try:
-        return gate.apply(a, b)  # type: ignore[no-any-return]
-    except ValueError as error:
-        raise _broadcast_error(gate, a, b, error) from None
-
-
-_NUMBER_TYPES = (builtins.float, builtins.int)
-
-
-def _broadcast_error(gate: Any, a: Any, b: Any, error: ValueError) -> ValueError:
-    """A clear error for operands that do not broadcast (other errors pass unchanged)."""
-    if "broadcast" not in str(error):
-        return error
-    return ValueError(f"{gate.label}: shapes {tuple(np.shape(_raw(a)))} and "
-                      f"{tuple(np.shape(_raw(b)))} cannot be broadcast together (sizes must "
-                      "match or be 1, aligned from the right)")
-
-
-def _operand(gate: Any, value: Any, partner: Any) -> Any:
-    if isinstance(value, _NUMBER):
-        return value
-    if isinstance(value, (_ndarray, _generic, list, tuple)):
-        return Tensor._make(to_array(value, copy=False), None)
-    raise TypeError(f"{gate.label}: unsupported operand of type {type(value).__name__}; "
-                    "expected a Tensor, an array or a number")
-
-
-def _promote_to_float(a: Any, b: Any, true_division: bool) -> tuple[Any, Any]:
-    """Casts integer/bool sides to the float type the operation needs."""
-    kinds = [x._array.dtype.kind if isinstance(x, Tensor) else
-             ("f" if isinstance(x, builtins.float) else "i") for x in (a, b)]
-    if "f" in kinds:
-        float_type = next((x._array.dtype for x in (a, b) if isinstance(x, Tensor)
-                           and x._array.dtype.kind == "f"), _FLOAT_DEFAULT)
-    elif true_division:
-        float_type = _FLOAT_DEFAULT
-    else:
-        return a, b
-    return tuple(Tensor._make(x._array.astype(float_type), None)
-                 if isinstance(x, Tensor) and x._array.dtype.kind != "f" else x
-                 for x in (a, b))  # type: ignore[return-value]
-
-
-def _seed_gradient(op: str, output: Tensor, gradient: Any, create_graph: bool) -> Any:
+def seed_gradient(op: str, output: Tensor, gradient: Any, create_graph: bool) -> Any:
     """The gradient backward starts from: 1 for one element, else the caller's, checked."""
     if gradient is None:
         if output._array.size != 1:
@@ -1007,15 +452,3 @@ def _seed_gradient(op: str, output: Tensor, gradient: Any, create_graph: bool) -
 
 def _ones_like(array: Any) -> Any:
     return array_module(array).ones(array.shape, dtype=array.dtype)
-
-
-# The gate modules (and through them the autograd package) import Tensor, so they are
-# imported after it is defined.
-from .engine.backward import run_backward  # noqa: E402
-from .engine.grad_mode import state  # noqa: E402
-from .ops import _broadcast  # noqa: E402
-from .ops import elementwise as _ew  # noqa: E402
-from .ops import indexing as _indexing  # noqa: E402
-from .ops import linalg as _linalg  # noqa: E402
-from .ops import reduce as _reduce  # noqa: E402
-from .ops import shape as _shape  # noqa: E402

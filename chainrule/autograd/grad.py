@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.backward import run_backward
-from ..tensor import Tensor, _seed_gradient
+from ..tensor import Tensor, seed_gradient
 
 __all__ = ["grad"]
 
@@ -54,7 +54,7 @@ def grad(
             raise RuntimeError(f"grad: output {position} does not require grad: it does not "
                                "depend on any input that requires grad")
         used_outputs.append(output)
-        used_seeds.append(_seed_gradient("grad", output, seed, create_graph))
+        used_seeds.append(seed_gradient("grad", output, seed, create_graph))
     results = run_backward(used_outputs, used_seeds,
                            retain_graph=create_graph if retain_graph is None else retain_graph,
                            create_graph=create_graph, capture=input_list)

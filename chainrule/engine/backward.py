@@ -277,6 +277,8 @@ def _unwrap_user_grad(gate: Gate, index: int, gradient: Any) -> Any:
 
 def _saved_as_tensor(gate: Gate, value: Any, make: Callable[..., Any]) -> Any:
     for candidate in gate.inputs:
+        if candidate is value:  # a constant the gate was given as an array
+            return value
         if getattr(candidate, "_array", None) is value:
             return candidate
     if gate.output_meta is None and hasattr(value, "shape"):

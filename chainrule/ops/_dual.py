@@ -40,10 +40,10 @@ def tanh(value: Any) -> Any:
 def where(condition: Any, if_true: Any, if_false: Any) -> Any:
     """Elementwise choice; `condition` is a constant mask."""
     condition = constant(condition)
-    if isinstance(if_true, Variable) or isinstance(if_false, Variable):
-        from .elementwise import Where
-
-        return Where.apply(condition, if_true, if_false)
+    if isinstance(if_true, Variable):
+        return if_true.where(condition, if_false)
+    if isinstance(if_false, Variable):
+        return if_false.where(~condition, if_true)
     return array_module(condition).where(condition, if_true, if_false)
 
 
@@ -63,7 +63,5 @@ def sum_keepdims(value: Any, axis: Any) -> Any:
 
 def cast(value: Any, numpy_dtype: Any) -> Any:
     if isinstance(value, Variable):
-        from .elementwise import Cast
-
-        return Cast.apply(value, numpy_dtype)
+        return value.to(numpy_dtype)
     return value.astype(numpy_dtype, copy=False)

@@ -134,10 +134,21 @@ class Erf(Gate):
         return grad * _dual.exp(-(x * x)) * (2 / math.sqrt(math.pi))
 
 
-try:  # SciPy's erf is a compiled kernel; it is used when SciPy happens to be installed.
-    from scipy.special import erf as _scipy_erf
-except ImportError:  # pragma: no cover - depends on the environment
-    _scipy_erf = None
+_NOT_LOADED: Any = object()
+# SciPy's erf, a compiled kernel, when SciPy happens to be installed (else None); imported on
+# first use so that `import chainrule` stays light.
+_scipy_erf: Any = _NOT_LOADED
+
+
+def _compiled_erf() -> Any:
+    global _scipy_erf
+    if _scipy_erf is _NOT_LOADED:
+        try:
+            from scipy.special import erf as scipy_erf
+        except ImportError:  # pragma: no cover - depends on the environment
+            scipy_erf = None
+        _scipy_erf = scipy_erf
+    return _scipy_erf
 
 
 def erf(x: Any) -> Any:
@@ -148,8 +159,9 @@ def erf(x: Any) -> Any:
     fraction, which converges fast there.
     """
     xp = array_module(x)
-    if _scipy_erf is not None and xp.__name__ == "numpy":
-        return _scipy_erf(x).astype(x.dtype, copy=False)
+    compiled = _compiled_erf() if xp.__name__ == "numpy" else None
+    if compiled is not None:
+        return compiled(x).astype(x.dtype, copy=False)
     work = x.astype(xp.float64)
     magnitude = abs(work)
     small = xp.minimum(magnitude, 2.5)

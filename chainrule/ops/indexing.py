@@ -11,8 +11,9 @@ from typing import Any
 
 from ..backends import array_module
 from ..engine.gate import Gate
+from .args import normalize_index
 
-__all__ = ["GetItem", "IndexAdd", "is_basic_index"]
+__all__ = ["getitem", "GetItem", "IndexAdd", "is_basic_index"]
 
 
 def is_basic_index(index: tuple[Any, ...]) -> bool:
@@ -66,3 +67,12 @@ class IndexAdd(Gate):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
         return grad[ctx.inputs[2]], None, None
+
+
+def getitem(input: Any, index: Any) -> Any:  # noqa: A002
+    """`input[index]` (ints, slices, None, Ellipsis, integer and bool arrays)."""
+    try:
+        return GetItem.apply(input, normalize_index(index))
+    except IndexError as error:
+        raise IndexError(f"index {index!r} does not fit a tensor of shape {input.shape}: "
+                         f"{error}") from None

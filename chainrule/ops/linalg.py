@@ -11,10 +11,11 @@ from typing import Any
 
 from ..backends import array_module
 from ..engine.gate import Gate
+from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import unbroadcast
 
-__all__ = ["MatMul"]
+__all__ = ["MatMul", "matmul", "dot", "outer", "einsum"]
 
 
 class MatMul(Gate):
@@ -71,3 +72,84 @@ def _misaligned(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> str:
                 f"{inner_a} != {inner_b}")
     return (f"matmul: the batch dimensions of shapes {tuple(shape_a)} and {tuple(shape_b)} "
             f"cannot be broadcast together")
+
+
+# ---------------------------------------------------------------------- fronts
+def _operand(input: Any, other: Any) -> Any:
+    """`other` as a tensor like `input` (arrays and lists become constants)."""
+    if isinstance(other, Variable):
+        return other
+    if isinstance(other, (list, tuple)) or hasattr(other, "shape"):
+        return input._make(array_module(input._array).asarray(other), None)
+    raise TypeError(f"matmul: expected a Tensor, got {type(other).__name__}")
+
+
+def matmul(input: Any, other: Any) -> Any:  # noqa: A002
+    """The matrix product, with NumPy's rules for vectors and batches."""
+    return MatMul.apply(input, _operand(input, other))
+
+
+def rmatmul(input: Any, other: Any) -> Any:
+    """other @ input, for an `other` that is no tensor."""
+    return MatMul.apply(_operand(input, other), input)
+
+
+def dot(input: Any, other: Any) -> Any:  # noqa: A002
+    """The inner product of two 1-D tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"dot: expects two 1-D tensors, got shapes {input.shape} and "
+                         f"{other.shape}")
+    return matmul(input, other)
+
+
+def outer(input: Any, vec2: Any) -> Any:  # noqa: A002
+    """The outer product of two 1-D tensors."""
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+def einsum(equation: str, *operands: Any) -> Any:
+    """Einstein summation, built from the recorded gates (permute, broadcasting multiply,
+    sum), so its gradient needs no rule of its own. Supports explicit or implicit output,
+    without ellipsis."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    spec = equation.replace(" ", "")
+    if "..." in spec:
+        raise NotImplementedError("einsum: '...' (ellipsis) is not supported yet")
+    inputs_spec, _, output_spec = spec.partition("->")
+    terms = inputs_spec.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: the equation names {len(terms)} operands but "
+                         f"{len(operands)} were given")
+    if "->" not in spec:
+        letters = "".join(terms)
+        output_spec = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    everything = sorted(set("".join(terms)) | set(output_spec))
+    order = list(output_spec) + [c for c in everything if c not in output_spec]
+    sizes: dict[str, int] = {}
+    product = None
+    for term, operand in zip(terms, operands):
+        _check_term(term, operand, sizes)
+        present = [c for c in order if c in term]
+        aligned = operand.permute(*[term.index(c) for c in present])
+        aligned = aligned.reshape(tuple(sizes[c] if c in term else 1 for c in order))
+        product = aligned if product is None else product * aligned
+    assert product is not None
+    summed = tuple(range(len(output_spec), len(order)))
+    return product.sum(dim=summed) if summed else product
+
+
+def _check_term(term: str, operand: Any, sizes: dict[str, int]) -> None:
+    if not isinstance(operand, Variable):
+        raise TypeError(f"einsum: operands must be tensors, got {type(operand).__name__}")
+    if len(term) != operand.ndim:
+        raise ValueError(f"einsum: term '{term}' has {len(term)} letters but its operand "
+                         f"has {operand.ndim} dimensions")
+    for letter, size in zip(term, operand.shape):
+        if sizes.setdefault(letter, size) != size and size != 1:
+            raise ValueError(f"einsum: letter '{letter}' has sizes {sizes[letter]} and "
+                             f"{size}")
+    # Repeated letters in one term (a diagonal) are not supported by this construction.
+    if len(set(term)) != len(term):
+        raise NotImplementedError("einsum: a letter repeated within one operand "
+                                  "(a diagonal) is not supported yet")

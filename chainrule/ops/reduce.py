@@ -7,35 +7,22 @@ input for a sum, the winner for a max, the exclusive product for a prod.
 from __future__ import annotations
 
 import builtins
+from collections import namedtuple
 from typing import Any
 
+import numpy as np
+
+from .. import _dtype
 from ..backends import array_module
 from ..engine.gate import Gate
+from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import broadcast_to
+from .args import normalize_axes, normalize_dim
 
-__all__ = ["normalize_axes", "Sum", "Mean", "MaxAll", "MaxDim", "Prod", "LogSumExp",
-           "Softmax", "LogSoftmax"]
-
-
-def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
-    """None, or a sorted tuple of non-negative axes; a clear error for an axis out of range."""
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    normalized = []
-    for a in axes:
-        if not isinstance(a, int):
-            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
-        bound = builtins.max(ndim, 1)
-        if not -bound <= a < bound:
-            plural = "s" if ndim != 1 else ""
-            raise IndexError(f"{op}: dim {a} is out of range for a tensor of {ndim} "
-                             f"dimension{plural} (expected {-bound}..{bound - 1})")
-        normalized.append(a % bound)
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"{op}: dim {axis!r} names the same axis twice")
-    return tuple(sorted(normalized))
+__all__ = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std",
+           "logsumexp", "softmax", "log_softmax", "Sum", "Mean", "MaxAll", "MaxDim", "Prod",
+           "LogSumExp", "Softmax", "LogSoftmax"]
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -264,3 +251,121 @@ class LogSoftmax(Gate):
         (out,) = ctx.saved_tensors
         axis = ctx.inputs[1]
         return grad - _dual.exp(out) * _dual.sum_keepdims(grad, axis), None
+
+
+# ---------------------------------------------------------------------- fronts
+#: What `max(dim)` / `min(dim)` return, as in PyTorch: a pair you can unpack or name.
+MaxResult = namedtuple("MaxResult", ["values", "indices"])
+
+
+def _floating(x: Any) -> Any:
+    """Integer tensors are promoted to float32 first, as PyTorch does for softmax, …"""
+    target = _dtype.floating(x._array.dtype)
+    return x if target is None else x._make(x._array.astype(target), None)
+
+
+def sum(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
+        dtype: Any = None) -> Any:
+    """Σ over `dim` (all elements by default); integers and bools sum as int64."""
+    source = input if dtype is None else input.to(dtype)
+    axes = normalize_axes("sum", dim, input.ndim)
+    if source._array.dtype.kind in "biu" and dtype is None:
+        return input._make(source._array.sum(axis=axes, keepdims=keepdim, dtype=np.int64),
+                           None)
+    return Sum.apply(source, axes, keepdim)
+
+
+def mean(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+         dtype: Any = None) -> Any:
+    """The average over `dim`; floating-point tensors only, as in PyTorch."""
+    source = input if dtype is None else input.to(dtype)
+    if source._array.dtype.kind != "f":
+        raise TypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
+                        "convert first (e.g. x.float()) or pass dtype=")
+    return Mean.apply(source, normalize_axes("mean", dim, input.ndim), keepdim)
+
+
+def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """Π over `dim`."""
+    return Prod.apply(input, normalize_axes("prod", dim, input.ndim), keepdim)
+
+
+def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+    """The largest element; with `dim`, (values, indices) along it; with a tensor, the
+    elementwise maximum."""
+    return _extreme(input, "max", dim, keepdim, largest=True)
+
+
+def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+    """The smallest element; with `dim`, (values, indices) along it; with a tensor, the
+    elementwise minimum."""
+    return _extreme(input, "min", dim, keepdim, largest=False)
+
+
+def _extreme(x: Any, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
+    if isinstance(dim, Variable):
+        return x.maximum(dim) if largest else x.minimum(dim)
+    if dim is None:
+        return MaxAll.apply(x, largest)
+    axis = normalize_dim(op, dim, x.ndim)
+    values = MaxDim.apply(x, axis, keepdim, largest)
+    chosen = values.grad_fn.indices if values.grad_fn is not None else None
+    if chosen is None:
+        xp_arg = np.argmax if largest else np.argmin
+        chosen = xp_arg(x._array, axis=axis, keepdims=True)
+    indices = chosen if keepdim else chosen.squeeze(axis)
+    return MaxResult(values, x._make(indices.astype(np.int64, copy=False), None))
+
+
+def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """The index of the largest element (of the flattened tensor without `dim`)."""
+    return _arg_extreme(input, dim, keepdim, largest=True)
+
+
+def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """The index of the smallest element (of the flattened tensor without `dim`)."""
+    return _arg_extreme(input, dim, keepdim, largest=False)
+
+
+def _arg_extreme(x: Any, dim: int | None, keepdim: bool, largest: bool) -> Any:
+    source = x._array
+    find = source.argmax if largest else source.argmin
+    if dim is None:
+        found = np.asarray(find()).reshape((1,) * x.ndim if keepdim else ())
+    else:
+        found = find(axis=normalize_dim("argmax", dim, x.ndim), keepdims=keepdim)
+    return x._make(found.astype(np.int64, copy=False), None)
+
+
+def var(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+        correction: Any = 1, unbiased: bool | None = None) -> Any:
+    """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = normalize_axes("var", dim, input.ndim)
+    count = input._array.size if axes is None else int(np.prod([input.shape[a] for a in axes]))
+    centred = input - input.mean(dim=axes, keepdim=True)
+    return (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
+        count - correction, 0)
+
+
+def std(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+        correction: Any = 1, unbiased: bool | None = None) -> Any:
+    """The square root of `var`."""
+    return var(input, dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+
+
+def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:  # noqa: A002
+    """log Σ exp(x) over `dim`, computed without overflow."""
+    return LogSumExp.apply(_floating(input), normalize_axes("logsumexp", dim, input.ndim),
+                           keepdim)
+
+
+def softmax(input: Any, dim: int) -> Any:  # noqa: A002
+    """exp(x) / Σ exp(x) along `dim`."""
+    return Softmax.apply(_floating(input), normalize_dim("softmax", dim, input.ndim))
+
+
+def log_softmax(input: Any, dim: int) -> Any:  # noqa: A002
+    """x − logsumexp(x) along `dim`."""
+    return LogSoftmax.apply(_floating(input), normalize_dim("log_softmax", dim, input.ndim))

@@ -11,6 +11,8 @@ from typing import Any
 from ..backends import array_module, to_device
 from ..engine.gate import Gate
 from . import _dual
+from ._broadcast import BroadcastTo, SumTo
+from .args import normalize_axes, normalize_dim, resolve_shape, shape_args
 
 __all__ = ["Reshape", "View", "Flatten", "Squeeze", "Unsqueeze", "Permute", "Transpose",
            "Concatenate", "Stack", "ToDevice"]
@@ -142,3 +144,106 @@ class ToDevice(Gate):
         if _dual.is_tensor(grad):
             return grad.to(source), None
         return to_device(grad, source), None
+
+
+# ---------------------------------------------------------------------- fronts
+def reshape(input: Any, *shape: Any) -> Any:  # noqa: A002
+    """The same elements in `shape` (one size may be -1)."""
+    return Reshape.apply(input, resolve_shape("reshape", input.shape,
+                                              shape_args("reshape", shape)))
+
+
+def view(input: Any, *shape: Any) -> Any:  # noqa: A002
+    """`reshape`, PyTorch's name for a reshape that shares the storage."""
+    return View.apply(input, resolve_shape("view", input.shape, shape_args("view", shape)))
+
+
+def view_as(input: Any, other: Any) -> Any:  # noqa: A002
+    """`view` to `other`'s shape."""
+    return view(input, other.shape)
+
+
+def reshape_as(input: Any, other: Any) -> Any:  # noqa: A002
+    """`reshape` to `other`'s shape."""
+    return reshape(input, other.shape)
+
+
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:  # noqa: A002
+    """The dims from `start_dim` to `end_dim` merged into one."""
+    if input.ndim == 0:
+        return Flatten.apply(input, (1,))
+    start = normalize_dim("flatten", start_dim, input.ndim)
+    end = normalize_dim("flatten", end_dim, input.ndim)
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = input.shape
+    middle = 1
+    for size in shape[start:end + 1]:
+        middle *= size
+    return Flatten.apply(input, shape[:start] + (middle,) + shape[end + 1:])
+
+
+def squeeze(input: Any, dim: Any = None) -> Any:  # noqa: A002
+    """Dims of size 1 removed (only those in `dim`, if given)."""
+    if dim is None:
+        new_shape = tuple(size for size in input.shape if size != 1)
+    else:
+        axes = normalize_axes("squeeze", dim, input.ndim) or ()
+        new_shape = tuple(size for i, size in enumerate(input.shape)
+                          if not (i in axes and size == 1))
+    return Squeeze.apply(input, new_shape)
+
+
+def unsqueeze(input: Any, dim: int) -> Any:  # noqa: A002
+    """A dim of size 1 inserted at `dim`."""
+    axis = normalize_dim("unsqueeze", dim, input.ndim + 1)
+    return Unsqueeze.apply(input, input.shape[:axis] + (1,) + input.shape[axis:])
+
+
+def permute(input: Any, *dims: Any) -> Any:  # noqa: A002
+    """The dims reordered: dim i of the result is dim `dims[i]` of the input."""
+    order = shape_args("permute", dims)
+    ndim = input.ndim
+    if len(order) != ndim or sorted(normalize_dim("permute", d, ndim)
+                                    for d in order) != list(range(ndim)):
+        raise ValueError(f"permute: dims {order} are not a permutation of the "
+                         f"{ndim} dimensions of a tensor of shape {input.shape}")
+    return Permute.apply(input, tuple(d % max(ndim, 1) for d in order))
+
+
+def transpose(input: Any, dim0: int, dim1: int) -> Any:  # noqa: A002
+    """Dims `dim0` and `dim1` swapped."""
+    order = list(range(input.ndim))
+    a = normalize_dim("transpose", dim0, input.ndim)
+    b = normalize_dim("transpose", dim1, input.ndim)
+    order[a], order[b] = order[b], order[a]
+    return Transpose.apply(input, tuple(order))
+
+
+def t(input: Any) -> Any:  # noqa: A002
+    """The transpose of a tensor of at most 2 dims."""
+    if input.ndim > 2:
+        raise ValueError(f"t(): expects a tensor of at most 2 dimensions, got {input.ndim}")
+    return permute(input, *range(input.ndim - 1, -1, -1))
+
+
+def expand(input: Any, *sizes: Any) -> Any:  # noqa: A002
+    """The tensor repeated (as a broadcast) to `sizes`; -1 keeps a size."""
+    target = shape_args("expand", sizes)
+    if len(target) < input.ndim:
+        raise ValueError(f"expand: the target {target} has fewer dimensions than the "
+                         f"tensor's shape {input.shape}")
+    lead = len(target) - input.ndim
+    shape = tuple(input.shape[i - lead] if size == -1 and i >= lead else size
+                  for i, size in enumerate(target))
+    return BroadcastTo.apply(input, shape)
+
+
+def expand_as(input: Any, other: Any) -> Any:  # noqa: A002
+    """`expand` to `other`'s shape."""
+    return expand(input, other.shape)
+
+
+def sum_to_size(input: Any, *size: Any) -> Any:  # noqa: A002
+    """Summed down to `size` (the inverse of expand)."""
+    return SumTo.apply(input, shape_args("sum_to_size", size))

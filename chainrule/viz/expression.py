@@ -8,7 +8,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from .. import functions
+from .. import _namespace as functions
 from ..tensor import Tensor
 
 __all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments"]

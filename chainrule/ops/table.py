@@ -1,0 +1,154 @@
+"""The op table: one row per operation, from which every Tensor method, operator (with its
+reflected and in-place forms) and `cr.*` function is generated.
+
+`python -m chainrule.ops.generate` writes `chainrule/_methods.py` (the `TensorMethods` class
+that `Tensor` inherits) and `chainrule/_namespace.py` (the `cr.*` functions) from this table,
+as explicit definitions: IDEs, debuggers and mypy see ordinary code, nothing is attached to
+a class at run time (unlike early tinygrad's `setattr`), and `tests/test_op_table.py` fails
+when the generated files and this table disagree. The gradient tests read their list of
+gates from here too.
+
+Kinds of row:
+- `UNARY`: a gate on one tensor (`x.exp()`, `cr.exp(x)`, `x.exp_()`); `floating` promotes
+  integer tensors to float32 first, as PyTorch does for exp, log, ….
+- `BINARY`: a gate on two operands with PyTorch's type promotion; `operator` adds the Python
+  operator and its reflected form, `ufunc` the in-place forms.
+- `COMPARE`: a NumPy comparison as an operator and a method (no gradient).
+- `FRONT`: a hand-written front function, `front(input, ...)`, whose signature the
+  generated method and function copy.
+
+Adding an elementwise operation is its gate class and one `UNARY` or `BINARY` row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import dispatch, elementwise, indexing, inplace, linalg, reduce, shape
+
+__all__ = ["Op", "OPS", "UNARY", "BINARY", "COMPARE", "FRONT"]
+
+UNARY, BINARY, COMPARE, FRONT = "unary", "binary", "compare", "front"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One row of the table (see the module docstring for the kinds)."""
+
+    name: str
+    kind: str
+    target: Any                       # a Gate class, a NumPy function or a front function
+    method: bool = True               # Tensor.name
+    function: bool = True             # cr.name
+    inplace: bool = False             # Tensor.name_ (UNARY: the result written back)
+    floating: bool = False            # UNARY: integer tensors become float32 first
+    operator: str | None = None       # "add": __add__ and __radd__ (BINARY), __eq__ (COMPARE)
+    ufunc: str | None = None          # BINARY: the NumPy ufunc of name_ and __iadd__
+    true_division: bool = False       # BINARY: integers divide to float32
+    aliases: tuple[str, ...] = ()     # other names for the same method and function
+    gradcheck: dict[str, Any] = field(default_factory=dict)  # input range for the tests
+
+
+def _front(front: Callable[..., Any], **options: Any) -> Op:
+    return Op(front.__name__, FRONT, front, **options)
+
+
+OPS: tuple[Op, ...] = (
+    # ------------------------------------------------------------ elementwise, one input
+    Op("neg", UNARY, elementwise.Neg, operator="neg", aliases=("negative",)),
+    Op("exp", UNARY, elementwise.Exp, floating=True, inplace=True),
+    Op("log", UNARY, elementwise.Log, floating=True, inplace=True,
+       gradcheck={"low": 0.2, "high": 3.0}),
+    Op("sqrt", UNARY, elementwise.Sqrt, floating=True, inplace=True,
+       gradcheck={"low": 0.2, "high": 3.0}),
+    Op("abs", UNARY, elementwise.Abs, operator="abs", inplace=True, aliases=("absolute",),
+       gradcheck={"away_from_zero": 0.1}),
+    Op("relu", UNARY, elementwise.Relu, inplace=True, gradcheck={"away_from_zero": 0.1}),
+    Op("sigmoid", UNARY, elementwise.Sigmoid, floating=True, inplace=True),
+    Op("tanh", UNARY, elementwise.Tanh, floating=True, inplace=True),
+    Op("clone", UNARY, elementwise.Clone),
+    # ------------------------------------------------------------ elementwise, two inputs
+    Op("mul", BINARY, elementwise.Mul, operator="mul", ufunc="multiply",
+       aliases=("multiply",)),
+    Op("div", BINARY, elementwise.Div, operator="truediv", ufunc="true_divide",
+       true_division=True, aliases=("divide", "true_divide"),
+       gradcheck={"away_from_zero": 0.3}),
+    Op("pow", BINARY, elementwise.Pow, operator="pow", gradcheck={"low": 0.3, "high": 2.0}),
+    Op("maximum", BINARY, elementwise.Maximum),
+    Op("minimum", BINARY, elementwise.Minimum),
+    Op("__add__", BINARY, elementwise.Add, method=False, function=False, operator="add",
+       ufunc="add"),
+    Op("__sub__", BINARY, elementwise.Sub, method=False, function=False, operator="sub",
+       ufunc="subtract"),
+    _front(dispatch.add),
+    _front(dispatch.sub, aliases=("subtract",)),
+    _front(dispatch.clamp, aliases=("clip",)),
+    _front(dispatch.square),
+    _front(dispatch.sign),
+    _front(dispatch.where, method=False),
+    Op("where", FRONT, dispatch.where_method, function=False),
+    _front(inplace.add_, function=False),
+    _front(inplace.sub_, function=False),
+    # ------------------------------------------------------------ comparisons and logic
+    Op("eq", COMPARE, "equal", operator="eq"),
+    Op("ne", COMPARE, "not_equal", operator="ne"),
+    Op("lt", COMPARE, "less", operator="lt"),
+    Op("le", COMPARE, "less_equal", operator="le"),
+    Op("gt", COMPARE, "greater", operator="gt"),
+    Op("ge", COMPARE, "greater_equal", operator="ge"),
+    _front(dispatch.logical_not),
+    _front(dispatch.logical_and),
+    _front(dispatch.logical_or),
+    _front(dispatch.logical_xor),
+    _front(dispatch.any),
+    _front(dispatch.all),
+    _front(dispatch.isnan),
+    _front(dispatch.isfinite),
+    _front(dispatch.isclose),
+    _front(dispatch.allclose),
+    _front(dispatch.equal),
+    _front(dispatch.is_tensor, method=False),
+    _front(dispatch.numel, method=False),
+    # ------------------------------------------------------------ reductions
+    _front(reduce.sum),
+    _front(reduce.mean),
+    _front(reduce.prod),
+    _front(reduce.max),
+    _front(reduce.min),
+    _front(reduce.argmax),
+    _front(reduce.argmin),
+    _front(reduce.var),
+    _front(reduce.std),
+    _front(reduce.logsumexp),
+    _front(reduce.softmax),
+    _front(reduce.log_softmax),
+    # ------------------------------------------------------------ shapes and indexing
+    _front(shape.reshape),
+    _front(shape.view, function=False),
+    _front(shape.view_as, function=False),
+    _front(shape.reshape_as, function=False),
+    _front(shape.flatten),
+    _front(shape.squeeze),
+    _front(shape.unsqueeze),
+    _front(shape.permute),
+    _front(shape.transpose, aliases=("swapaxes",)),
+    _front(shape.t),
+    _front(shape.expand, function=False),
+    _front(shape.expand_as, function=False),
+    _front(shape.sum_to_size, function=False),
+    _front(indexing.getitem, method=False, function=False),
+    # ------------------------------------------------------------ products
+    _front(linalg.matmul, aliases=("mm",)),
+    _front(linalg.rmatmul, method=False, function=False),
+    _front(linalg.dot),
+    _front(linalg.outer),
+    _front(linalg.einsum, method=False),
+)
+
+#: The magic methods that are fronts: (Python's name, the row's name).
+FRONT_OPERATORS = (("__matmul__", "matmul"), ("__rmatmul__", "rmatmul"),
+                   ("__getitem__", "getitem"), ("__invert__", "logical_not"),
+                   ("__and__", "logical_and"), ("__or__", "logical_or"),
+                   ("__xor__", "logical_xor"))
