@@ -73,6 +73,10 @@ class SparseRows:
         xp = array_module(self.values)
         return self.add_to(xp.zeros(self.shape, dtype=self.values.dtype))
 
+    def numpy(self) -> Any:
+        """The dense array, for readers that want one (PyTorch would ask for to_dense())."""
+        return self.to_dense()
+
     def __add__(self, other: Any) -> Any:
         """Sparse + sparse stays sparse (rows concatenated, as PyTorch does); sparse + dense
         is a new dense array."""

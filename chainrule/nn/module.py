@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -217,11 +218,10 @@ class Module:
         for parameter in self.parameters():
             if parameter.grad is None:
                 continue
-            if set_to_none:
+            if set_to_none or isinstance(parameter.grad, SparseRows):
                 parameter.grad = None
             else:
                 parameter.grad._array[...] = 0
-                parameter._grad_rows = None
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Calls fn on every sub-module (children first) and on this module."""

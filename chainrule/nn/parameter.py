@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 
 
@@ -18,15 +19,9 @@ class Parameter(Tensor):
     (True, True)
     """
 
-    # _grad_rows: the rows that sparse embedding lookups sent gradients to since the
-    # gradient was last cleared (None: the gradient is dense); optimisers that can, update
-    # only those rows. _row_buffer: (array, rows written) of the last sparse gradient, so
-    # that the next one can reuse the array once nothing else holds it (see ops/layer.py).
-    __slots__ = ("_grad_rows", "_row_buffer")
+    __slots__ = ()
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        self._grad_rows: Any = None
-        self._row_buffer: Any = None
         if data is None:
             from ..creation import empty
 
@@ -42,17 +37,12 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def _set_grad(self, value: Tensor | None) -> None:
-        Tensor.grad.fset(self, value)  # type: ignore[attr-defined]
-        self._grad_rows = None
-
-    grad = property(Tensor.grad.fget, _set_grad)  # type: ignore[assignment,attr-defined]
-
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         copied = Parameter(Tensor._make(self._array.copy(), None), self._requires_grad)
-        copied._grad_rows = self._grad_rows
-        copied._row_buffer = None
-        if self._grad is not None:
+        if isinstance(self._grad, SparseRows):
+            copied._grad = SparseRows(self._grad.rows.copy(), self._grad.values.copy(),
+                                      self._grad.shape)
+        elif self._grad is not None:
             copied._grad = Tensor._make(self._grad._array.copy(), None)
         memo[id(self)] = copied
         return copied

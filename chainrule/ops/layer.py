@@ -6,13 +6,13 @@ temporaries, and the closed-form rules of the notes (the affine layer's ∇W = �
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
 from ..backends import array_module
 from ..engine.gate import Gate
+from ..engine.sparse import SparseRows
 from . import _dual
 
 __all__ = ["Linear", "Embedding", "Dropout", "scatter_rows"]
@@ -84,11 +84,10 @@ class Embedding(Gate):
     """y = W[ids] (a row lookup);  ∂L/∂W adds each upstream row into the row it came from,
     summing repeated ids (the word vectors of the notes, trained by backpropagation).
 
-    With `sparse`, the weight (an nn.Parameter) also records which rows the gradient
-    touches, so SGD and Adagrad update only those rows: the same result as the dense update
-    (every other row's gradient is 0), at a cost that follows the batch, not the table.
-    The weight must then receive its gradient only through such lookups, as with PyTorch's
-    sparse gradients."""
+    With `sparse`, the rule returns the gradient as `SparseRows` (the touched rows only, as
+    PyTorch's sparse gradients), so SGD and Adagrad update only those rows: the same result
+    as the dense update (every other row's gradient is 0), at a cost that follows the batch,
+    not the table."""
 
     __slots__ = ()
     label = "embedding"
@@ -110,42 +109,22 @@ class Embedding(Gate):
                 keep[padding_idx] = False
                 grad_w = _dual.where(keep, grad_w, 0)
             return None, grad_w, None, None
-        if sparse and hasattr(type(weight), "_grad_rows"):
-            buffer = _reusable_buffer(weight, grad.dtype)
-            grad_w, touched = scatter_rows(raw_ids, grad, weight.shape[0], out=buffer)
-            weight._row_buffer = (grad_w, touched)
-            _note_rows(weight, touched)
-        else:
-            grad_w, _ = scatter_rows(raw_ids, grad, weight.shape[0])
+        if sparse:
+            return None, _sparse_rows(raw_ids, grad, weight.shape, padding_idx), None, None
+        grad_w, _ = scatter_rows(raw_ids, grad, weight.shape[0])
         if padding_idx is not None:
             grad_w[padding_idx] = 0
         return None, grad_w, None, None
 
 
-def _reusable_buffer(weight: Any, dtype: Any) -> Any:
-    """The last sparse gradient's array, its written rows zeroed again, if nothing but the
-    weight's cache still refers to it (the gradient was cleared and nobody kept it); else
-    None, and a fresh zero array is made. A dense (vocabulary × dim) gradient is mostly
-    zeros: allocating and zeroing it for every batch costs more than the lookup itself."""
-    cached = weight._row_buffer
-    if cached is None:
-        return None
-    buffer, touched = cached
-    weight._row_buffer = None
-    # References now: `buffer`, the tuple `cached`, and getrefcount's own argument.
-    if sys.getrefcount(buffer) > 3 or buffer.shape != weight.shape or buffer.dtype != dtype:
-        return None
-    buffer[touched] = 0
-    return buffer
-
-
-def _note_rows(weight: Any, rows: Any) -> None:
-    """Tells the optimiser which rows of `weight` this gradient touches (a union when
-    gradients accumulate over several backward passes)."""
-    previous = weight._grad_rows
-    if previous is None and weight._grad is not None:
-        return  # a dense gradient was already there: the rows are no longer all of it
-    weight._grad_rows = rows if previous is None else array_module(rows).union1d(previous, rows)
+def _sparse_rows(ids: Any, grad: Any, shape: tuple[int, ...], padding_idx: int | None) -> Any:
+    """The table's gradient as the touched rows and their summed upstream rows."""
+    flat_ids = ids.reshape(-1)
+    rows = grad.reshape((flat_ids.shape[0],) + tuple(shape[1:]))
+    if padding_idx is not None:
+        keep = flat_ids != padding_idx
+        flat_ids, rows = flat_ids[keep], rows[keep]
+    return SparseRows(flat_ids, rows, shape).coalesce()
 
 
 class Dropout(Gate):

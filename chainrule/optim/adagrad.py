@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..backends import array_module
+from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 from .optimizer import Optimizer, require, state_array
 
@@ -40,6 +41,20 @@ class Adagrad(Optimizer):
                 state["step"] = 0
                 state_array(state, "sum", param._array, group["initial_accumulator_value"])
 
+    def _applies_sparse(self, group: dict[str, Any]) -> bool:
+        # Rows with a zero gradient keep their sum and value, unless weight decay moves them.
+        return not group["weight_decay"]
+
+    def _update_rows(self, param: Tensor, grad: SparseRows, group: dict[str, Any],
+                     state: dict[str, Any]) -> None:
+        state["step"] = state.get("step", 0) + 1
+        rate = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        squares = state_array(state, "sum", param._array, group["initial_accumulator_value"])
+        picked = -grad.values if group["maximize"] else grad.values
+        sums = squares[grad.rows] + picked * picked
+        squares[grad.rows] = sums
+        param._array[grad.rows] -= rate * picked / (array_module(sums).sqrt(sums) + group["eps"])
+
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
         weights = param._array
@@ -50,14 +65,6 @@ class Adagrad(Optimizer):
             grad = grad + group["weight_decay"] * weights
         rate = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         squares = state_array(state, "sum", weights, group["initial_accumulator_value"])
-        rows = getattr(param, "_grad_rows", None)
-        if rows is not None and not group["weight_decay"]:
-            # a sparse lookup's gradient: rows with a zero gradient keep their sum and value
-            picked = grad[rows]
-            sums = squares[rows] + picked * picked
-            squares[rows] = sums
-            weights[rows] -= rate * picked / (array_module(sums).sqrt(sums) + group["eps"])
-            return
         squares += grad * grad
         denominator = array_module(squares).sqrt(squares)
         denominator += group["eps"]

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "require"]
@@ -68,12 +69,10 @@ class Optimizer:
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                if set_to_none:
+                if set_to_none or isinstance(param.grad, SparseRows):
                     param.grad = None
                 else:
                     param.grad._array[...] = 0
-                    if hasattr(type(param), "_grad_rows"):
-                        param._grad_rows = None
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns closure() if given."""
@@ -85,12 +84,32 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is not None:
-                    self._update(param, param.grad._array, group, self.state[param])
+                gradient = param.grad
+                if gradient is None:
+                    continue
+                if isinstance(gradient, SparseRows):
+                    # Optimisers that can update only the touched rows say so; the others
+                    # see the dense gradient, exactly as if the lookup had been dense.
+                    if not self._applies_sparse(group):
+                        gradient = param._make(gradient.to_dense(), None)
+                    else:
+                        self._update_rows(param, gradient.coalesce(), group, self.state[param])
+                        continue
+                self._update(param, gradient._array, group, self.state[param])
         return loss
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    # The one path for row-sparse gradients (`SparseRows`, from Embedding(sparse=True)):
+    # an optimiser whose update leaves rows with a zero gradient unchanged may apply only
+    # the touched rows; `_applies_sparse` says when, `_update_rows` does it.
+    def _applies_sparse(self, group: dict[str, Any]) -> bool:
+        return False
+
+    def _update_rows(self, param: Tensor, grad: SparseRows, group: dict[str, Any],
+                     state: dict[str, Any]) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ checkpoints

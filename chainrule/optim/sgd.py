@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 from .optimizer import Optimizer, require
 
@@ -39,15 +40,18 @@ class SGD(Optimizer):
                                   "weight_decay": weight_decay, "nesterov": nesterov,
                                   "maximize": maximize})
 
+    def _applies_sparse(self, group: dict[str, Any]) -> bool:
+        # Without momentum or weight decay a zero gradient moves nothing.
+        return not group["weight_decay"] and not group["momentum"]
+
+    def _update_rows(self, param: Tensor, grad: SparseRows, group: dict[str, Any],
+                     state: dict[str, Any]) -> None:
+        step = group["lr"] * grad.values
+        param._array[grad.rows] += step if group["maximize"] else -step
+
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
         weights = param._array
-        rows = getattr(param, "_grad_rows", None)
-        if rows is not None and not group["weight_decay"] and not group["momentum"]:
-            # a sparse lookup's gradient: every other row's gradient is 0, so only these move
-            step = group["lr"] * grad[rows]
-            weights[rows] += step if group["maximize"] else -step
-            return
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * weights
         momentum = group["momentum"]
