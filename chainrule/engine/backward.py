@@ -93,9 +93,10 @@ def slot_of(tensor: Variable) -> Any:
 def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], list[Gate]]:
     """For each gate reachable from the outputs, the number of edges that lead into it."""
     dependencies: dict[Gate, int] = {}
-    roots = [output.grad_fn for output in outputs if output.grad_fn is not None]
-    stack = [gate for gate in dict.fromkeys(roots)]
-    for gate in stack:
+    roots = list(dict.fromkeys(output.grad_fn for output in outputs
+                               if output.grad_fn is not None))
+    stack = roots.copy()
+    for gate in roots:
         dependencies[gate] = 0
     while stack:
         gate = stack.pop()
@@ -112,7 +113,7 @@ def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], l
                 else:
                     dependencies[parent] = 1
                     stack.append(parent)
-    return dependencies, list(dict.fromkeys(roots))
+    return dependencies, roots
 
 
 class Gradients:

@@ -110,16 +110,16 @@ class Gate:
         ctx.retained = None
         arrays = []
         needs = []
-        make = None
+        tensor = None
         for value in args:
             if isinstance(value, Variable):
                 arrays.append(value._array)
                 needs.append(value._requires_grad)
-                make = value._make
+                tensor = value
             else:
                 arrays.append(value)
                 needs.append(False)
-        if make is None:
+        if tensor is None:
             raise TypeError(f"{cls.label}: expected at least one tensor argument")
         recording = True in needs and state.grad_enabled
         ctx.needs_input_grad = tuple(needs) if recording or len(needs) >= 16 else \
@@ -129,8 +129,8 @@ class Gate:
             check_forward(cls.label, tuple(arrays), output)
         if recording:
             ctx.inputs = args
-            return make(output, ctx)
-        return make(output, None)
+            return tensor._make(output, ctx)
+        return tensor._make(output, None)
 
 
 class Function(Gate):
