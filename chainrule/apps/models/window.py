@@ -10,9 +10,7 @@ word replaced (pre-training the word vectors on text without labels).
 
 from __future__ import annotations
 
-from .. import nn
-from ..creation import cat
-from ..tensor import Tensor
+from chainrule import Tensor, cat, nn
 
 __all__ = ["WindowClassifier"]
 

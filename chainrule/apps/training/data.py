@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import datasets
-from ..tensor import Tensor
+from chainrule import Tensor, datasets
+
 from .config import TrainConfig
 
 __all__ = ["Splits", "load_splits", "read_table", "standardise"]

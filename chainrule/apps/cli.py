@@ -234,8 +234,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .autograd.grad_mode import no_grad
-    from .tensor import Tensor
+    from chainrule import Tensor, no_grad
+
     from .training.data import read_table
     from .training.trainer import load_model
 
@@ -275,8 +275,9 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .viz import draw, explain
-    from .viz.expression import EXAMPLES, evaluate_expression, parse_assignments
+    from chainrule.viz import draw, explain
+
+    from .expression import EXAMPLES, evaluate_expression, parse_assignments
 
     if args.example:
         if args.example not in EXAMPLES:

@@ -16,13 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import nn, optim
-from ..autograd.grad_mode import no_grad
-from ..datasets.conll import iob1_to_iob2, read_conll
+from chainrule import Tensor, default_generator, load, manual_seed, nn, no_grad, optim, save
+from chainrule.datasets import iob1_to_iob2, read_conll
+from chainrule.serialization import checkpoint_path
+
 from ..models.window import WindowClassifier
-from ..random import default_generator, manual_seed
-from ..serialization import checkpoint_path, load, save
-from ..tensor import Tensor
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
 

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from chainrule import Tensor, no_grad
 
 __all__ = ["HealthProbe"]
 

@@ -14,13 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from .. import nn, optim
-from ..autograd.grad_mode import no_grad
+from chainrule import (
+    Tensor,
+    get_rng_state,
+    load,
+    manual_seed,
+    nn,
+    no_grad,
+    optim,
+    save,
+    set_rng_state,
+)
+from chainrule.serialization import checkpoint_path
+from chainrule.utils.data import DataLoader, TensorDataset
+
 from ..models.mlp import MLP
-from ..random import get_rng_state, manual_seed, set_rng_state
-from ..serialization import checkpoint_path, load, save
-from ..tensor import Tensor
-from ..utils.data import DataLoader, TensorDataset
 from .config import TrainConfig
 from .data import Splits, load_splits
 from .health import HealthProbe
@@ -184,7 +192,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     _write_json(out / "metrics.json", summary)
     files: list[Path] = []
     if report:
-        from ..viz.report import write_report
+        from ..report import write_report
 
         files = write_report(out, history, model, splits, config)
     return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, files,

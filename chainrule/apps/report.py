@@ -51,8 +51,7 @@ def plot_curves(history: list[dict[str, Any]], path: Path) -> Path:
 def plot_decision_regions(model: Any, features: np.ndarray, labels: np.ndarray, path: Path,
                           mean: np.ndarray, std: np.ndarray, title: str = "") -> Path:
     """The plane coloured by predicted class; `features` are standardised inputs."""
-    from ..autograd.grad_mode import no_grad
-    from ..tensor import Tensor
+    from chainrule import Tensor, no_grad
 
     plt = _pyplot()
     raw = features * std + mean
