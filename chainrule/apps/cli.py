@@ -234,7 +234,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from chainrule import Tensor, no_grad
+    from chainrule import from_numpy, no_grad
 
     from .training.data import read_table
     from .training.trainer import load_model
@@ -264,7 +264,7 @@ def _predict(args: argparse.Namespace) -> int:
         raise ValueError(f"the model takes {expected} features per input, got "
                          f"{features.shape[1]}")
     mean, std = state["input_mean"].numpy(), state["input_std"].numpy()
-    inputs = Tensor._make(((features - mean) / std).astype(np.float32), None)
+    inputs = from_numpy(((features - mean) / std).astype(np.float32))
     with no_grad():
         probabilities = model(inputs).softmax(1).numpy()
     for row, p in zip(features, probabilities):

@@ -16,7 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from chainrule import Tensor, default_generator, load, manual_seed, nn, no_grad, optim, save
+from chainrule import (
+    Tensor,
+    default_generator,
+    from_numpy,
+    load,
+    manual_seed,
+    nn,
+    no_grad,
+    optim,
+    save,
+)
 from chainrule.datasets import iob1_to_iob2, read_conll
 from chainrule.serialization import checkpoint_path
 
@@ -149,8 +159,7 @@ class NerTagger:
     def _inputs(self, data: Encoded, rows: Any, word_ids: np.ndarray | None = None
                 ) -> tuple[Tensor, Tensor, Tensor]:
         words = data.words[rows] if word_ids is None else word_ids
-        return (Tensor._make(words, None), Tensor._make(data.caps[rows], None),
-                Tensor._make(data.suffixes[rows], None))
+        return from_numpy(words), from_numpy(data.caps[rows]), from_numpy(data.suffixes[rows])
 
     def predict(self, data: Encoded, batch: int = 4096) -> list[list[str]]:
         """Each sentence's most probable tag sequence among those that spell entities
@@ -274,8 +283,8 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
             corrupt[:, centre] = rng.integers(3, len(tagger.words), size=len(rows))
             s = model.window_score(*tagger._inputs(data, rows, words))
             s_c = model.window_score(*tagger._inputs(data, rows, corrupt))
-            loss = nn.functional.margin_ranking_loss(s, s_c, Tensor._make(
-                np.ones(len(rows), np.float32), None), margin=1.0)
+            loss = nn.functional.margin_ranking_loss(s, s_c, from_numpy(
+                np.ones(len(rows), np.float32)), margin=1.0)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -331,8 +340,7 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
             rows = order[start:start + config.batch_size]
             words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
             scores = model(*tagger._inputs(train_data, rows, words))
-            loss = nn.functional.cross_entropy(scores, Tensor._make(train_data.tags[rows],
-                                                                   None))
+            loss = nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()

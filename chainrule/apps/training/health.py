@@ -36,7 +36,7 @@ class HealthProbe:
         for position, layer in enumerate(self.model.layers):
             grad = layer.weight.grad
             if grad is not None:
-                values = grad._array
+                values = grad.numpy()
                 self._sums[position] += float(np.sqrt((values * values).sum()))
         self._batches += 1
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from chainrule import (
     Tensor,
+    from_numpy,
     get_rng_state,
     load,
     manual_seed,
@@ -119,8 +120,8 @@ def _checkpoint(path: Path, model: nn.Module, optimizer: optim.Optimizer, schedu
           "scheduler": scheduler.state_dict() if scheduler is not None else None,
           "config": config.to_dict(), "epoch": epoch, "history": history,
           "seconds": seconds, "rng": get_rng_state(),
-          "input_mean": Tensor._make(np.asarray(splits.mean, np.float32), None),
-          "input_std": Tensor._make(np.asarray(splits.std, np.float32), None),
+          "input_mean": from_numpy(np.asarray(splits.mean, np.float32)),
+          "input_std": from_numpy(np.asarray(splits.std, np.float32)),
           "features": splits.features, "classes": splits.classes}, path)
 
 
