@@ -346,11 +346,12 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
             optimiser.step()
             total += loss.item()
             batches += 1
-            if batches % 50 == 0:
-                bar.set_postfix(loss=f"{total / batches:.4f}")
+            if config.progress:  # shown at the bar's next redraw; forcing one is slow
+                bar.set_postfix(loss=f"{total / batches:.4f}", refresh=False)
         bar.close()
         if not math.isfinite(total):
-            raise RuntimeError(f"training diverged in epoch {epoch}; try a smaller --lr")
+            raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
+                               "try a smaller --lr")
         valid_scores = tagger.score(valid_data)
         history.append({"epoch": epoch, "loss": total / batches, "valid_f1": valid_scores.f1})
         log(f"epoch {epoch:2d}/{config.epochs}  loss {total / batches:.4f}  validation F1 "

@@ -230,7 +230,8 @@ def _run_epochs(config: TrainConfig, model: nn.Module, optimizer: optim.Optimize
             optimizer.step()
             running += loss.item()
             batches += 1
-            bar.set_postfix(loss=f"{running / batches:.4f}")
+            if config.progress:  # shown at the bar's next redraw; forcing one is slow
+                bar.set_postfix(loss=f"{running / batches:.4f}", refresh=False)
         bar.close()
         if not math.isfinite(running):
             raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
