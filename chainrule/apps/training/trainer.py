@@ -1,11 +1,11 @@
-"""The training loop behind `chainrule train`: epochs of minibatch descent, one line of
-metrics per epoch, a checkpoint after every epoch (so Ctrl-C or a crash loses at most the
-epoch in progress, and `--resume` continues exactly), and the records the report plots."""
+"""`chainrule train`: an MLP classifier trained by the shared epoch loop (`loop.fit`), with
+one line of metrics per epoch, a checkpoint after every epoch (so Ctrl-C or a crash loses at
+most the epoch in progress, and `--resume` continues exactly), and the records the report
+plots."""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -33,9 +33,10 @@ from ..models.mlp import MLP
 from .config import TrainConfig
 from .data import Splits, load_splits
 from .health import HealthProbe
+from .loop import EpochEnd, Interrupted, fit
 
-__all__ = ["train", "TrainResult", "build_model", "evaluate_checkpoint", "CHECKPOINT_NAME",
-           "load_model"]
+__all__ = ["train", "TrainResult", "Interrupted", "build_model", "evaluate_checkpoint",
+           "CHECKPOINT_NAME", "load_model"]
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
 _TRAIN_METRIC_SAMPLES = 10_000  # per-epoch training metrics on at most this many samples
@@ -51,16 +52,6 @@ class TrainResult:
     out: Path
     report_files: list[Path] = field(default_factory=list)
     wall_seconds: float = 0.0
-
-
-class Interrupted(Exception):  # noqa: N818 - a stop, not an error
-    """Training stopped by Ctrl-C (or a test's stand-in for it) after a checkpoint."""
-
-    def __init__(self, epoch: int, out: Path) -> None:
-        super().__init__(f"interrupted; the checkpoint after epoch {epoch} is in "
-                         f"{out / CHECKPOINT_NAME}")
-        self.epoch = epoch
-        self.out = out
 
 
 def build_model(config: TrainConfig, features: int, classes: int) -> MLP:
@@ -113,16 +104,82 @@ def _write_json(path: Path, value: Any) -> None:
     os.replace(temporary, path)
 
 
-def _checkpoint(path: Path, model: nn.Module, optimizer: optim.Optimizer, scheduler: Any,
-                config: TrainConfig, splits: Splits, epoch: int, history: list[dict[str, Any]],
-                seconds: float) -> None:
-    save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-          "scheduler": scheduler.state_dict() if scheduler is not None else None,
-          "config": config.to_dict(), "epoch": epoch, "history": history,
-          "seconds": seconds, "rng": get_rng_state(),
-          "input_mean": from_numpy(np.asarray(splits.mean, np.float32)),
-          "input_std": from_numpy(np.asarray(splits.std, np.float32)),
-          "features": splits.features, "classes": splits.classes}, path)
+@dataclass
+class _RunFiles:
+    """The run folder's files, rewritten after every epoch: the checkpoint (all that
+    `--resume` needs), then metrics.json, so the metrics never list an epoch that the
+    checkpoint lacks."""
+
+    out: Path
+    model: nn.Module
+    optimizer: optim.Optimizer
+    scheduler: Any
+    config: TrainConfig
+    splits: Splits
+    written_epoch: int = 0  # the last checkpoint this run wrote (or resumed from)
+    interrupt_after: int | None = None  # see `train`
+    epochs_saved: int = 0
+
+    @property
+    def path(self) -> Path:
+        return self.out / CHECKPOINT_NAME
+
+    def write_checkpoint(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        seconds = float(history[-1]["elapsed"]) if history else 0.0
+        splits = self.splits
+        save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+              "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+              "config": self.config.to_dict(), "epoch": epoch, "history": history,
+              "seconds": seconds, "rng": get_rng_state(),
+              "input_mean": from_numpy(np.asarray(splits.mean, np.float32)),
+              "input_std": from_numpy(np.asarray(splits.std, np.float32)),
+              "features": splits.features, "classes": splits.classes}, self.path)
+        self.written_epoch = epoch
+
+    def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        self.write_checkpoint(epoch, history)
+        _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
+                                                "epochs": history})
+        self.epochs_saved += 1
+        if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after \
+                and epoch < self.config.epochs:
+            raise KeyboardInterrupt  # what Ctrl-C would do at this point
+
+    def saved_epoch(self) -> int:
+        try:
+            return int(load(self.path)["epoch"])
+        except (OSError, ValueError, KeyError):
+            return self.written_epoch
+
+
+@dataclass
+class _EpochMetrics:
+    """After each epoch: the record `chainrule train` keeps, and its line of output."""
+
+    model: nn.Module
+    optimizer: optim.Optimizer
+    config: TrainConfig
+    splits: Splits
+    probe: HealthProbe
+    elapsed: float  # training seconds before this epoch, over all the run's calls
+
+    def __post_init__(self) -> None:
+        train = self.splits.train
+        self.train_subset = (train[0][:_TRAIN_METRIC_SAMPLES], train[1][:_TRAIN_METRIC_SAMPLES])
+
+    def __call__(self, end: EpochEnd) -> dict[str, Any]:
+        config, classes = self.config, self.splits.classes
+        train_loss, train_accuracy = measure(self.model, config, self.train_subset, classes)
+        val_loss, val_accuracy = measure(self.model, config, self.splits.val, classes)
+        seconds = end.seconds()
+        self.elapsed += seconds
+        print(f"epoch {end.epoch:3d}/{config.epochs}  train loss {train_loss:.4f} acc "
+              f"{train_accuracy:.4f}  val loss {val_loss:.4f} acc {val_accuracy:.4f}  "
+              f"({seconds:.2f}s)", flush=True)
+        return {"epoch": end.epoch, "train_loss": train_loss, "train_accuracy": train_accuracy,
+                "val_loss": val_loss, "val_accuracy": val_accuracy,
+                "lr": self.optimizer.param_groups[0]["lr"], "seconds": seconds,
+                "elapsed": self.elapsed, **self.probe.summarise()}
 
 
 def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None = None,
@@ -134,16 +191,9 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     """
     run_began = time.perf_counter()
     out = Path(config.out)
-    checkpoint_path = out / CHECKPOINT_NAME
-    state: dict[str, Any] | None = None
+    state = None
     if resume:
-        if not checkpoint_path.is_file():
-            raise FileNotFoundError(f"--resume: no checkpoint at {checkpoint_path} to resume "
-                                    "from; train without --resume first")
-        state = load(checkpoint_path)
-        saved = TrainConfig.from_dict(state["config"])
-        saved.progress, saved.out = config.progress, config.out
-        config = saved
+        state, config = _saved_run(out / CHECKPOINT_NAME, config)
     config.validate()
     out.mkdir(parents=True, exist_ok=True)
 
@@ -153,36 +203,64 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     optimizer = build_optimizer(config, model)
     scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
                  if config.schedule == "cosine" else None)
+    files = _RunFiles(out, model, optimizer, scheduler, config, splits,
+                      interrupt_after=interrupt_after)
     history: list[dict[str, Any]] = []
-    start_epoch, elapsed = 1, 0.0
+    elapsed = 0.0
     if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        if scheduler is not None and state.get("scheduler"):
-            scheduler.load_state_dict(state["scheduler"])
-        set_rng_state(state["rng"])
-        history = list(state["history"])
-        start_epoch, elapsed = int(state["epoch"]) + 1, float(state["seconds"])
+        history, elapsed = _restore(state, model, optimizer, scheduler)
+        files.written_epoch = int(state["epoch"])
         print(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
     else:
-        _checkpoint(checkpoint_path, model, optimizer, scheduler, config, splits, 0, history,
-                    0.0)
+        files.write_checkpoint(0, history)
 
     loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
                         shuffle=True)
     probe = HealthProbe(model, splits.val[0][:512])
-    train_subset = (splits.train[0][:_TRAIN_METRIC_SAMPLES],
-                    splits.train[1][:_TRAIN_METRIC_SAMPLES])
-    saved_epoch = start_epoch - 1
-    try:
-        saved_epoch = _run_epochs(config, model, optimizer, scheduler, splits, loader, probe,
-                                  train_subset, history, start_epoch, elapsed, out,
-                                  checkpoint_path, interrupt_after)
-    except KeyboardInterrupt:
-        # Ctrl-C: the checkpoint of the last finished epoch is on disk (written atomically).
-        raise Interrupted(_last_saved_epoch(checkpoint_path, saved_epoch), out) from None
+    history = fit(model, optimizer, loader,
+                  lambda batch: loss_value(config, model(batch[0]), batch[1], splits.classes),
+                  _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
+                  epochs=config.epochs, history=history, scheduler=scheduler,
+                  after_backward=probe.record_gradients, checkpoints=files,
+                  progress=config.progress).history
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
+    test_loss, test_accuracy = _write_final_metrics(out, model, config, splits, history,
+                                                    elapsed)
+    report_files: list[Path] = []
+    if report:
+        from ..report import write_report  # matplotlib loads only when a report is drawn
 
+        report_files = write_report(out, history, model, splits, config)
+    return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, report_files,
+                       time.perf_counter() - run_began)
+
+
+def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainConfig]:
+    """The checkpoint to resume from, and its run's settings: the saved ones, except where
+    the output goes and whether progress bars show, which are this call's."""
+    if not path.is_file():
+        raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
+                                "without --resume first")
+    state = load(path)
+    saved = TrainConfig.from_dict(state["config"])
+    saved.progress, saved.out = config.progress, config.out
+    return state, saved
+
+
+def _restore(state: dict[str, Any], model: nn.Module, optimizer: optim.Optimizer,
+             scheduler: Any) -> tuple[list[dict[str, Any]], float]:
+    """Puts a checkpoint's state back; returns the history and training seconds so far."""
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if scheduler is not None and state.get("scheduler"):
+        scheduler.load_state_dict(state["scheduler"])
+    set_rng_state(state["rng"])
+    return list(state["history"]), float(state["seconds"])
+
+
+def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, splits: Splits,
+                         history: list[dict[str, Any]], elapsed: float) -> tuple[float, float]:
+    """metrics.json with the final scores; returns the test loss and accuracy."""
     test_loss, test_accuracy = measure(model, config, splits.test, splits.classes)
     final_train = measure(model, config, splits.train, splits.classes)
     summary = {"config": config.to_dict(), "epochs": history,
@@ -191,73 +269,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
                          "test_error_percent": 100 * (1 - test_accuracy),
                          "wall_seconds": elapsed}}
     _write_json(out / "metrics.json", summary)
-    files: list[Path] = []
-    if report:
-        from ..report import write_report
-
-        files = write_report(out, history, model, splits, config)
-    return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, files,
-                       time.perf_counter() - run_began)
-
-
-def _last_saved_epoch(path: Path, fallback: int) -> int:
-    try:
-        return int(load(path)["epoch"])
-    except (OSError, ValueError, KeyError):
-        return fallback
-
-
-def _run_epochs(config: TrainConfig, model: nn.Module, optimizer: optim.Optimizer,
-                scheduler: Any, splits: Splits, loader: DataLoader, probe: HealthProbe,
-                train_subset: tuple[Tensor, Tensor], history: list[dict[str, Any]],
-                start_epoch: int, elapsed: float, out: Path, checkpoint_path: Path,
-                interrupt_after: int | None) -> int:
-    """The epochs of a run; returns the last epoch whose checkpoint was written."""
-    from tqdm.auto import tqdm
-
-    epochs_run = 0
-    for epoch in range(start_epoch, config.epochs + 1):
-        began = time.perf_counter()
-        model.train()
-        running, batches = 0.0, 0
-        bar = tqdm(loader, desc=f"epoch {epoch}/{config.epochs}", leave=False,
-                   disable=not config.progress, unit="batch")
-        for features, labels in bar:
-            optimizer.zero_grad()
-            loss = loss_value(config, model(features), labels, splits.classes)
-            loss.backward()
-            probe.record_gradients()
-            optimizer.step()
-            running += loss.item()
-            batches += 1
-            if config.progress:  # shown at the bar's next redraw; forcing one is slow
-                bar.set_postfix(loss=f"{running / batches:.4f}", refresh=False)
-        bar.close()
-        if not math.isfinite(running):
-            raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
-                               "try a smaller --lr")
-        if scheduler is not None:
-            scheduler.step()
-        train_loss, train_accuracy = measure(model, config, train_subset, splits.classes)
-        val_loss, val_accuracy = measure(model, config, splits.val, splits.classes)
-        seconds = time.perf_counter() - began
-        elapsed += seconds
-        record = {"epoch": epoch, "train_loss": train_loss, "train_accuracy": train_accuracy,
-                  "val_loss": val_loss, "val_accuracy": val_accuracy,
-                  "lr": optimizer.param_groups[0]["lr"], "seconds": seconds,
-                  "elapsed": elapsed, **probe.summarise()}
-        history.append(record)
-        print(f"epoch {epoch:3d}/{config.epochs}  train loss {train_loss:.4f} acc "
-              f"{train_accuracy:.4f}  val loss {val_loss:.4f} acc {val_accuracy:.4f}  "
-              f"({seconds:.2f}s)", flush=True)
-        _checkpoint(checkpoint_path, model, optimizer, scheduler, config, splits, epoch,
-                    history, elapsed)
-        _write_json(out / "metrics.json", {"config": config.to_dict(), "epochs": history})
-        epochs_run += 1
-        if interrupt_after is not None and epochs_run >= interrupt_after and \
-                epoch < config.epochs:
-            raise KeyboardInterrupt
-    return config.epochs
+    return test_loss, test_accuracy
 
 
 def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
