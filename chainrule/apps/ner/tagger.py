@@ -7,9 +7,9 @@ scores count entities, so either scheme gives the same figures.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from chainrule.datasets import iob1_to_iob2, read_conll
 from chainrule.serialization import checkpoint_path
 
 from ..models.window import WindowClassifier
+from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
 
@@ -262,6 +263,24 @@ def _word_dropout(word_ids: np.ndarray, singletons: np.ndarray, rate: float) -> 
     return np.where(drop, 2, word_ids)
 
 
+class _ShuffledRows:
+    """A split's row numbers in a fresh random order each epoch, `size` at a time: what a
+    shuffling DataLoader yields, kept in NumPy because the tagger's batches are many and
+    small, and its inputs are built from the rows (word dropout, corrupted windows)."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count = count
+        self.size = size
+
+    def __len__(self) -> int:
+        return -(-self.count // self.size)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        order = default_generator.numpy.permutation(self.count)
+        for start in range(0, self.count, self.size):
+            yield order[start:start + self.size]
+
+
 def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
                         log: Any = print) -> list[float]:
     """The notes' unsupervised objective: J = max(0, 1 − s + s_c), s scoring a true window and
@@ -272,12 +291,10 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
     rng = default_generator.numpy
     centre = config.width // 2
     history = []
-    count = data.words.shape[0]
+    batches = _ShuffledRows(data.words.shape[0], config.batch_size)
     for epoch in range(1, config.pretrain_epochs + 1):
-        order = rng.permutation(count)
-        total, batches = 0.0, 0
-        for start in range(0, count, config.batch_size):
-            rows = order[start:start + config.batch_size]
+        total, count = 0.0, 0
+        for rows in batches:
             words = data.words[rows]
             corrupt = words.copy()
             corrupt[:, centre] = rng.integers(3, len(tagger.words), size=len(rows))
@@ -289,8 +306,8 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
             loss.backward()
             optimiser.step()
             total += loss.item()
-            batches += 1
-        history.append(total / max(batches, 1))
+            count += 1
+        history.append(total / max(count, 1))
         log(f"pre-train epoch {epoch}/{config.pretrain_epochs}  max-margin J {history[-1]:.4f}")
     return history
 
@@ -320,62 +337,43 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
     pretrain_history: list[float] = []
     if config.pretrain_epochs:
         pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
-
-    model = tagger.model
-    optimiser = _optimizer(config, model.parameters(), config.lr)
-    singletons = tagger.words.singletons()
-    rng = default_generator.numpy
-    best_f1, best_state, best_epoch, waited = -1.0, None, 0, 0
-    history = []
-    from tqdm.auto import tqdm
-
-    count = train_data.words.shape[0]
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        order = rng.permutation(count)
-        total, batches = 0.0, 0
-        bar = tqdm(range(0, count, config.batch_size), desc=f"epoch {epoch}/{config.epochs}",
-                   leave=False, disable=not config.progress, unit="batch")
-        for start in bar:
-            rows = order[start:start + config.batch_size]
-            words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
-            scores = model(*tagger._inputs(train_data, rows, words))
-            loss = nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            total += loss.item()
-            batches += 1
-            if config.progress:  # shown at the bar's next redraw; forcing one is slow
-                bar.set_postfix(loss=f"{total / batches:.4f}", refresh=False)
-        bar.close()
-        if not math.isfinite(total):
-            raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
-                               "try a smaller --lr")
-        valid_scores = tagger.score(valid_data)
-        history.append({"epoch": epoch, "loss": total / batches, "valid_f1": valid_scores.f1})
-        log(f"epoch {epoch:2d}/{config.epochs}  loss {total / batches:.4f}  validation F1 "
-            f"{100 * valid_scores.f1:.2f}")
-        if valid_scores.f1 > best_f1:
-            best_f1, best_epoch, waited = valid_scores.f1, epoch, 0
-            best_state = {k: v.clone() for k, v in model.state_dict().items()}
-        else:
-            waited += 1
-            if waited >= config.patience:
-                log(f"early stop: no better validation F1 for {config.patience} epochs")
-                break
-    assert best_state is not None
-    model.load_state_dict(best_state)
+    outcome = _fit_tagger(tagger, train_data, valid_data, config, log)
     valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
     seconds = time.perf_counter() - began
-    summary = {"config": asdict(config), "best_epoch": best_epoch, "history": history,
-               "pretrain_history": pretrain_history, "seconds": seconds,
-               "valid": _as_dict(valid_scores), "test": _as_dict(test_scores)}
+    summary = {"config": asdict(config), "best_epoch": outcome.best_epoch,
+               "history": outcome.history, "pretrain_history": pretrain_history,
+               "seconds": seconds, "valid": _as_dict(valid_scores),
+               "test": _as_dict(test_scores)}
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
     (out / "scores.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
+                config: NerConfig, log: Any) -> Outcome:
+    """The tagging objective on the shared epoch loop: cross-entropy of each window's tag,
+    with word dropout; early stopping on the validation F1, ending with the best weights."""
+    model = tagger.model
+    optimiser = _optimizer(config, model.parameters(), config.lr)
+    singletons = tagger.words.singletons()
+
+    def loss_of(rows: np.ndarray) -> Tensor:
+        words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
+        scores = model(*tagger._inputs(train_data, rows, words))
+        return nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+
+    def evaluate(end: EpochEnd) -> dict[str, Any]:
+        f1 = tagger.score(valid_data).f1
+        log(f"epoch {end.epoch:2d}/{config.epochs}  loss {end.mean_loss:.4f}  validation F1 "
+            f"{100 * f1:.2f}")
+        return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1}
+
+    return fit(model, optimiser, _ShuffledRows(train_data.words.shape[0], config.batch_size),
+               loss_of, evaluate, epochs=config.epochs,
+               early_stopping=EarlyStopping("valid_f1", config.patience, "validation F1"),
+               progress=config.progress, log=log)
 
 
 def _as_dict(scores: EntityScores) -> dict[str, Any]:
