@@ -157,8 +157,10 @@ class NerTagger:
                        windows(suffix_ids, width, 0, 1), np.asarray(flat_tags, np.int64),
                        [len(s) for s in tokens], tokens)
 
-    def _inputs(self, data: Encoded, rows: Any, word_ids: np.ndarray | None = None
-                ) -> tuple[Tensor, Tensor, Tensor]:
+    def model_inputs(self, data: Encoded, rows: Any, word_ids: np.ndarray | None = None
+                     ) -> tuple[Tensor, Tensor, Tensor]:
+        """The model's inputs (word, capitalisation and suffix windows) for some rows of a
+        split; `word_ids` stands in for the split's words (word dropout, corrupted windows)."""
         words = data.words[rows] if word_ids is None else word_ids
         return from_numpy(words), from_numpy(data.caps[rows]), from_numpy(data.suffixes[rows])
 
@@ -172,7 +174,7 @@ class NerTagger:
         with no_grad():
             for start in range(0, data.words.shape[0], batch):
                 rows = slice(start, start + batch)
-                chunks.append(self.model(*self._inputs(data, rows)).log_softmax(1).numpy())
+                chunks.append(self.model(*self.model_inputs(data, rows)).log_softmax(1).numpy())
         self.model.train(was_training)
         log_probabilities = np.concatenate(chunks) if chunks else np.zeros((0, len(self.tags)))
         allowed_start, allowed = self._transitions()
@@ -236,7 +238,8 @@ def _read_split(folder: Path, name: str, limit: int | None) -> list[list[tuple[s
     return [list(zip([t for t, _ in s], iob1_to_iob2([g for _, g in s]))) for s in sentences]
 
 
-def _build(config: NerConfig, train_sentences: list[list[tuple[str, str]]]) -> NerTagger:
+def _new_tagger(config: NerConfig, train_sentences: list[list[tuple[str, str]]]) -> NerTagger:
+    """The vocabularies and tags of the training sentences, with an untrained model."""
     words = Vocabulary.build(normalise(t) for s in train_sentences for t, _ in s)
     suffixes = Vocabulary.build((suffix(t) for s in train_sentences for t, _ in s),
                                 min_count=2)
@@ -298,8 +301,8 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
             words = data.words[rows]
             corrupt = words.copy()
             corrupt[:, centre] = rng.integers(3, len(tagger.words), size=len(rows))
-            s = model.window_score(*tagger._inputs(data, rows, words))
-            s_c = model.window_score(*tagger._inputs(data, rows, corrupt))
+            s = model.window_score(*tagger.model_inputs(data, rows, words))
+            s_c = model.window_score(*tagger.model_inputs(data, rows, corrupt))
             loss = nn.functional.margin_ranking_loss(s, s_c, from_numpy(
                 np.ones(len(rows), np.float32)), margin=1.0)
             optimiser.zero_grad()
@@ -322,7 +325,7 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
     valid_sentences = _read_split(folder, "valid.txt", config.max_eval_sentences)
     test_sentences = _read_split(folder, "test.txt", config.max_eval_sentences)
     manual_seed(config.seed)
-    tagger = _build(config, train_sentences)
+    tagger = _new_tagger(config, train_sentences)
     if config.vectors:
         loaded = tagger.model.load_vectors(read_vectors(config.vectors, tagger.words,
                                                         config.word_dim))
@@ -361,7 +364,7 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
 
     def loss_of(rows: np.ndarray) -> Tensor:
         words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
-        scores = model(*tagger._inputs(train_data, rows, words))
+        scores = model(*tagger.model_inputs(train_data, rows, words))
         return nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
 
     def evaluate(end: EpochEnd) -> dict[str, Any]:
