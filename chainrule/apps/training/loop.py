@@ -55,7 +55,9 @@ class EarlyStopping:
 class Checkpoints(Protocol):
     """Where a run saves itself after every epoch."""
 
-    path: Path
+    @property
+    def path(self) -> Path:
+        """The checkpoint file."""
 
     def save(self, epoch: int, history: list[Record]) -> None:
         """Writes everything a resumed run needs after `epoch`, atomically."""
