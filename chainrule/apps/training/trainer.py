@@ -228,7 +228,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
                                                     elapsed)
     report_files: list[Path] = []
     if report:
-        from ..report import write_report  # matplotlib loads only when a report is drawn
+        from ..report import write_report
 
         report_files = write_report(out, history, model, splits, config)
     return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, report_files,
