@@ -244,11 +244,17 @@ def _new_tagger(config: NerConfig, train_sentences: list[list[tuple[str, str]]])
     suffixes = Vocabulary.build((suffix(t) for s in train_sentences for t, _ in s),
                                 min_count=2)
     tags = ["O"] + sorted({g for s in train_sentences for _, g in s} - {"O"})
-    model = WindowClassifier(len(words), len(tags), config.width, config.word_dim,
-                             len(CAPS_CLASSES), config.caps_dim,
-                             len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
-                             config.hidden, config.activation, config.dropout)
+    model = _window_model(config, words, suffixes, tags)
     return NerTagger(model, words, suffixes, tags, config.decode)
+
+
+def _window_model(config: NerConfig, words: Vocabulary, suffixes: Vocabulary, tags: list[str]
+                  ) -> WindowClassifier:
+    """The window network `config` describes, sized for these vocabularies and tags."""
+    return WindowClassifier(len(words), len(tags), config.width, config.word_dim,
+                            len(CAPS_CLASSES), config.caps_dim,
+                            len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
+                            config.hidden, config.activation, config.dropout)
 
 
 def _optimizer(config: NerConfig, parameters: Any, rate: float) -> optim.Optimizer:
@@ -402,10 +408,7 @@ def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
     words = Vocabulary(state["words"][3:], dict(zip(state["words"], state["word_counts"])))
     suffixes = Vocabulary(state["suffixes"][3:])
     tags = list(state["tags"])
-    model = WindowClassifier(len(words), len(tags), config.width, config.word_dim,
-                             len(CAPS_CLASSES), config.caps_dim,
-                             len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
-                             config.hidden, config.activation, config.dropout)
+    model = _window_model(config, words, suffixes, tags)
     model.load_state_dict(state["model"])
     model.eval()
     return NerTagger(model, words, suffixes, tags, config.decode)
