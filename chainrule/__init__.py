@@ -10,7 +10,7 @@ rule), `autograd/graph.py` (the backward pass).
 
 # The Tensor first: the gate modules and the autograd package are imported through it.
 from .tensor import Tensor  # isort: skip
-from . import autograd, backends, datasets, func, models, nn, optim, utils, viz  # noqa: E402
+from . import autograd, backends, datasets, func, nn, optim, utils, viz  # noqa: E402
 from ._dtype import (  # noqa: E402
     DType,
     bool_,

@@ -1,5 +1,6 @@
-"""`python -m chainrule` is the `chainrule` command."""
+"""`python -m chainrule` is the `chainrule` command (an application: `import chainrule`
+never runs this file)."""
 
-from .cli import entry_point
+from .apps.cli import entry_point
 
 entry_point()

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.cli import main
-from chainrule.training import TrainConfig, train
-from chainrule.training.trainer import Interrupted
+from chainrule.apps.cli import main
+from chainrule.apps.training import TrainConfig, train
+from chainrule.apps.training.trainer import Interrupted
 
 
 def run_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.apps.models import WindowClassifier
+from chainrule.apps.ner import Vocabulary, caps_class, normalise, score_entities, windows
+from chainrule.apps.ner.tagger import NerConfig, read_vectors, tokenize, train_ner
 from chainrule.autograd import gradcheck
-from chainrule.models import WindowClassifier
-from chainrule.ner import Vocabulary, caps_class, normalise, score_entities, windows
-from chainrule.ner.tagger import NerConfig, read_vectors, tokenize, train_ner
 
 SHARED = Path(os.environ.get("CHAINRULE_DATA", Path(__file__).resolve().parents[2] / "shared"
                              / "data"))
@@ -168,7 +168,7 @@ def write_tiny_conll(folder: Path) -> None:
 
 
 def test_ner_command_train_evaluate_and_tag(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
-    from chainrule.cli import main
+    from chainrule.apps.cli import main
 
     data = tmp_path / "conll"
     data.mkdir()
@@ -212,7 +212,7 @@ def test_short_run_on_200_sentences_beats_the_majority_tag_baseline(tmp_path: Pa
 
 
 def test_viterbi_decoding_only_spells_valid_entities() -> None:
-    from chainrule.ner.tagger import NerTagger, _viterbi
+    from chainrule.apps.ner.tagger import NerTagger, _viterbi
 
     tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
     tagger = NerTagger(tiny_model(), Vocabulary([]), Vocabulary([]), tags)

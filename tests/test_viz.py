@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.viz.expression import EXAMPLES, evaluate_expression
+from chainrule.apps.expression import EXAMPLES, evaluate_expression
 
 
 def example(name: str) -> tuple[cr.Tensor, dict[str, cr.Tensor]]:

@@ -1,5 +1,5 @@
-"""Seeing the chain rule: graph pictures with values and gradients, a text trace of every
-upstream × local product, and training reports."""
+"""Seeing the chain rule: graph pictures with values and gradients, and a text trace of every
+upstream × local product."""
 
 from .draw import Drawing, draw
 from .explain import explain

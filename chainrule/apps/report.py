@@ -51,8 +51,7 @@ def plot_curves(history: list[dict[str, Any]], path: Path) -> Path:
 def plot_decision_regions(model: Any, features: np.ndarray, labels: np.ndarray, path: Path,
                           mean: np.ndarray, std: np.ndarray, title: str = "") -> Path:
     """The plane coloured by predicted class; `features` are standardised inputs."""
-    from ..engine.grad_mode import no_grad
-    from ..tensor import Tensor
+    from chainrule import from_numpy, no_grad
 
     plt = _pyplot()
     raw = features * std + mean
@@ -61,7 +60,7 @@ def plot_decision_regions(model: Any, features: np.ndarray, labels: np.ndarray, 
     grid = (np.c_[xs.ravel(), ys.ravel()] - mean) / std
     model.eval()
     with no_grad():
-        predicted = model(Tensor._make(grid.astype(np.float32), None)).argmax(1).numpy()
+        predicted = model(from_numpy(grid.astype(np.float32))).argmax(1).numpy()
     figure, axes = plt.subplots(figsize=(5.5, 5))
     classes = int(max(labels.max(), predicted.max())) + 1
     axes.contourf(xs, ys, predicted.reshape(xs.shape), levels=np.arange(classes + 1) - 0.5,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import datasets
-from ..tensor import Tensor
+from chainrule import Tensor, datasets, from_numpy
+
 from .config import TrainConfig
 
 __all__ = ["Splits", "load_splits", "read_table", "standardise"]
@@ -30,7 +30,7 @@ class Splits:
 
 
 def standardise(features: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Tensor:
-    return Tensor._make(((features - mean) / std).astype(np.float32), None)
+    return from_numpy(((features - mean) / std).astype(np.float32))
 
 
 def read_table(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
@@ -70,7 +70,7 @@ def read_table(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
 
 def _as_pair(features: np.ndarray, labels: np.ndarray, mean: np.ndarray, std: np.ndarray
              ) -> tuple[Tensor, Tensor]:
-    return standardise(features, mean, std), Tensor._make(labels.astype(np.int64), None)
+    return standardise(features, mean, std), from_numpy(labels.astype(np.int64))
 
 
 def load_splits(config: TrainConfig) -> Splits:

@@ -10,9 +10,7 @@ word replaced (pre-training the word vectors on text without labels).
 
 from __future__ import annotations
 
-from .. import nn
-from ..creation import cat
-from ..tensor import Tensor
+from chainrule import Tensor, cat, nn, no_grad, tensor
 
 __all__ = ["WindowClassifier"]
 
@@ -45,12 +43,13 @@ class WindowClassifier(nn.Module):
 
     def load_vectors(self, vectors: dict[int, list[float]]) -> int:
         """Copies pre-trained vectors into rows of the word table; returns how many."""
-        table = self.words.weight._array
-        for row, vector in vectors.items():
-            if len(vector) != table.shape[1]:
-                raise ValueError(f"a word vector has {len(vector)} numbers, the table "
-                                 f"{table.shape[1]}")
-            table[row] = vector
+        table = self.words.weight
+        with no_grad():  # an initial value, not a step to differentiate through
+            for row, vector in vectors.items():
+                if len(vector) != table.shape[1]:
+                    raise ValueError(f"a word vector has {len(vector)} numbers, the table "
+                                     f"{table.shape[1]}")
+                table[row] = tensor(vector, dtype=table.dtype)
         return len(vectors)
 
     def features(self, words: Tensor, caps: Tensor, suffixes: Tensor | None = None

@@ -7,22 +7,31 @@ scores count entities, so either scheme gives the same figures.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import nn, optim
-from ..datasets.conll import iob1_to_iob2, read_conll
-from ..engine.grad_mode import no_grad
+from chainrule import (
+    Tensor,
+    default_generator,
+    from_numpy,
+    load,
+    manual_seed,
+    nn,
+    no_grad,
+    optim,
+    save,
+)
+from chainrule.datasets import iob1_to_iob2, read_conll
+from chainrule.serialization import checkpoint_path
+
 from ..models.window import WindowClassifier
-from ..random import default_generator, manual_seed
-from ..serialization import checkpoint_path, load, save
-from ..tensor import Tensor
+from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
 
@@ -148,11 +157,12 @@ class NerTagger:
                        windows(suffix_ids, width, 0, 1), np.asarray(flat_tags, np.int64),
                        [len(s) for s in tokens], tokens)
 
-    def _inputs(self, data: Encoded, rows: Any, word_ids: np.ndarray | None = None
-                ) -> tuple[Tensor, Tensor, Tensor]:
+    def model_inputs(self, data: Encoded, rows: Any, word_ids: np.ndarray | None = None
+                     ) -> tuple[Tensor, Tensor, Tensor]:
+        """The model's inputs (word, capitalisation and suffix windows) for some rows of a
+        split; `word_ids` stands in for the split's words (word dropout, corrupted windows)."""
         words = data.words[rows] if word_ids is None else word_ids
-        return (Tensor._make(words, None), Tensor._make(data.caps[rows], None),
-                Tensor._make(data.suffixes[rows], None))
+        return from_numpy(words), from_numpy(data.caps[rows]), from_numpy(data.suffixes[rows])
 
     def predict(self, data: Encoded, batch: int = 4096) -> list[list[str]]:
         """Each sentence's most probable tag sequence among those that spell entities
@@ -164,7 +174,7 @@ class NerTagger:
         with no_grad():
             for start in range(0, data.words.shape[0], batch):
                 rows = slice(start, start + batch)
-                chunks.append(self.model(*self._inputs(data, rows)).log_softmax(1).numpy())
+                chunks.append(self.model(*self.model_inputs(data, rows)).log_softmax(1).numpy())
         self.model.train(was_training)
         log_probabilities = np.concatenate(chunks) if chunks else np.zeros((0, len(self.tags)))
         allowed_start, allowed = self._transitions()
@@ -228,16 +238,23 @@ def _read_split(folder: Path, name: str, limit: int | None) -> list[list[tuple[s
     return [list(zip([t for t, _ in s], iob1_to_iob2([g for _, g in s]))) for s in sentences]
 
 
-def _build(config: NerConfig, train_sentences: list[list[tuple[str, str]]]) -> NerTagger:
+def _new_tagger(config: NerConfig, train_sentences: list[list[tuple[str, str]]]) -> NerTagger:
+    """The vocabularies and tags of the training sentences, with an untrained model."""
     words = Vocabulary.build(normalise(t) for s in train_sentences for t, _ in s)
     suffixes = Vocabulary.build((suffix(t) for s in train_sentences for t, _ in s),
                                 min_count=2)
     tags = ["O"] + sorted({g for s in train_sentences for _, g in s} - {"O"})
-    model = WindowClassifier(len(words), len(tags), config.width, config.word_dim,
-                             len(CAPS_CLASSES), config.caps_dim,
-                             len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
-                             config.hidden, config.activation, config.dropout)
+    model = _window_model(config, words, suffixes, tags)
     return NerTagger(model, words, suffixes, tags, config.decode)
+
+
+def _window_model(config: NerConfig, words: Vocabulary, suffixes: Vocabulary, tags: list[str]
+                  ) -> WindowClassifier:
+    """The window network `config` describes, sized for these vocabularies and tags."""
+    return WindowClassifier(len(words), len(tags), config.width, config.word_dim,
+                            len(CAPS_CLASSES), config.caps_dim,
+                            len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
+                            config.hidden, config.activation, config.dropout)
 
 
 def _optimizer(config: NerConfig, parameters: Any, rate: float) -> optim.Optimizer:
@@ -255,6 +272,24 @@ def _word_dropout(word_ids: np.ndarray, singletons: np.ndarray, rate: float) -> 
     return np.where(drop, 2, word_ids)
 
 
+class _ShuffledRows:
+    """A split's row numbers in a fresh random order each epoch, `size` at a time: what a
+    shuffling DataLoader yields, kept in NumPy because the tagger's batches are many and
+    small, and its inputs are built from the rows (word dropout, corrupted windows)."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count = count
+        self.size = size
+
+    def __len__(self) -> int:
+        return -(-self.count // self.size)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        order = default_generator.numpy.permutation(self.count)
+        for start in range(0, self.count, self.size):
+            yield order[start:start + self.size]
+
+
 def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
                         log: Any = print) -> list[float]:
     """The notes' unsupervised objective: J = max(0, 1 − s + s_c), s scoring a true window and
@@ -265,25 +300,23 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
     rng = default_generator.numpy
     centre = config.width // 2
     history = []
-    count = data.words.shape[0]
+    batches = _ShuffledRows(data.words.shape[0], config.batch_size)
     for epoch in range(1, config.pretrain_epochs + 1):
-        order = rng.permutation(count)
-        total, batches = 0.0, 0
-        for start in range(0, count, config.batch_size):
-            rows = order[start:start + config.batch_size]
+        total, count = 0.0, 0
+        for rows in batches:
             words = data.words[rows]
             corrupt = words.copy()
             corrupt[:, centre] = rng.integers(3, len(tagger.words), size=len(rows))
-            s = model.window_score(*tagger._inputs(data, rows, words))
-            s_c = model.window_score(*tagger._inputs(data, rows, corrupt))
-            loss = nn.functional.margin_ranking_loss(s, s_c, Tensor._make(
-                np.ones(len(rows), np.float32), None), margin=1.0)
+            s = model.window_score(*tagger.model_inputs(data, rows, words))
+            s_c = model.window_score(*tagger.model_inputs(data, rows, corrupt))
+            loss = nn.functional.margin_ranking_loss(s, s_c, from_numpy(
+                np.ones(len(rows), np.float32)), margin=1.0)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             total += loss.item()
-            batches += 1
-        history.append(total / max(batches, 1))
+            count += 1
+        history.append(total / max(count, 1))
         log(f"pre-train epoch {epoch}/{config.pretrain_epochs}  max-margin J {history[-1]:.4f}")
     return history
 
@@ -298,7 +331,7 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
     valid_sentences = _read_split(folder, "valid.txt", config.max_eval_sentences)
     test_sentences = _read_split(folder, "test.txt", config.max_eval_sentences)
     manual_seed(config.seed)
-    tagger = _build(config, train_sentences)
+    tagger = _new_tagger(config, train_sentences)
     if config.vectors:
         loaded = tagger.model.load_vectors(read_vectors(config.vectors, tagger.words,
                                                         config.word_dim))
@@ -313,62 +346,43 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
     pretrain_history: list[float] = []
     if config.pretrain_epochs:
         pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
-
-    model = tagger.model
-    optimiser = _optimizer(config, model.parameters(), config.lr)
-    singletons = tagger.words.singletons()
-    rng = default_generator.numpy
-    best_f1, best_state, best_epoch, waited = -1.0, None, 0, 0
-    history = []
-    from tqdm.auto import tqdm
-
-    count = train_data.words.shape[0]
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        order = rng.permutation(count)
-        total, batches = 0.0, 0
-        bar = tqdm(range(0, count, config.batch_size), desc=f"epoch {epoch}/{config.epochs}",
-                   leave=False, disable=not config.progress, unit="batch")
-        for start in bar:
-            rows = order[start:start + config.batch_size]
-            words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
-            scores = model(*tagger._inputs(train_data, rows, words))
-            loss = nn.functional.cross_entropy(scores, Tensor._make(train_data.tags[rows],
-                                                                   None))
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            total += loss.item()
-            batches += 1
-            if batches % 50 == 0:
-                bar.set_postfix(loss=f"{total / batches:.4f}")
-        bar.close()
-        if not math.isfinite(total):
-            raise RuntimeError(f"training diverged in epoch {epoch}; try a smaller --lr")
-        valid_scores = tagger.score(valid_data)
-        history.append({"epoch": epoch, "loss": total / batches, "valid_f1": valid_scores.f1})
-        log(f"epoch {epoch:2d}/{config.epochs}  loss {total / batches:.4f}  validation F1 "
-            f"{100 * valid_scores.f1:.2f}")
-        if valid_scores.f1 > best_f1:
-            best_f1, best_epoch, waited = valid_scores.f1, epoch, 0
-            best_state = {k: v.clone() for k, v in model.state_dict().items()}
-        else:
-            waited += 1
-            if waited >= config.patience:
-                log(f"early stop: no better validation F1 for {config.patience} epochs")
-                break
-    assert best_state is not None
-    model.load_state_dict(best_state)
+    outcome = _fit_tagger(tagger, train_data, valid_data, config, log)
     valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
     seconds = time.perf_counter() - began
-    summary = {"config": asdict(config), "best_epoch": best_epoch, "history": history,
-               "pretrain_history": pretrain_history, "seconds": seconds,
-               "valid": _as_dict(valid_scores), "test": _as_dict(test_scores)}
+    summary = {"config": asdict(config), "best_epoch": outcome.best_epoch,
+               "history": outcome.history, "pretrain_history": pretrain_history,
+               "seconds": seconds, "valid": _as_dict(valid_scores),
+               "test": _as_dict(test_scores)}
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
     (out / "scores.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
+                config: NerConfig, log: Any) -> Outcome:
+    """The tagging objective on the shared epoch loop: cross-entropy of each window's tag,
+    with word dropout; early stopping on the validation F1, ending with the best weights."""
+    model = tagger.model
+    optimiser = _optimizer(config, model.parameters(), config.lr)
+    singletons = tagger.words.singletons()
+
+    def loss_of(rows: np.ndarray) -> Tensor:
+        words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
+        scores = model(*tagger.model_inputs(train_data, rows, words))
+        return nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+
+    def evaluate(end: EpochEnd) -> dict[str, Any]:
+        f1 = tagger.score(valid_data).f1
+        log(f"epoch {end.epoch:2d}/{config.epochs}  loss {end.mean_loss:.4f}  validation F1 "
+            f"{100 * f1:.2f}")
+        return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1}
+
+    return fit(model, optimiser, _ShuffledRows(train_data.words.shape[0], config.batch_size),
+               loss_of, evaluate, epochs=config.epochs,
+               early_stopping=EarlyStopping("valid_f1", config.patience, "validation F1"),
+               progress=config.progress, log=log)
 
 
 def _as_dict(scores: EntityScores) -> dict[str, Any]:
@@ -394,10 +408,7 @@ def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
     words = Vocabulary(state["words"][3:], dict(zip(state["words"], state["word_counts"])))
     suffixes = Vocabulary(state["suffixes"][3:])
     tags = list(state["tags"])
-    model = WindowClassifier(len(words), len(tags), config.width, config.word_dim,
-                             len(CAPS_CLASSES), config.caps_dim,
-                             len(suffixes) if config.suffix_dim else 0, config.suffix_dim,
-                             config.hidden, config.activation, config.dropout)
+    model = _window_model(config, words, suffixes, tags)
     model.load_state_dict(state["model"])
     model.eval()
     return NerTagger(model, words, suffixes, tags, config.decode)

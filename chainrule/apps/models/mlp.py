@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import nn
-from ..tensor import Tensor
+from chainrule import Tensor, nn
 
 __all__ = ["MLP", "ACTIVATIONS"]
 
@@ -22,7 +21,8 @@ class MLP(nn.Module):
     'default' (PyTorch's Linear initialisation); biases start at zero for the first two.
 
     >>> import chainrule as cr
-    >>> net = cr.models.MLP(2, [100], 3)
+    >>> from chainrule.apps.models import MLP
+    >>> net = MLP(2, [100], 3)
     >>> net(cr.zeros(4, 2)).shape
     (4, 3)
     """

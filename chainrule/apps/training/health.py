@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.grad_mode import no_grad
-from ..tensor import Tensor
+from chainrule import Tensor, no_grad
 
 __all__ = ["HealthProbe"]
 
@@ -37,7 +36,7 @@ class HealthProbe:
         for position, layer in enumerate(self.model.layers):
             grad = layer.weight.grad
             if grad is not None:
-                values = grad._array
+                values = grad.numpy()
                 self._sums[position] += float(np.sqrt((values * values).sum()))
         self._batches += 1
 

@@ -40,14 +40,21 @@ def _positive_int(text: str) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .training.config import LOSSES, OPTIMIZERS, TrainConfig
-
-    defaults = TrainConfig()
     parser = _Parser(prog="chainrule", description="Reverse-mode autodiff and neural "
                      "networks you can watch: train models, and see the chain rule at work.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _add_train_command(commands)
+    _add_saved_model_commands(commands)
+    _add_explain_command(commands)
+    _add_ner_commands(commands)
+    return parser
 
+
+def _add_train_command(commands: Any) -> None:
+    from .training.config import LOSSES, OPTIMIZERS, TrainConfig
+
+    defaults = TrainConfig()
     train = commands.add_parser("train", help="train an MLP classifier and write a report")
     train.add_argument("--dataset", default=defaults.dataset,
                        help="spiral, quadrants, mnist, or a .csv/.npz file of features and "
@@ -79,6 +86,9 @@ def _build_parser() -> argparse.ArgumentParser:
                        "from its last checkpoint")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
 
+
+def _add_saved_model_commands(commands: Any) -> None:
+    """evaluate and predict: what a model saved by `chainrule train` does on data."""
     evaluate = commands.add_parser("evaluate", help="a saved model's loss and accuracy")
     evaluate.add_argument("checkpoint", help="a checkpoint file or a run folder")
     evaluate.add_argument("--data", "--dataset", dest="dataset",
@@ -92,6 +102,8 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="one input, as comma-separated numbers (repeatable)")
     predict.add_argument("--input", help="a .csv, .npz or .npy file of inputs, one per row")
 
+
+def _add_explain_command(commands: Any) -> None:
     explain = commands.add_parser("explain", help="the backward pass of an expression, as "
                                   "text and a picture")
     explain.add_argument("expression", nargs="?", help="e.g. \"(x+y)*z\"")
@@ -100,8 +112,6 @@ def _build_parser() -> argparse.ArgumentParser:
                          "sigmoid-circuit, car-price, max-gate")
     explain.add_argument("--out", default="graph.svg", help="picture file, .svg/.png/.dot "
                          "(default: graph.svg)")
-    _add_ner_commands(commands)
-    return parser
 
 
 def _add_ner_commands(commands: Any) -> None:
@@ -146,44 +156,55 @@ def _add_ner_commands(commands: Any) -> None:
 
 
 def _ner(args: argparse.Namespace) -> int:
-    from .ner.tagger import NerConfig, evaluate_tagger, load_tagger, train_ner
+    actions = {"train": _ner_train, "evaluate": _ner_evaluate, "tag": _ner_tag}
+    if args.ner_command not in actions:
+        raise ValueError("choose one of: chainrule ner train | evaluate | tag")
+    return actions[args.ner_command](args)
 
-    if args.ner_command == "train":
-        config = NerConfig(data_dir=args.data_dir, out=args.out, epochs=args.epochs,
-                           patience=args.patience, optimizer=args.optimizer, lr=args.lr,
-                           weight_decay=args.weight_decay, batch_size=args.batch_size,
-                           width=args.window, word_dim=args.word_dim, hidden=args.hidden,
-                           activation=args.activation, suffix_dim=args.suffix_dim,
-                           dropout=args.dropout, word_dropout=args.word_dropout,
-                           pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
-                           decode=args.decode,
-                           seed=args.seed,
-                           progress=not args.no_progress and sys.stderr.isatty())
-        summary = train_ner(config)
-        print(f"best epoch {summary['best_epoch']}; validation F1 "
-              f"{100 * summary['valid']['f1']:.2f}, test F1 {100 * summary['test']['f1']:.2f}"
-              f"; {_duration(summary['seconds'])}")
-        for split in ("valid", "test"):
-            scores = summary[split]
-            print(f"\n{split}:")
-            from .ner.scoring import EntityScores
 
-            print(EntityScores(scores["precision"], scores["recall"], scores["f1"],
-                               scores["per_type"]).table())
-        print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'scores.json'}")
-        return 0
-    if args.ner_command == "evaluate":
-        scores = evaluate_tagger(args.checkpoint, args.data_dir, args.split)
-        print(f"{args.split}:\n{scores.table()}")
-        return 0
-    if args.ner_command == "tag":
-        tagger = load_tagger(args.checkpoint)
-        for line in sys.stdin:
-            pairs = tagger.tag_text(line)
-            if pairs:
-                print("\n".join(f"{token} {tag}" for token, tag in pairs) + "\n")
-        return 0
-    raise ValueError("choose one of: chainrule ner train | evaluate | tag")
+def _ner_train(args: argparse.Namespace) -> int:
+    from .ner.scoring import EntityScores
+    from .ner.tagger import NerConfig, train_ner
+
+    config = NerConfig(data_dir=args.data_dir, out=args.out, epochs=args.epochs,
+                       patience=args.patience, optimizer=args.optimizer, lr=args.lr,
+                       weight_decay=args.weight_decay, batch_size=args.batch_size,
+                       width=args.window, word_dim=args.word_dim, hidden=args.hidden,
+                       activation=args.activation, suffix_dim=args.suffix_dim,
+                       dropout=args.dropout, word_dropout=args.word_dropout,
+                       pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
+                       decode=args.decode, seed=args.seed,
+                       progress=not args.no_progress and sys.stderr.isatty())
+    summary = train_ner(config)
+    print(f"best epoch {summary['best_epoch']}; validation F1 "
+          f"{100 * summary['valid']['f1']:.2f}, test F1 {100 * summary['test']['f1']:.2f}"
+          f"; {_duration(summary['seconds'])}")
+    for split in ("valid", "test"):
+        scores = summary[split]
+        print(f"\n{split}:")
+        print(EntityScores(scores["precision"], scores["recall"], scores["f1"],
+                           scores["per_type"]).table())
+    print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'scores.json'}")
+    return 0
+
+
+def _ner_evaluate(args: argparse.Namespace) -> int:
+    from .ner.tagger import evaluate_tagger
+
+    scores = evaluate_tagger(args.checkpoint, args.data_dir, args.split)
+    print(f"{args.split}:\n{scores.table()}")
+    return 0
+
+
+def _ner_tag(args: argparse.Namespace) -> int:
+    from .ner.tagger import load_tagger
+
+    tagger = load_tagger(args.checkpoint)
+    for line in sys.stdin:
+        pairs = tagger.tag_text(line)
+        if pairs:
+            print("\n".join(f"{token} {tag}" for token, tag in pairs) + "\n")
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -234,12 +255,33 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .engine.grad_mode import no_grad
-    from .tensor import Tensor
-    from .training.data import read_table
+    from chainrule import from_numpy, no_grad
+
     from .training.trainer import load_model
 
     model, _, state = load_model(args.checkpoint)
+    features = _inputs_to_predict(args)
+    expected = int(state["features"])
+    if features.shape[1] != expected:
+        raise ValueError(f"the model takes {expected} features per input, got "
+                         f"{features.shape[1]}")
+    mean, std = state["input_mean"].numpy(), state["input_std"].numpy()
+    inputs = from_numpy(((features - mean) / std).astype(np.float32))
+    with no_grad():
+        probabilities = model(inputs).softmax(1).numpy()
+    for row, p in zip(features, probabilities):
+        label = int(p.argmax())
+        shown = ",".join(f"{v:g}" for v in row[:8]) + ("…" if len(row) > 8 else "")
+        print(f"{shown}\tclass {label}\tprobability {p[label]:.4f}")
+    return 0
+
+
+def _inputs_to_predict(args: argparse.Namespace) -> Any:
+    """The --point inputs, then the rows of the --input file, as one float64 array."""
+    import numpy as np
+
+    from .training.data import read_table
+
     rows: list[Any] = []
     for point in args.point:
         try:
@@ -259,24 +301,13 @@ def _predict(args: argparse.Namespace) -> int:
         features = loaded if not rows else np.vstack([features, loaded])
     if features.size == 0:
         raise ValueError("give inputs with --point X1,X2,… or --input FILE")
-    expected = int(state["features"])
-    if features.shape[1] != expected:
-        raise ValueError(f"the model takes {expected} features per input, got "
-                         f"{features.shape[1]}")
-    mean, std = state["input_mean"].numpy(), state["input_std"].numpy()
-    inputs = Tensor._make(((features - mean) / std).astype(np.float32), None)
-    with no_grad():
-        probabilities = model(inputs).softmax(1).numpy()
-    for row, p in zip(features, probabilities):
-        label = int(p.argmax())
-        shown = ",".join(f"{v:g}" for v in row[:8]) + ("…" if len(row) > 8 else "")
-        print(f"{shown}\tclass {label}\tprobability {p[label]:.4f}")
-    return 0
+    return features
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from .viz import draw, explain
-    from .viz.expression import EXAMPLES, evaluate_expression, parse_assignments
+    from chainrule.viz import draw, explain
+
+    from .expression import EXAMPLES, evaluate_expression, parse_assignments
 
     if args.example:
         if args.example not in EXAMPLES:

@@ -8,8 +8,8 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from .. import _namespace as functions
-from ..tensor import Tensor
+import chainrule as cr
+from chainrule import Tensor
 
 __all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments"]
 
@@ -18,9 +18,9 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a ** b,
 }
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "exp": functions.exp, "log": functions.log, "sqrt": functions.sqrt, "abs": functions.abs,
-    "tanh": functions.tanh, "sigmoid": functions.sigmoid, "relu": functions.relu,
-    "max": functions.maximum, "min": functions.minimum,
+    "exp": cr.exp, "log": cr.log, "sqrt": cr.sqrt, "abs": cr.abs,
+    "tanh": cr.tanh, "sigmoid": cr.sigmoid, "relu": cr.relu,
+    "max": cr.maximum, "min": cr.minimum,
 }
 _MAX_LENGTH = 500
 
