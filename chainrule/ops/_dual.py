@@ -17,6 +17,7 @@ __all__ = ["exp", "log", "tanh", "where", "swap_last_axes", "permute", "sum_keep
 
 
 def is_tensor(value: Any) -> bool:
+    # A plain bool (no type narrowing): the callers use the Tensor methods of `value`.
     return isinstance(value, Variable)
 
 
@@ -26,42 +27,42 @@ def constant(value: Any) -> Any:
 
 
 def exp(value: Any) -> Any:
-    return value.exp() if isinstance(value, Variable) else array_module(value).exp(value)
+    return value.exp() if is_tensor(value) else array_module(value).exp(value)
 
 
 def log(value: Any) -> Any:
-    return value.log() if isinstance(value, Variable) else array_module(value).log(value)
+    return value.log() if is_tensor(value) else array_module(value).log(value)
 
 
 def tanh(value: Any) -> Any:
-    return value.tanh() if isinstance(value, Variable) else array_module(value).tanh(value)
+    return value.tanh() if is_tensor(value) else array_module(value).tanh(value)
 
 
 def where(condition: Any, if_true: Any, if_false: Any) -> Any:
     """Elementwise choice; `condition` is a constant mask."""
     condition = constant(condition)
-    if isinstance(if_true, Variable):
+    if is_tensor(if_true):
         return if_true.where(condition, if_false)
-    if isinstance(if_false, Variable):
+    if is_tensor(if_false):
         return if_false.where(~condition, if_true)
     return array_module(condition).where(condition, if_true, if_false)
 
 
 def swap_last_axes(value: Any) -> Any:
-    return value.transpose(-1, -2) if isinstance(value, Variable) else value.swapaxes(-1, -2)
+    return value.transpose(-1, -2) if is_tensor(value) else value.swapaxes(-1, -2)
 
 
 def permute(value: Any, axes: tuple[int, ...]) -> Any:
-    return value.permute(*axes) if isinstance(value, Variable) else value.transpose(axes)
+    return value.permute(*axes) if is_tensor(value) else value.transpose(axes)
 
 
 def sum_keepdims(value: Any, axis: Any) -> Any:
-    if isinstance(value, Variable):
+    if is_tensor(value):
         return value.sum(dim=axis, keepdim=True)
     return value.sum(axis=axis, keepdims=True)
 
 
 def cast(value: Any, numpy_dtype: Any) -> Any:
-    if isinstance(value, Variable):
+    if is_tensor(value):
         return value.to(numpy_dtype)
     return value.astype(numpy_dtype, copy=False)

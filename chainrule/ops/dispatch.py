@@ -166,7 +166,7 @@ def where_method(input: Any, condition: Any, other: Any) -> Any:  # noqa: A002
 
 
 def _cast_to(value: Any, target: np.dtype) -> Any:
-    if isinstance(value, Variable) and value._array.dtype != target:
+    if is_tensor(value) and value._array.dtype != target:
         return value.to(target)
     return value
 

@@ -142,9 +142,9 @@ def einsum(equation: str, *operands: Any) -> Any:
 def _check_term(term: str, operand: Any, sizes: dict[str, int]) -> None:
     if not isinstance(operand, Variable):
         raise TypeError(f"einsum: operands must be tensors, got {type(operand).__name__}")
-    if len(term) != operand.ndim:
+    if len(term) != len(operand.shape):
         raise ValueError(f"einsum: term '{term}' has {len(term)} letters but its operand "
-                         f"has {operand.ndim} dimensions")
+                         f"has {len(operand.shape)} dimensions")
     for letter, size in zip(term, operand.shape):
         if sizes.setdefault(letter, size) != size and size != 1:
             raise ValueError(f"einsum: letter '{letter}' has sizes {sizes[letter]} and "
