@@ -140,7 +140,7 @@ class Gradients:
                 upstream: Any) -> None:
         """Adds `gradients[index]`, which a rule (given `upstream`) made for `target`."""
         gradient = gradients[index]
-        gate = target.grad_fn
+        gate = target.grad_fn  # slot_of(target), inlined: this runs once per edge
         key = target if gate is None else gate if gate.output_meta is None else \
             (gate, target._output_nr)
         waiting = self.waiting

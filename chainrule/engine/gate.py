@@ -88,14 +88,6 @@ class Gate:
         """The local rule: upstream gradient(s) in, one gradient (or None) per input out."""
         raise NotImplementedError(f"gate {type(ctx).__name__} has no backward rule")
 
-    def next_gates(self) -> list[tuple[Any, int]]:
-        """The gates and leaves this gate sends gradients to, as (target, input index)."""
-        found = []
-        for index, (value, needed) in enumerate(zip(self.inputs, self.needs_input_grad)):
-            if needed:
-                found.append((value.grad_fn if value.grad_fn is not None else value, index))
-        return found
-
     def __repr__(self) -> str:
         return f"<{self.label}>"
 

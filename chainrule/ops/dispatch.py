@@ -8,7 +8,6 @@ Tensor class: a result that is no gate's output is made with the input's `_make`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -30,9 +29,13 @@ _NUMBER = (float, int)
 def unary(gate: type[Gate], x: Any, floating: bool) -> Any:
     """`gate` on one tensor; with `floating`, integer tensors become float32 first (exp, log,
     … as PyTorch promotes them)."""
-    if floating and x._array.dtype.kind not in "fc":
-        x = x._make(x._array.astype(_dtype.default_float.numpy), None)
-    return gate.apply(x)
+    return gate.apply(as_floating(x) if floating else x)
+
+
+def as_floating(x: Any) -> Any:
+    """An integer or bool tensor as the default float type; a float tensor as it is."""
+    target = _dtype.floating(x._array.dtype)
+    return x if target is None else x._make(x._array.astype(target), None)
 
 
 def operand(label: str, value: Any) -> Any:
@@ -241,8 +244,3 @@ def isnan(input: Any) -> Any:  # noqa: A002
 def isfinite(input: Any) -> Any:  # noqa: A002
     """Where the elements are neither inf nor NaN."""
     return input._make(np.isfinite(input._array), None)
-
-
-def join_dtype(values: Sequence[Any]) -> Any:
-    """The common dtype of tensors to be joined (cat, stack)."""
-    return np.result_type(*[v._array.dtype for v in values])

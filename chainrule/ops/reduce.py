@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import broadcast_to
 from .args import normalize_axes, normalize_dim
+from .dispatch import as_floating
 
 __all__ = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std",
            "logsumexp", "softmax", "log_softmax", "Sum", "Mean", "MaxAll", "MaxDim", "Prod",
@@ -258,12 +258,6 @@ class LogSoftmax(Gate):
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
-def _floating(x: Any) -> Any:
-    """Integer tensors are promoted to float32 first, as PyTorch does for softmax, …"""
-    target = _dtype.floating(x._array.dtype)
-    return x if target is None else x._make(x._array.astype(target), None)
-
-
 def sum(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
         dtype: Any = None) -> Any:
     """Σ over `dim` (all elements by default); integers and bools sum as int64."""
@@ -357,15 +351,15 @@ def std(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
 
 def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:  # noqa: A002
     """log Σ exp(x) over `dim`, computed without overflow."""
-    return LogSumExp.apply(_floating(input), normalize_axes("logsumexp", dim, input.ndim),
+    return LogSumExp.apply(as_floating(input), normalize_axes("logsumexp", dim, input.ndim),
                            keepdim)
 
 
 def softmax(input: Any, dim: int) -> Any:  # noqa: A002
     """exp(x) / Σ exp(x) along `dim`."""
-    return Softmax.apply(_floating(input), normalize_dim("softmax", dim, input.ndim))
+    return Softmax.apply(as_floating(input), normalize_dim("softmax", dim, input.ndim))
 
 
 def log_softmax(input: Any, dim: int) -> Any:  # noqa: A002
     """x − logsumexp(x) along `dim`."""
-    return LogSoftmax.apply(_floating(input), normalize_dim("log_softmax", dim, input.ndim))
+    return LogSoftmax.apply(as_floating(input), normalize_dim("log_softmax", dim, input.ndim))
