@@ -44,12 +44,13 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
         grads.receive(output, (gradient,), 0, gradient)  # the caller's: never added into
     checked = create_graph or tracer is not None or state.anomaly_enabled or bool(grads.keep)
     ready = [gate for gate in roots if dependencies[gate] == 0]
-    receive = grads.receive
+    receive, pop = grads.receive, grads.pop
     previous_mode, state.grad_enabled = state.grad_enabled, create_graph
     try:
         while ready:
             gate = ready.pop()
-            upstream = grads.pop(gate)
+            upstream = pop(gate)
+            inputs = gate.inputs
             input_grads = None
             if upstream is not None:
                 if checked or gate.tensor_api or gate.retained or type(upstream) is tuple:
@@ -58,23 +59,24 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
                     input_grads = gate.backward(gate, upstream)
                     if type(input_grads) is not tuple:
                         input_grads = (input_grads,)
-                if len(input_grads) != len(gate.inputs):
+                if len(input_grads) != len(inputs):
                     raise RuntimeError(
                         f"backward of gate '{gate.label}' returned {len(input_grads)} "
-                        f"gradients, expected {len(gate.inputs)} (one per forward argument, "
+                        f"gradients, expected {len(inputs)} (one per forward argument, "
                         "None where there is none)")
                 if not retain_graph and gate.saved_tensors:
                     gate.saved_tensors = FREED
             for index, needed in enumerate(gate.needs_input_grad):
                 if not needed:
                     continue
-                value = gate.inputs[index]
+                value = inputs[index]
                 if input_grads is not None and input_grads[index] is not None:
                     receive(value, input_grads, index, upstream)
                 parent = value.grad_fn
                 if parent is not None:
-                    dependencies[parent] -= 1
-                    if dependencies[parent] == 0:
+                    remaining = dependencies[parent] - 1
+                    dependencies[parent] = remaining
+                    if remaining == 0:
                         ready.append(parent)
     finally:
         state.grad_enabled = previous_mode
@@ -93,11 +95,13 @@ def slot_of(tensor: Variable) -> Any:
 def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], list[Gate]]:
     """For each gate reachable from the outputs, the number of edges that lead into it."""
     dependencies: dict[Gate, int] = {}
-    roots = list(dict.fromkeys(output.grad_fn for output in outputs
-                               if output.grad_fn is not None))
+    roots = []
+    for output in outputs:
+        gate = output.grad_fn
+        if gate is not None and gate not in dependencies:
+            dependencies[gate] = 0
+            roots.append(gate)
     stack = roots.copy()
-    for gate in roots:
-        dependencies[gate] = 0
     while stack:
         gate = stack.pop()
         if gate.saved_tensors is FREED:
@@ -106,13 +110,14 @@ def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], l
                 f"'{gate.label}' freed its saved values after the first backward. Pass "
                 f"retain_graph=True to the first backward() (or autograd.grad) to keep them.")
         for value, needed in zip(gate.inputs, gate.needs_input_grad):
-            parent = value.grad_fn if needed else None
-            if parent is not None:
-                if parent in dependencies:
-                    dependencies[parent] += 1
-                else:
-                    dependencies[parent] = 1
-                    stack.append(parent)
+            if needed:
+                parent = value.grad_fn
+                if parent is not None:
+                    if parent in dependencies:
+                        dependencies[parent] += 1
+                    else:
+                        dependencies[parent] = 1
+                        stack.append(parent)
     return dependencies, roots
 
 
@@ -125,13 +130,15 @@ class Gradients:
     `SparseRows`. Everything else is summed out of place, and the sum is then owned.
     """
 
-    __slots__ = ("waiting", "owned", "create_graph", "keep", "kept", "capture")
+    __slots__ = ("waiting", "owned", "create_graph", "keep", "kept", "capture", "into_leaves")
 
     def __init__(self, create_graph: bool, capture: Sequence[Variable] | None) -> None:
         self.waiting: dict[Any, Any] = {}
         self.owned: set[Any] = set()
         self.create_graph = create_graph
         self.capture = capture
+        # A plain backward adds into a leaf's existing `.grad` as each gradient arrives.
+        self.into_leaves = capture is None and not create_graph
         # Non-leaf tensors whose gradients `autograd.grad` asked for: kept when popped.
         self.keep = {slot_of(t) for t in capture if t.grad_fn is not None} if capture else ()
         self.kept: dict[Any, Any] = {}
@@ -141,6 +148,12 @@ class Gradients:
         """Adds `gradients[index]`, which a rule (given `upstream`) made for `target`."""
         gradient = gradients[index]
         gate = target.grad_fn  # slot_of(target), inlined: this runs once per edge
+        if gate is None and self.into_leaves:
+            existing = target._grad
+            if existing is not None and not isinstance(gradient, _NOT_PLAIN) and \
+                    not isinstance(existing, SparseRows) and existing.grad_fn is None:
+                existing._array += gradient  # the user's buffer: add now, hold nothing
+                return
         key = target if gate is None else gate if gate.output_meta is None else \
             (gate, target._output_nr)
         waiting = self.waiting
@@ -186,6 +199,9 @@ class Gradients:
         return None
 
 
+_NOT_PLAIN = (Variable, SparseRows)
+
+
 def _accumulate_into_leaf(leaf: Any, gradient: Any, owned: bool) -> None:
     """`leaf.grad += gradient`, in place into an existing plain gradient."""
     existing = leaf._grad
@@ -197,7 +213,7 @@ def _accumulate_into_leaf(leaf: Any, gradient: Any, owned: bool) -> None:
         leaf._grad = leaf._make(gradient if owned else gradient.copy(), None)
     elif isinstance(existing, SparseRows):
         leaf._grad = leaf._make(existing + gradient, None)
-    elif existing.grad_fn is not None:
+    elif existing.grad_fn is not None:  # a gradient with a graph, from create_graph
         leaf._grad = existing.detach() + leaf._make(gradient, None)
     else:
         existing._array += gradient
