@@ -118,37 +118,37 @@ def minimum(input: Any, other: Any) -> Tensor:
     return _dispatch.binary(Minimum, _tensor(input), other, False)
 
 
-def add(input: Any, other: Any, alpha: Any = 1) -> Any:
+def add(input: Tensor, other: Any, alpha: Any = 1) -> Any:
     """input + alpha·other."""
     return _dispatch.add(_tensor(input), other, alpha)
 
 
-def sub(input: Any, other: Any, alpha: Any = 1) -> Any:
+def sub(input: Tensor, other: Any, alpha: Any = 1) -> Any:
     """input − alpha·other."""
     return _dispatch.sub(_tensor(input), other, alpha)
 
 
-def subtract(input: Any, other: Any, alpha: Any = 1) -> Any:
+def subtract(input: Tensor, other: Any, alpha: Any = 1) -> Any:
     """input − alpha·other."""
     return _dispatch.sub(_tensor(input), other, alpha)
 
 
-def clamp(input: Any, min: Any = None, max: Any = None) -> Any:
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Any:
     """min(max(input, min), max); either bound may be None, not both."""
     return _dispatch.clamp(_tensor(input), min, max)
 
 
-def clip(input: Any, min: Any = None, max: Any = None) -> Any:
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Any:
     """min(max(input, min), max); either bound may be None, not both."""
     return _dispatch.clamp(_tensor(input), min, max)
 
 
-def square(input: Any) -> Any:
+def square(input: Tensor) -> Any:
     """input · input."""
     return _dispatch.square(_tensor(input))
 
 
-def sign(input: Any) -> Any:
+def sign(input: Tensor) -> Any:
     """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
     return _dispatch.sign(_tensor(input))
 
@@ -188,61 +188,61 @@ def ge(input: Any, other: Any) -> Any:
     return _dispatch.compare(np.greater_equal, _tensor(input), other)
 
 
-def logical_not(input: Any) -> Any:
+def logical_not(input: Tensor) -> Any:
     """~input for bool and integer tensors."""
     return _dispatch.logical_not(_tensor(input))
 
 
-def logical_and(input: Any, other: Any) -> Any:
+def logical_and(input: Tensor, other: Any) -> Any:
     """input & other, elementwise."""
     return _dispatch.logical_and(_tensor(input), other)
 
 
-def logical_or(input: Any, other: Any) -> Any:
+def logical_or(input: Tensor, other: Any) -> Any:
     """input | other, elementwise."""
     return _dispatch.logical_or(_tensor(input), other)
 
 
-def logical_xor(input: Any, other: Any) -> Any:
+def logical_xor(input: Tensor, other: Any) -> Any:
     """input ^ other, elementwise."""
     return _dispatch.logical_xor(_tensor(input), other)
 
 
-def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Whether any element (along `dim`) is true."""
     return _dispatch.any(_tensor(input), dim, keepdim)
 
 
-def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Whether every element (along `dim`) is true."""
     return _dispatch.all(_tensor(input), dim, keepdim)
 
 
-def isnan(input: Any) -> Any:
+def isnan(input: Tensor) -> Any:
     """Where the elements are NaN."""
     return _dispatch.isnan(_tensor(input))
 
 
-def isfinite(input: Any) -> Any:
+def isfinite(input: Tensor) -> Any:
     """Where the elements are neither inf nor NaN."""
     return _dispatch.isfinite(_tensor(input))
 
 
 def isclose(
-        input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+        input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Any:
     """|input − other| ≤ atol + rtol·|other|, elementwise (a bool tensor)."""
     return _dispatch.isclose(_tensor(input), other, rtol, atol, equal_nan)
 
 
 def allclose(
-        input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+        input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> Any:
     """|input − other| ≤ atol + rtol·|other| everywhere (PyTorch's definition)."""
     return _dispatch.allclose(_tensor(input), other, rtol, atol, equal_nan)
 
 
-def equal(input: Any, other: Any) -> Any:
+def equal(input: Tensor, other: Any) -> Any:
     """True when both have the same shape and elements."""
     return _dispatch.equal(_tensor(input), other)
 
@@ -252,22 +252,22 @@ def is_tensor(obj: Any) -> Any:
     return _dispatch.is_tensor(obj)
 
 
-def numel(input: Any) -> Any:
+def numel(input: Tensor) -> Any:
     """The number of elements."""
     return _dispatch.numel(input)
 
 
-def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """Σ over `dim` (all elements by default); integers and bools sum as int64."""
     return _reduce.sum(_tensor(input), dim, keepdim, dtype=dtype)
 
 
-def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
     """The average over `dim`; floating-point tensors only, as in PyTorch."""
     return _reduce.mean(_tensor(input), dim, keepdim, dtype=dtype)
 
 
-def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """Π over `dim`."""
     return _reduce.prod(_tensor(input), dim, keepdim)
 
@@ -282,101 +282,101 @@ def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
     return _reduce.min(_tensor(input), dim, keepdim)
 
 
-def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The index of the largest element (of the flattened tensor without `dim`)."""
     return _reduce.argmax(_tensor(input), dim, keepdim)
 
 
-def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The index of the smallest element (of the flattened tensor without `dim`)."""
     return _reduce.argmin(_tensor(input), dim, keepdim)
 
 
 def var(
-        input: Any, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
 ) -> Any:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
     return _reduce.var(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased)
 
 
 def std(
-        input: Any, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
 ) -> Any:
     """The square root of `var`."""
     return _reduce.std(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased)
 
 
-def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Any:
     """log Σ exp(x) over `dim`, computed without overflow."""
     return _reduce.logsumexp(_tensor(input), dim, keepdim)
 
 
-def softmax(input: Any, dim: int) -> Any:
+def softmax(input: Tensor, dim: int) -> Any:
     """exp(x) / Σ exp(x) along `dim`."""
     return _reduce.softmax(_tensor(input), dim)
 
 
-def log_softmax(input: Any, dim: int) -> Any:
+def log_softmax(input: Tensor, dim: int) -> Any:
     """x − logsumexp(x) along `dim`."""
     return _reduce.log_softmax(_tensor(input), dim)
 
 
-def reshape(input: Any, *shape: Any) -> Any:
+def reshape(input: Tensor, *shape: Any) -> Any:
     """The same elements in `shape` (one size may be -1)."""
     return _shape.reshape(_tensor(input), *shape)
 
 
-def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Any:
     """The dims from `start_dim` to `end_dim` merged into one."""
     return _shape.flatten(_tensor(input), start_dim, end_dim)
 
 
-def squeeze(input: Any, dim: Any = None) -> Any:
+def squeeze(input: Tensor, dim: Any = None) -> Any:
     """Dims of size 1 removed (only those in `dim`, if given)."""
     return _shape.squeeze(_tensor(input), dim)
 
 
-def unsqueeze(input: Any, dim: int) -> Any:
+def unsqueeze(input: Tensor, dim: int) -> Any:
     """A dim of size 1 inserted at `dim`."""
     return _shape.unsqueeze(_tensor(input), dim)
 
 
-def permute(input: Any, *dims: Any) -> Any:
+def permute(input: Tensor, *dims: Any) -> Any:
     """The dims reordered: dim i of the result is dim `dims[i]` of the input."""
     return _shape.permute(_tensor(input), *dims)
 
 
-def transpose(input: Any, dim0: int, dim1: int) -> Any:
+def transpose(input: Tensor, dim0: int, dim1: int) -> Any:
     """Dims `dim0` and `dim1` swapped."""
     return _shape.transpose(_tensor(input), dim0, dim1)
 
 
-def swapaxes(input: Any, dim0: int, dim1: int) -> Any:
+def swapaxes(input: Tensor, dim0: int, dim1: int) -> Any:
     """Dims `dim0` and `dim1` swapped."""
     return _shape.transpose(_tensor(input), dim0, dim1)
 
 
-def t(input: Any) -> Any:
+def t(input: Tensor) -> Any:
     """The transpose of a tensor of at most 2 dims."""
     return _shape.t(_tensor(input))
 
 
-def matmul(input: Any, other: Any) -> Any:
+def matmul(input: Tensor, other: Any) -> Any:
     """The matrix product, with NumPy's rules for vectors and batches."""
     return _linalg.matmul(_tensor(input), other)
 
 
-def mm(input: Any, other: Any) -> Any:
+def mm(input: Tensor, other: Any) -> Any:
     """The matrix product, with NumPy's rules for vectors and batches."""
     return _linalg.matmul(_tensor(input), other)
 
 
-def dot(input: Any, other: Any) -> Any:
+def dot(input: Tensor, other: Any) -> Any:
     """The inner product of two 1-D tensors."""
     return _linalg.dot(_tensor(input), other)
 
 
-def outer(input: Any, vec2: Any) -> Any:
+def outer(input: Tensor, vec2: Any) -> Any:
     """The outer product of two 1-D tensors."""
     return _linalg.outer(_tensor(input), vec2)
 

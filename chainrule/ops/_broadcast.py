@@ -8,8 +8,7 @@ axes by hand (HIPS autograd's `unbroadcast`, Chainer's `sum_to`).
 
 from __future__ import annotations
 
-from typing import Any
-
+from .._typing import Array, Grad, Shape
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
@@ -17,7 +16,7 @@ from ..engine.variable import Variable
 __all__ = ["unbroadcast", "broadcast_to", "sum_to_array", "SumTo", "BroadcastTo"]
 
 
-def sum_to_array(array: Any, shape: tuple[int, ...]) -> Any:
+def sum_to_array(array: Array, shape: Shape) -> Array:
     """Sums a broadcast array back down to `shape`."""
     if array.shape == shape:
         return array
@@ -30,7 +29,7 @@ def sum_to_array(array: Any, shape: tuple[int, ...]) -> Any:
     return summed
 
 
-def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
+def unbroadcast(grad: Array, shape: Shape) -> Array:
     """The gradient for an input of `shape` that was broadcast to `grad.shape`."""
     if grad.shape == shape:
         return grad
@@ -39,7 +38,7 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return sum_to_array(grad, shape)
 
 
-def broadcast_to(value: Any, shape: tuple[int, ...]) -> Any:
+def broadcast_to(value: Array, shape: Shape) -> Array:
     """`value` repeated to `shape` (a read-only view for arrays, a recorded gate for tensors)."""
     if value.shape == shape:
         return value
@@ -55,11 +54,11 @@ class SumTo(Gate):
     label = "sum_to"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    def forward(ctx: Gate, x: Array, shape: tuple[int, ...]) -> Array:
         return sum_to_array(x, shape)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         return broadcast_to(grad, ctx.inputs[0].shape), None
 
 
@@ -70,7 +69,7 @@ class BroadcastTo(Gate):
     label = "expand"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    def forward(ctx: Gate, x: Array, shape: tuple[int, ...]) -> Array:
         try:
             return array_module(x).broadcast_to(x, shape)
         except ValueError:
@@ -78,5 +77,5 @@ class BroadcastTo(Gate):
                              f"{tuple(shape)}: each size must match or be 1") from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         return unbroadcast(grad, ctx.inputs[0].shape), None

@@ -2,13 +2,15 @@
 
 Built-in backward rules are written with operators and these helpers only, so one rule
 serves both passes: on arrays for a plain backward, and on tensors (recorded, so
-differentiable again) under `create_graph=True`.
+differentiable again) under `create_graph=True`. The rules are typed for arrays
+(`_typing.Array`); here, and only here, a value may turn out to be a tensor.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .._typing import Array
 from ..backends import array_module
 from ..engine.variable import Variable
 
@@ -16,7 +18,7 @@ __all__ = ["exp", "log", "tanh", "where", "swap_last_axes", "permute", "sum_keep
            "is_tensor", "constant"]
 
 
-def is_tensor(value: Any) -> bool:
+def is_tensor(value: object) -> bool:
     # A plain bool (no type narrowing): the callers use the Tensor methods of `value`.
     return isinstance(value, Variable)
 
@@ -26,43 +28,52 @@ def constant(value: Any) -> Any:
     return value._array if isinstance(value, Variable) else value
 
 
-def exp(value: Any) -> Any:
-    return value.exp() if is_tensor(value) else array_module(value).exp(value)
+def exp(value: Array) -> Array:
+    tensor: Any = value
+    return tensor.exp() if is_tensor(value) else array_module(value).exp(value)
 
 
-def log(value: Any) -> Any:
-    return value.log() if is_tensor(value) else array_module(value).log(value)
+def log(value: Array) -> Array:
+    tensor: Any = value
+    return tensor.log() if is_tensor(value) else array_module(value).log(value)
 
 
-def tanh(value: Any) -> Any:
-    return value.tanh() if is_tensor(value) else array_module(value).tanh(value)
+def tanh(value: Array) -> Array:
+    tensor: Any = value
+    return tensor.tanh() if is_tensor(value) else array_module(value).tanh(value)
 
 
-def where(condition: Any, if_true: Any, if_false: Any) -> Any:
+def where(condition: Array, if_true: Array | float, if_false: Array | float) -> Array:
     """Elementwise choice; `condition` is a constant mask."""
     condition = constant(condition)
-    if is_tensor(if_true):
-        return if_true.where(condition, if_false)
-    if is_tensor(if_false):
-        return if_false.where(~condition, if_true)
-    return array_module(condition).where(condition, if_true, if_false)
+    first: Any = if_true
+    second: Any = if_false
+    if is_tensor(first):
+        return first.where(condition, second)
+    if is_tensor(second):
+        return second.where(~condition, first)
+    return array_module(condition).where(condition, first, second)
 
 
-def swap_last_axes(value: Any) -> Any:
-    return value.transpose(-1, -2) if is_tensor(value) else value.swapaxes(-1, -2)
+def swap_last_axes(value: Array) -> Array:
+    tensor: Any = value
+    return tensor.transpose(-1, -2) if is_tensor(value) else value.swapaxes(-1, -2)
 
 
-def permute(value: Any, axes: tuple[int, ...]) -> Any:
-    return value.permute(*axes) if is_tensor(value) else value.transpose(axes)
+def permute(value: Array, axes: tuple[int, ...]) -> Array:
+    tensor: Any = value
+    return tensor.permute(*axes) if is_tensor(value) else value.transpose(axes)
 
 
-def sum_keepdims(value: Any, axis: Any) -> Any:
+def sum_keepdims(value: Array, axis: Any) -> Array:
+    tensor: Any = value
     if is_tensor(value):
-        return value.sum(dim=axis, keepdim=True)
+        return tensor.sum(dim=axis, keepdim=True)
     return value.sum(axis=axis, keepdims=True)
 
 
-def cast(value: Any, numpy_dtype: Any) -> Any:
+def cast(value: Array, numpy_dtype: Any) -> Array:
+    tensor: Any = value
     if is_tensor(value):
-        return value.to(numpy_dtype)
+        return tensor.to(numpy_dtype)
     return value.astype(numpy_dtype, copy=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
@@ -24,12 +25,12 @@ class LeakyRelu(Gate):
     label = "leaky_relu"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, slope: float) -> Any:
+    def forward(ctx: Gate, x: Array, slope: float) -> Array:
         ctx.save_for_backward(x)
         return array_module(x).where(x > 0, x, x * slope)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         (x,) = ctx.saved_tensors
         slope = ctx.inputs[1]
         return _dual.where(_dual.constant(x) > 0, grad, grad * slope), None
@@ -45,7 +46,7 @@ class Softplus(Gate):
     label = "softplus"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
+    def forward(ctx: Gate, x: Array, beta: float, threshold: float) -> Array:
         xp = array_module(x)
         scaled = x * beta
         # log(1 + e^z) = max(z, 0) + log1p(e^−|z|): never overflows
@@ -54,7 +55,7 @@ class Softplus(Gate):
         return xp.where(scaled > threshold, x, smooth)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         (x,) = ctx.saved_tensors
         beta, threshold = ctx.inputs[1], ctx.inputs[2]
         scaled = x * beta
@@ -71,12 +72,12 @@ class Hardtanh(Gate):
     label = "hardtanh"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, low: float, high: float) -> Any:
+    def forward(ctx: Gate, x: Array, low: float, high: float) -> Array:
         ctx.save_for_backward(x)
         return array_module(x).clip(x, low, high)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         (x,) = ctx.saved_tensors
         raw = _dual.constant(x)
         inside = (raw > ctx.inputs[1]) & (raw < ctx.inputs[2])
@@ -96,7 +97,7 @@ class Gelu(Gate):
     label = "gelu"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, approximate: str) -> Any:
+    def forward(ctx: Gate, x: Array, approximate: str) -> Array:
         ctx.save_for_backward(x)
         if approximate == "tanh":
             xp = array_module(x)
@@ -104,7 +105,7 @@ class Gelu(Gate):
         return 0.5 * x * (1 + erf(x * _INV_SQRT_2))
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         (x,) = ctx.saved_tensors
         if ctx.inputs[1] == "tanh":
             t = _dual.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
@@ -124,12 +125,12 @@ class Erf(Gate):
     label = "erf"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         ctx.save_for_backward(x)
         return erf(x)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (x,) = ctx.saved_tensors
         return grad * _dual.exp(-(x * x)) * (2 / math.sqrt(math.pi))
 
@@ -151,7 +152,7 @@ def _compiled_erf() -> Any:
     return _scipy_erf
 
 
-def erf(x: Any) -> Any:
+def erf(x: Array) -> Array:
     """The error function, elementwise, to float64 precision.
 
     Without SciPy: for |x| < 2.5 the series erf x = (2/√π) e^(−x²) Σ 2ⁿx^(2n+1)/(2n+1)!!,

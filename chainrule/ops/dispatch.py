@@ -8,7 +8,7 @@ Tensor class: a result that is no gate's output is made with the input's `_make`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from .elementwise import Add, Clamp, Sub, Where
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["unary", "binary", "compare", "constant", "operand", "add", "sub", "clamp",
            "where", "sign", "square", "isclose", "allclose", "equal", "is_tensor", "numel",
@@ -32,7 +35,7 @@ def unary(gate: type[Gate], x: Any, floating: bool) -> Any:
     return gate.apply(as_floating(x) if floating else x)
 
 
-def as_floating(x: Any) -> Any:
+def as_floating(x: Tensor) -> Tensor:
     """An integer or bool tensor as the default float type; a float tensor as it is."""
     target = _dtype.floating(x._array.dtype)
     return x if target is None else x._make(x._array.astype(target), None)
@@ -114,29 +117,29 @@ def compare(function: Any, x: Any, other: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- pointwise fronts
-def add(input: Any, other: Any, alpha: Any = 1) -> Any:  # noqa: A002 - PyTorch's names
+def add(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002 - PyTorch's names
     """input + alpha·other."""
     return binary(Add, input, other if alpha == 1 else other * alpha)
 
 
-def sub(input: Any, other: Any, alpha: Any = 1) -> Any:  # noqa: A002
+def sub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
     """input − alpha·other."""
     return binary(Sub, input, other if alpha == 1 else other * alpha)
 
 
-def clamp(input: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """min(max(input, min), max); either bound may be None, not both."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     return Clamp.apply(input, min, max)
 
 
-def square(input: Any) -> Any:  # noqa: A002
+def square(input: Tensor) -> Tensor:  # noqa: A002
     """input · input."""
     return input * input
 
 
-def sign(input: Any) -> Any:  # noqa: A002
+def sign(input: Tensor) -> Tensor:  # noqa: A002
     """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
     return input._make(array_module(input._array).sign(input._array), None)
 
@@ -163,7 +166,7 @@ def where(condition: Any, input: Any, other: Any) -> Any:  # noqa: A002
                          "broadcast together") from None
 
 
-def where_method(input: Any, condition: Any, other: Any) -> Any:  # noqa: A002
+def where_method(input: Tensor, condition: Any, other: Any) -> Tensor:  # noqa: A002
     """`self` where `condition` is true, else `other` (`where(condition, self, other)`)."""
     return where(condition, input, other)
 
@@ -174,21 +177,21 @@ def _cast_to(value: Any, target: np.dtype) -> Any:
     return value
 
 
-def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
-            equal_nan: bool = False) -> Any:
+def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+            equal_nan: bool = False) -> Tensor:
     """|input − other| ≤ atol + rtol·|other|, elementwise (a bool tensor)."""
     return input._make(np.isclose(constant(input), constant(other), rtol=rtol, atol=atol,
                                   equal_nan=equal_nan), None)
 
 
-def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
              equal_nan: bool = False) -> bool:
     """|input − other| ≤ atol + rtol·|other| everywhere (PyTorch's definition)."""
     return bool(np.allclose(constant(input), constant(other), rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
 
-def equal(input: Any, other: Any) -> bool:  # noqa: A002
+def equal(input: Tensor, other: Any) -> bool:  # noqa: A002
     """True when both have the same shape and elements."""
     return bool(input.shape == other.shape and np.array_equal(constant(input),
                                                               constant(other)))
@@ -199,48 +202,48 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Variable)
 
 
-def numel(input: Any) -> int:  # noqa: A002
+def numel(input: Tensor) -> int:  # noqa: A002
     """The number of elements."""
     return int(input._array.size)
 
 
-def logical_not(input: Any) -> Any:  # noqa: A002
+def logical_not(input: Tensor) -> Tensor:  # noqa: A002
     """~input for bool and integer tensors."""
     if input._array.dtype.kind == "f":
         raise TypeError("~ is only defined for bool and integer tensors")
     return input._make(~input._array, None)
 
 
-def logical_and(input: Any, other: Any) -> Any:  # noqa: A002
+def logical_and(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """input & other, elementwise."""
     return input._make(input._array & constant(other), None)
 
 
-def logical_or(input: Any, other: Any) -> Any:  # noqa: A002
+def logical_or(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """input | other, elementwise."""
     return input._make(input._array | constant(other), None)
 
 
-def logical_xor(input: Any, other: Any) -> Any:  # noqa: A002
+def logical_xor(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """input ^ other, elementwise."""
     return input._make(input._array ^ constant(other), None)
 
 
-def any(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
     """Whether any element (along `dim`) is true."""
     return input._make(input._array.any(axis=dim, keepdims=keepdim), None)
 
 
-def all(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
     """Whether every element (along `dim`) is true."""
     return input._make(input._array.all(axis=dim, keepdims=keepdim), None)
 
 
-def isnan(input: Any) -> Any:  # noqa: A002
+def isnan(input: Tensor) -> Tensor:  # noqa: A002
     """Where the elements are NaN."""
     return input._make(input._array != input._array, None)
 
 
-def isfinite(input: Any) -> Any:  # noqa: A002
+def isfinite(input: Tensor) -> Tensor:  # noqa: A002
     """Where the elements are neither inf nor NaN."""
     return input._make(np.isfinite(input._array), None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._typing import Array, Grad, Shape
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
@@ -20,7 +21,7 @@ __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "Sqrt", "Abs"
            "stable_sigmoid"]
 
 
-def _shape(ctx: Any, index: int) -> tuple[int, ...]:
+def _shape(ctx: Gate, index: int) -> Shape:
     return ctx.inputs[index].shape  # type: ignore[no-any-return]
 
 
@@ -31,11 +32,11 @@ class Add(Gate):
     label = "add"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         return a + b
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(grad, _shape(ctx, 0)) if need_a else None,
                 unbroadcast(grad, _shape(ctx, 1)) if need_b else None)
@@ -48,11 +49,11 @@ class Sub(Gate):
     label = "sub"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         return a - b
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(grad, _shape(ctx, 0)) if need_a else None,
                 unbroadcast(-grad, _shape(ctx, 1)) if need_b else None)
@@ -65,12 +66,12 @@ class Mul(Gate):
     label = "mul"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
         return a * b
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (unbroadcast(grad * b, _shape(ctx, 0)) if need_a else None,
@@ -84,12 +85,12 @@ class Div(Gate):
     label = "div"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
         return a / b
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         grad_over_b = grad / b
@@ -104,11 +105,11 @@ class Neg(Gate):
     label = "neg"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         return -x
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         return -grad
 
 
@@ -119,13 +120,13 @@ class Pow(Gate):
     label = "pow"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad_b = None
@@ -150,13 +151,13 @@ class Exp(Gate):
     label = "exp"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         out = array_module(x).exp(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
         return grad * out
 
@@ -168,12 +169,12 @@ class Log(Gate):
     label = "log"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         ctx.save_for_backward(x)
         return array_module(x).log(x)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (x,) = ctx.saved_tensors
         return grad / x
 
@@ -185,13 +186,13 @@ class Sqrt(Gate):
     label = "sqrt"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         out = array_module(x).sqrt(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
         return grad / (2 * out)
 
@@ -203,12 +204,12 @@ class Abs(Gate):
     label = "abs"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         ctx.save_for_backward(x)
         return abs(x)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (x,) = ctx.saved_tensors
         raw = _dual.constant(x)
         return grad * array_module(raw).sign(raw)
@@ -221,13 +222,13 @@ class Relu(Gate):
     label = "relu"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         out = array_module(x).maximum(x, 0)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
         if _dual.is_tensor(grad):
             return _dual.where(_dual.constant(out) > 0, grad, 0)
@@ -240,7 +241,7 @@ class Relu(Gate):
         return xp.where(out > 0, grad, 0).astype(grad.dtype, copy=False)
 
 
-def stable_sigmoid(x: Any) -> Any:
+def stable_sigmoid(x: Array) -> Array:
     """1/(1+e^−x) without overflow: e^−|x| never exceeds 1."""
     xp = array_module(x)
     e = xp.exp(-abs(x))
@@ -255,13 +256,13 @@ class Sigmoid(Gate):
     label = "sigmoid"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         out = stable_sigmoid(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)
 
@@ -273,13 +274,13 @@ class Tanh(Gate):
     label = "tanh"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         out = array_module(x).tanh(x)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
         return grad * (1 - out * out)
 
@@ -291,12 +292,12 @@ class Clamp(Gate):
     label = "clamp"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, low: Any, high: Any) -> Any:
+    def forward(ctx: Gate, x: Array, low: Any, high: Any) -> Array:
         ctx.save_for_backward(x)
         return array_module(x).clip(x, low, high)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         (x,) = ctx.saved_tensors
         _, low, high = ctx.inputs
         raw = _dual.constant(x)
@@ -308,7 +309,7 @@ class Clamp(Gate):
         return _dual.where(inside, grad, 0), None, None
 
 
-def _max_share(a: Any, b: Any) -> Any:
+def _max_share(a: Array, b: Array) -> Array:
     """1 where a wins, ½ on ties (PyTorch splits a tie evenly), 0 where b wins."""
     a, b = _dual.constant(a), _dual.constant(b)
     return (a > b) + 0.5 * (a == b)
@@ -321,12 +322,12 @@ class Maximum(Gate):
     label = "max"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
         return array_module(a).maximum(a, b)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         a, b = ctx.saved_tensors
         share_a = _max_share(a, b).astype(_dual.constant(grad).dtype)
         need_a, need_b = ctx.needs_input_grad
@@ -341,12 +342,12 @@ class Minimum(Gate):
     label = "min"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
         return array_module(a).minimum(a, b)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         a, b = ctx.saved_tensors
         share_b = _max_share(a, b).astype(_dual.constant(grad).dtype)
         need_a, need_b = ctx.needs_input_grad
@@ -361,11 +362,11 @@ class Where(Gate):
     label = "where"
 
     @staticmethod
-    def forward(ctx: Any, condition: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, condition: Array, a: Array, b: Array) -> Array:
         return array_module(condition).where(condition, a, b)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[None, Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[None, Grad, Grad]:
         condition = _dual.constant(ctx.inputs[0])
         _, need_a, need_b = ctx.needs_input_grad
         return (None,
@@ -380,11 +381,11 @@ class Clone(Gate):
     label = "clone"
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
+    def forward(ctx: Gate, x: Array) -> Array:
         return x.copy()
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Gate, grad: Array) -> Grad:
         return grad
 
 
@@ -395,9 +396,9 @@ class Cast(Gate):
     label = "to"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, numpy_dtype: Any) -> Any:
+    def forward(ctx: Gate, x: Array, numpy_dtype: Any) -> Array:
         return x.astype(numpy_dtype)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         return _dual.cast(grad, ctx.inputs[0]._array.dtype), None

@@ -7,11 +7,15 @@ assignment would keep only the last.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._typing import Array, Grad, Shape
 from ..backends import array_module
 from ..engine.gate import Gate
 from .args import normalize_index
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["getitem", "GetItem", "IndexAdd", "is_basic_index"]
 
@@ -24,8 +28,8 @@ def is_basic_index(index: tuple[Any, ...]) -> bool:
     return True
 
 
-def _scatter_add(shape: tuple[int, ...], dtype: Any, index: tuple[Any, ...], values: Any,
-                 like: Any) -> Any:
+def _scatter_add(shape: Shape, dtype: Any, index: tuple[Any, ...], values: Array,
+                 like: Array) -> Array:
     xp = array_module(like)
     out = xp.zeros(shape, dtype=dtype)
     if is_basic_index(index):
@@ -43,11 +47,11 @@ class GetItem(Gate):
     label = "index"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, index: tuple[Any, ...]) -> Any:
+    def forward(ctx: Gate, x: Array, index: tuple[Any, ...]) -> Array:
         return x[index]
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         x, index = ctx.inputs
         if hasattr(grad, "_array"):  # on tensors, so the scatter is recorded too
             return IndexAdd.apply(grad, x.shape, index), None
@@ -61,15 +65,15 @@ class IndexAdd(Gate):
     label = "index_add"
 
     @staticmethod
-    def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: tuple[Any, ...]) -> Any:
+    def forward(ctx: Gate, values: Array, shape: tuple[int, ...], index: tuple[Any, ...]) -> Array:
         return _scatter_add(shape, values.dtype, index, values, values)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         return grad[ctx.inputs[2]], None, None
 
 
-def getitem(input: Any, index: Any) -> Any:  # noqa: A002
+def getitem(input: Tensor, index: Any) -> Tensor:  # noqa: A002
     """`input[index]` (ints, slices, None, Ellipsis, integer and bool arrays)."""
     try:
         return GetItem.apply(input, normalize_index(index))

@@ -6,13 +6,16 @@ gradients wrong, so it is refused while grad mode is on (optimisers work under `
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _dtype
 from ..engine.grad_mode import state
 from ..engine.variable import Variable
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["check", "apply_ufunc", "write_back"]
 
@@ -48,13 +51,13 @@ def write_back(tensor: Any, op: str, result: Any) -> Any:
     return tensor
 
 
-def add_(input: Any, other: Any, alpha: Any = 1) -> Any:  # noqa: A002
+def add_(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
     """In place: input += alpha·other."""
     value = other._array if isinstance(other, Variable) else other
     return apply_ufunc(input, "add_", np.add, value if alpha == 1 else value * alpha)
 
 
-def sub_(input: Any, other: Any, alpha: Any = 1) -> Any:  # noqa: A002
+def sub_(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
     """In place: input −= alpha·other."""
     value = other._array if isinstance(other, Variable) else other
     return apply_ufunc(input, "sub_", np.subtract, value if alpha == 1 else value * alpha)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._typing import Array, Grad, Shape
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.sparse import SparseRows
@@ -26,7 +27,7 @@ class Linear(Gate):
     label = "linear"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, weight: Any, bias: Any) -> Any:
+    def forward(ctx: Gate, x: Array, weight: Array, bias: Array | None) -> Array:
         if x.shape[-1:] != weight.shape[-1:]:
             raise ValueError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1:]} "
                              f"features, but the weight of shape {tuple(weight.shape)} expects "
@@ -41,7 +42,7 @@ class Linear(Gate):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad, Grad]:
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         grad_x = grad @ weight if need_x else None
@@ -56,8 +57,8 @@ class Linear(Gate):
         return grad_x, grad_w, grad_b
 
 
-def scatter_rows(row_ids: Any, rows: Any, table_rows: int, out: Any = None
-                 ) -> tuple[Any, Any]:
+def scatter_rows(row_ids: Array, rows: Array, table_rows: int, out: Array | None = None
+                 ) -> tuple[Array, Array]:
     """A (table_rows, …) array with `rows[i]` added into row `row_ids[i]`, repeats summed,
     and the sorted distinct ids it wrote. `out`, if given, must be all zeros.
 
@@ -93,11 +94,12 @@ class Embedding(Gate):
     label = "embedding"
 
     @staticmethod
-    def forward(ctx: Any, ids: Any, weight: Any, padding_idx: int | None, sparse: bool) -> Any:
+    def forward(ctx: Gate, ids: Array, weight: Array, padding_idx: int | None,
+                sparse: bool) -> Array:
         return weight[ids]
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[None, Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[None, Grad | SparseRows, None, None]:
         ids, weight, padding_idx, sparse = ctx.inputs
         raw_ids = _dual.constant(ids)
         if _dual.is_tensor(grad):
@@ -117,7 +119,7 @@ class Embedding(Gate):
         return None, grad_w, None, None
 
 
-def _sparse_rows(ids: Any, grad: Any, shape: tuple[int, ...], padding_idx: int | None) -> Any:
+def _sparse_rows(ids: Array, grad: Array, shape: Shape, padding_idx: int | None) -> SparseRows:
     """The table's gradient as the touched rows and their summed upstream rows."""
     flat_ids = ids.reshape(-1)
     rows = grad.reshape((flat_ids.shape[0],) + tuple(shape[1:]))
@@ -134,10 +136,11 @@ class Dropout(Gate):
     drawn in the forward pass: the gate holds everything that varies from call to call."""
 
     __slots__ = ("scaled_mask",)
+    scaled_mask: Array  # m/(1−p), drawn in the forward pass
     label = "dropout"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, p: float, generator: Any) -> Any:
+    def forward(ctx: Dropout, x: Array, p: float, generator: Any) -> Array:
         dtype = x.dtype
         if p == 1:
             keep = np.zeros(x.shape, dtype=dtype)
@@ -150,5 +153,5 @@ class Dropout(Gate):
         return x * keep
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Dropout, grad: Array) -> tuple[Grad, None, None]:
         return grad * ctx.scaled_mask, None, None

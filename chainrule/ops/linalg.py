@@ -7,13 +7,17 @@ form of the CS224n notes (∇W = δ aᵀ). Vectors are treated as a row (left op
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import unbroadcast
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["MatMul", "matmul", "dot", "outer", "einsum"]
 
@@ -25,7 +29,7 @@ class MatMul(Gate):
     label = "matmul"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
+    def forward(ctx: Gate, a: Array, b: Array) -> Array:
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes "
                              f"{tuple(a.shape)} and {tuple(b.shape)}")
@@ -39,7 +43,7 @@ class MatMul(Gate):
             raise ValueError(_misaligned(a.shape, b.shape)) from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, without reshapes
@@ -75,7 +79,7 @@ def _misaligned(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> str:
 
 
 # ---------------------------------------------------------------------- fronts
-def _operand(input: Any, other: Any) -> Any:
+def _operand(input: Tensor, other: Any) -> Any:
     """`other` as a tensor like `input` (arrays and lists become constants)."""
     if isinstance(other, Variable):
         return other
@@ -84,17 +88,17 @@ def _operand(input: Any, other: Any) -> Any:
     raise TypeError(f"matmul: expected a Tensor, got {type(other).__name__}")
 
 
-def matmul(input: Any, other: Any) -> Any:  # noqa: A002
+def matmul(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """The matrix product, with NumPy's rules for vectors and batches."""
     return MatMul.apply(input, _operand(input, other))
 
 
-def rmatmul(input: Any, other: Any) -> Any:
+def rmatmul(input: Tensor, other: Any) -> Tensor:
     """other @ input, for an `other` that is no tensor."""
     return MatMul.apply(_operand(input, other), input)
 
 
-def dot(input: Any, other: Any) -> Any:  # noqa: A002
+def dot(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """The inner product of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
         raise ValueError(f"dot: expects two 1-D tensors, got shapes {input.shape} and "
@@ -102,7 +106,7 @@ def dot(input: Any, other: Any) -> Any:  # noqa: A002
     return matmul(input, other)
 
 
-def outer(input: Any, vec2: Any) -> Any:  # noqa: A002
+def outer(input: Tensor, vec2: Any) -> Tensor:  # noqa: A002
     """The outer product of two 1-D tensors."""
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 

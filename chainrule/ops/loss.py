@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
@@ -20,8 +21,8 @@ __all__ = ["CrossEntropy", "WeightedLogLikelihood", "MeanSquaredError", "BinaryC
            "class_coefficients", "check_class_ids"]
 
 
-def class_coefficients(target: Any, classes: int, dtype: Any, weight: Any,
-                       ignore_index: int, label_smoothing: float) -> tuple[Any, Any]:
+def class_coefficients(target: Array, classes: int, dtype: Any, weight: Array | None,
+                       ignore_index: int, label_smoothing: float) -> tuple[Array, Any]:
     """The coefficient matrix A (n, classes) and the per-sample mean divisor weights.
 
     For class-index targets: A_n = w_y (1 − ε) onehot(y_n) + (ε/C) w, zero for ignored
@@ -50,7 +51,7 @@ def class_coefficients(target: Any, classes: int, dtype: Any, weight: Any,
     return coefficients, picked
 
 
-def reduce_loss(per_sample: Any, reduction: str, divisor: Any) -> Any:
+def reduce_loss(per_sample: Array, reduction: str, divisor: Any) -> Array:
     if reduction == "none":
         return per_sample
     if reduction == "sum":
@@ -58,7 +59,7 @@ def reduce_loss(per_sample: Any, reduction: str, divisor: Any) -> Any:
     return per_sample.sum() / divisor
 
 
-def expand_reduced(grad: Any, reduction: str, divisor: Any) -> Any:
+def expand_reduced(grad: Array, reduction: str, divisor: Any) -> Array:
     """The upstream gradient of a reduced loss as one factor per sample, shape (n, 1)."""
     if reduction == "none":
         return grad.reshape((-1, 1))
@@ -66,7 +67,7 @@ def expand_reduced(grad: Any, reduction: str, divisor: Any) -> Any:
     return factor.reshape((1, 1))
 
 
-def check_class_ids(op: str, target: Any, classes: int, ignore_index: int) -> None:
+def check_class_ids(op: str, target: Array, classes: int, ignore_index: int) -> None:
     """Class ids must lie in [0, classes) or equal ignore_index. A check of the values, so it
     runs in the gate's forward, with everything else that depends on the targets."""
     if target.dtype.kind not in "iu":
@@ -122,11 +123,15 @@ class CrossEntropy(Gate):
     """
 
     __slots__ = ("probabilities", "coefficients", "divisor", "rows")
+    probabilities: Array
+    coefficients: Array | None  # None for plain class ids (the fast path)
+    divisor: Any
+    rows: Any
     label = "cross_entropy"
 
     @staticmethod
-    def forward(ctx: Any, logits: Any, target: Any, weight: Any, ignore_index: int,
-                label_smoothing: float, reduction: str) -> Any:
+    def forward(ctx: CrossEntropy, logits: Array, target: Array, weight: Array | None,
+                ignore_index: int, label_smoothing: float, reduction: str) -> Array:
         xp = array_module(logits)
         shifted = logits - logits.max(axis=1, keepdims=True)
         exponentials = xp.exp(shifted)
@@ -145,7 +150,7 @@ class CrossEntropy(Gate):
         return reduce_loss(per_sample, reduction, ctx.divisor)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None, None]:
+    def backward(ctx: CrossEntropy, grad: Array) -> tuple[Grad, None, None, None, None, None]:
         logits = ctx.inputs[0]
         reduction = ctx.inputs[5]
         factor = expand_reduced(grad, reduction, ctx.divisor)
@@ -169,29 +174,31 @@ class WeightedLogLikelihood(Gate):
     reduction)`."""
 
     __slots__ = ("coefficients", "divisor")
+    coefficients: Array
+    divisor: Any
     label = "nll_loss"
 
     @staticmethod
-    def forward(ctx: Any, log_probabilities: Any, target: Any, weight: Any, ignore_index: int,
-                reduction: str) -> Any:
+    def forward(ctx: WeightedLogLikelihood, log_probabilities: Array, target: Array,
+                weight: Array | None, ignore_index: int, reduction: str) -> Array:
         coefficients = _targets_to_coefficients(ctx, "nll_loss", log_probabilities, target,
                                                 weight, ignore_index, 0.0)
         per_sample = -(coefficients * log_probabilities).sum(axis=1)
         return reduce_loss(per_sample, reduction, ctx.divisor)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None]:
+    def backward(ctx: WeightedLogLikelihood, grad: Array) -> tuple[Grad, None, None, None, None]:
         factor = expand_reduced(grad, ctx.inputs[4], ctx.divisor)
         return factor * -ctx.coefficients, None, None, None, None
 
 
-def _per_element_factor(grad: Any, reduction: str, count: int) -> Any:
+def _per_element_factor(grad: Array, reduction: str, count: int) -> Array:
     if reduction == "none":
         return grad
     return grad / count if reduction == "mean" else grad
 
 
-def _reduce_elements(values: Any, reduction: str) -> Any:
+def _reduce_elements(values: Array, reduction: str) -> Array:
     if reduction == "none":
         return values
     return values.sum() if reduction == "sum" else values.mean()
@@ -204,13 +211,13 @@ class MeanSquaredError(Gate):
     label = "mse_loss"
 
     @staticmethod
-    def forward(ctx: Any, prediction: Any, target: Any, reduction: str) -> Any:
+    def forward(ctx: Gate, prediction: Array, target: Array, reduction: str) -> Array:
         difference = prediction - target
         ctx.save_for_backward(prediction, target)
         return _reduce_elements(difference * difference, reduction)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad, None]:
         prediction, target = ctx.saved_tensors
         reduction = ctx.inputs[2]
         scaled = (prediction - target) * (2 * _per_element_factor(grad, reduction,
@@ -230,7 +237,7 @@ class BinaryCrossEntropy(Gate):
     label = "binary_cross_entropy"
 
     @staticmethod
-    def forward(ctx: Any, p: Any, t: Any, weight: Any, reduction: str) -> Any:
+    def forward(ctx: Gate, p: Array, t: Array, weight: Array | None, reduction: str) -> Array:
         xp = array_module(p)
         if bool(((p < 0) | (p > 1)).any()):
             raise ValueError("binary_cross_entropy: the input must hold probabilities in "
@@ -245,7 +252,7 @@ class BinaryCrossEntropy(Gate):
         return _reduce_elements(values, reduction)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad, None, None]:
         p, t = ctx.saved_tensors
         _, _, weight, reduction = ctx.inputs
         factor = _per_element_factor(grad, reduction, ctx.inputs[0].numel())
@@ -277,7 +284,8 @@ class BinaryCrossEntropyWithLogits(Gate):
     label = "binary_cross_entropy_with_logits"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, t: Any, weight: Any, pos_weight: Any, reduction: str) -> Any:
+    def forward(ctx: Gate, x: Array, t: Array, weight: Array | None, pos_weight: Array | None,
+                reduction: str) -> Array:
         xp = array_module(x)
         softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-abs(x)))  # −log σ(x)
         softplus_pos = softplus_neg + x                               # −log(1 − σ(x))
@@ -289,7 +297,7 @@ class BinaryCrossEntropyWithLogits(Gate):
         return _reduce_elements(values, reduction)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, None, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad, None, None, None]:
         x, t = ctx.saved_tensors
         _, _, weight, pos_weight, reduction = ctx.inputs
         factor = _per_element_factor(grad, reduction, ctx.inputs[0].numel())
@@ -312,7 +320,7 @@ class BinaryCrossEntropyWithLogits(Gate):
         return grad_x, grad_t, None, None, None
 
 
-def _stable_sigmoid(x: Any) -> Any:
+def _stable_sigmoid(x: Array) -> Array:
     from .elementwise import stable_sigmoid
 
     return stable_sigmoid(x)
@@ -323,11 +331,12 @@ class MultiMargin(Gate):
     where a margin is violated, ∂L/∂x_i = w_y·p·z^(p−1)/C and ∂L/∂x_y gets minus their sum."""
 
     __slots__ = ("active",)
+    active: Array
     label = "multi_margin_loss"
 
     @staticmethod
-    def forward(ctx: Any, scores: Any, target: Any, power: int, margin: float, weight: Any,
-                reduction: str) -> Any:
+    def forward(ctx: MultiMargin, scores: Array, target: Array, power: int, margin: float,
+                weight: Array | None, reduction: str) -> Array:
         xp = array_module(scores)
         rows = xp.arange(scores.shape[0])
         correct = scores[rows, target][:, None]
@@ -344,7 +353,7 @@ class MultiMargin(Gate):
         return _reduce_elements(per_sample, reduction)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None, None, None]:
+    def backward(ctx: MultiMargin, grad: Array) -> tuple[Grad, None, None, None, None, None]:
         (scores,) = ctx.saved_tensors
         _, target, power, margin, weight, reduction = ctx.inputs
         raw_target = _dual.constant(target)
@@ -359,10 +368,7 @@ class MultiMargin(Gate):
         onehot = xp.zeros(ctx.active.shape, dtype=bool)
         onehot[rows, raw_target] = True
         slopes = _dual.where(onehot, 0, slopes)
-        if _dual.is_tensor(slopes):
-            correct_slope = -slopes.sum(1, keepdim=True)
-        else:
-            correct_slope = -slopes.sum(axis=1, keepdims=True)
+        correct_slope = -_dual.sum_keepdims(slopes, 1)
         local = _dual.where(onehot, correct_slope, slopes) / classes
         factor = grad.reshape((-1, 1)) if reduction == "none" else (
             grad / scores.shape[0] if reduction == "mean" else grad)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import builtins
 from collections import namedtuple
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._typing import Array, Axes, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
@@ -19,6 +20,9 @@ from . import _dual
 from ._broadcast import broadcast_to
 from .args import normalize_axes, normalize_dim
 from .dispatch import as_floating
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std",
            "logsumexp", "softmax", "log_softmax", "Sum", "Mean", "MaxAll", "MaxDim", "Prod",
@@ -51,11 +55,11 @@ class Sum(Gate):
     label = "sum"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+    def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool) -> Array:
         return x.sum(axis=_numpy_axis(axes), keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         return restore(grad, ctx.inputs[0].shape, ctx.inputs[1]), None, None
 
 
@@ -66,11 +70,11 @@ class Mean(Gate):
     label = "mean"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+    def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool) -> Array:
         return x.mean(axis=_numpy_axis(axes), keepdims=keepdim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         x, axes, _ = ctx.inputs
         count = x.numel() if axes is None else _count(x.shape, axes)
         return restore(grad / count, x.shape, axes), None, None
@@ -91,7 +95,7 @@ class MaxAll(Gate):
     label = "max"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, largest: bool) -> Any:
+    def forward(ctx: Gate, x: Array, largest: bool) -> Array:
         if x.size == 0:
             raise RuntimeError(f"{'max' if largest else 'min'}: the tensor is empty; a "
                                "reduction over no elements has no value")
@@ -100,7 +104,7 @@ class MaxAll(Gate):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         x, out = ctx.saved_tensors
         winners = _dual.constant(x) == _dual.constant(out)
         share = winners / winners.sum()
@@ -111,10 +115,11 @@ class MaxDim(Gate):
     """f(x) = max of x along one dim (or min): the gradient goes to the index returned."""
 
     __slots__ = ("indices",)
+    indices: Array | None
     label = "max"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: int, keepdim: bool, largest: bool) -> Any:
+    def forward(ctx: MaxDim, x: Array, axis: int, keepdim: bool, largest: bool) -> Array:
         if x.shape[axis] == 0:
             raise IndexError(f"{'max' if largest else 'min'}: dim {axis} has size 0; there is "
                              "no element to pick")
@@ -126,7 +131,7 @@ class MaxDim(Gate):
         return values if keepdim else values.squeeze(axis)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None, None]:
+    def backward(ctx: MaxDim, grad: Array) -> tuple[Grad, None, None, None]:
         x, axis = ctx.inputs[0], ctx.inputs[1]
         xp = array_module(ctx.indices)
         positions = xp.arange(x.shape[axis]).reshape(
@@ -142,13 +147,13 @@ class Prod(Gate):
     label = "prod"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+    def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool) -> Array:
         out = x.prod(axis=_numpy_axis(axes), keepdims=keepdim)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         x, out = ctx.saved_tensors
         axes = ctx.inputs[1]
         shape = ctx.inputs[0].shape
@@ -162,7 +167,7 @@ class Prod(Gate):
         return restore(grad, shape, axes) * _exclusive_product(raw, axes), None, None
 
 
-def _exclusive_product(x: Any, axes: tuple[int, ...] | None) -> Any:
+def _exclusive_product(x: Array, axes: Axes) -> Array:
     """For each element, the product of the others in its reduction group; exact with zeros.
 
     The reduced axes are moved to the end and flattened, then the product of everything to
@@ -191,7 +196,7 @@ class LogSumExp(Gate):
     label = "logsumexp"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axes: Any, keepdim: bool) -> Any:
+    def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool) -> Array:
         xp = array_module(x)
         axis = _numpy_axis(axes)
         shift = x.max(axis=axis, keepdims=True)
@@ -203,7 +208,7 @@ class LogSumExp(Gate):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
         x, out = ctx.saved_tensors
         axes = ctx.inputs[1]
         shape = ctx.inputs[0].shape
@@ -218,7 +223,7 @@ class Softmax(Gate):
     label = "softmax"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
+    def forward(ctx: Gate, x: Array, axis: int) -> Array:
         xp = array_module(x)
         e = xp.exp(x - x.max(axis=axis, keepdims=True))
         out = e / e.sum(axis=axis, keepdims=True)
@@ -226,7 +231,7 @@ class Softmax(Gate):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         (out,) = ctx.saved_tensors
         axis = ctx.inputs[1]
         return out * (grad - _dual.sum_keepdims(grad * out, axis)), None
@@ -239,7 +244,7 @@ class LogSoftmax(Gate):
     label = "log_softmax"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
+    def forward(ctx: Gate, x: Array, axis: int) -> Array:
         xp = array_module(x)
         shifted = x - x.max(axis=axis, keepdims=True)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
@@ -247,7 +252,7 @@ class LogSoftmax(Gate):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         (out,) = ctx.saved_tensors
         axis = ctx.inputs[1]
         return grad - _dual.exp(out) * _dual.sum_keepdims(grad, axis), None
@@ -258,8 +263,8 @@ class LogSoftmax(Gate):
 MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
-def sum(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
-        dtype: Any = None) -> Any:
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
+        dtype: Any = None) -> Tensor:
     """Σ over `dim` (all elements by default); integers and bools sum as int64."""
     source = input if dtype is None else input.to(dtype)
     axes = normalize_axes("sum", dim, input.ndim)
@@ -269,8 +274,8 @@ def sum(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A00
     return Sum.apply(source, axes, keepdim)
 
 
-def mean(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-         dtype: Any = None) -> Any:
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+         dtype: Any = None) -> Tensor:
     """The average over `dim`; floating-point tensors only, as in PyTorch."""
     source = input if dtype is None else input.to(dtype)
     if source._array.dtype.kind != "f":
@@ -279,7 +284,7 @@ def mean(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
     return Mean.apply(source, normalize_axes("mean", dim, input.ndim), keepdim)
 
 
-def prod(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Π over `dim`."""
     return Prod.apply(input, normalize_axes("prod", dim, input.ndim), keepdim)
 
@@ -311,17 +316,17 @@ def _extreme(x: Any, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
     return MaxResult(values, x._make(indices.astype(np.int64, copy=False), None))
 
 
-def argmax(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """The index of the largest element (of the flattened tensor without `dim`)."""
     return _arg_extreme(input, dim, keepdim, largest=True)
 
 
-def argmin(input: Any, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """The index of the smallest element (of the flattened tensor without `dim`)."""
     return _arg_extreme(input, dim, keepdim, largest=False)
 
 
-def _arg_extreme(x: Any, dim: int | None, keepdim: bool, largest: bool) -> Any:
+def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     source = x._array
     find = source.argmax if largest else source.argmin
     if dim is None:
@@ -331,8 +336,8 @@ def _arg_extreme(x: Any, dim: int | None, keepdim: bool, largest: bool) -> Any:
     return x._make(found.astype(np.int64, copy=False), None)
 
 
-def var(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-        correction: Any = 1, unbiased: bool | None = None) -> Any:
+def var(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+        correction: Any = 1, unbiased: bool | None = None) -> Tensor:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
     if unbiased is not None:
         correction = 1 if unbiased else 0
@@ -343,23 +348,23 @@ def var(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
         count - correction, 0)
 
 
-def std(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-        correction: Any = 1, unbiased: bool | None = None) -> Any:
+def std(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+        correction: Any = 1, unbiased: bool | None = None) -> Tensor:
     """The square root of `var`."""
     return var(input, dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
 
 
-def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Any:  # noqa: A002
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
     """log Σ exp(x) over `dim`, computed without overflow."""
     return LogSumExp.apply(as_floating(input), normalize_axes("logsumexp", dim, input.ndim),
                            keepdim)
 
 
-def softmax(input: Any, dim: int) -> Any:  # noqa: A002
+def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """exp(x) / Σ exp(x) along `dim`."""
     return Softmax.apply(as_floating(input), normalize_dim("softmax", dim, input.ndim))
 
 
-def log_softmax(input: Any, dim: int) -> Any:  # noqa: A002
+def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """x − logsumexp(x) along `dim`."""
     return LogSoftmax.apply(as_floating(input), normalize_dim("log_softmax", dim, input.ndim))

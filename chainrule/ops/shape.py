@@ -6,13 +6,17 @@ input's layout.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from .._typing import Array, Grad
 from ..backends import array_module, to_device
 from ..engine.gate import Gate
 from . import _dual
 from ._broadcast import BroadcastTo, SumTo
 from .args import normalize_axes, normalize_dim, resolve_shape, shape_args
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["Reshape", "View", "Flatten", "Squeeze", "Unsqueeze", "Permute", "Transpose",
            "Concatenate", "Stack", "ToDevice"]
@@ -25,7 +29,7 @@ class Reshape(Gate):
     label = "reshape"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    def forward(ctx: Gate, x: Array, shape: tuple[int, ...]) -> Array:
         try:
             return x.reshape(shape)
         except ValueError:
@@ -33,7 +37,7 @@ class Reshape(Gate):
                              f"({x.size} elements) into {tuple(shape)}") from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         return grad.reshape(ctx.inputs[0].shape), None
 
 
@@ -64,11 +68,11 @@ class Permute(Gate):
     label = "permute"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    def forward(ctx: Gate, x: Array, axes: tuple[int, ...]) -> Array:
         return x.transpose(axes)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         axes = ctx.inputs[1]
         inverse = [0] * len(axes)
         for position, axis in enumerate(axes):
@@ -95,11 +99,11 @@ class Concatenate(Gate):
     label = "cat"
 
     @staticmethod
-    def forward(ctx: Any, axis: int, *arrays: Any) -> Any:
+    def forward(ctx: Gate, axis: int, *arrays: Array) -> Array:
         return array_module(arrays[0]).concatenate(arrays, axis=axis)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, ...]:
         axis = ctx.inputs[0]
         grads: list[Any] = [None]
         start = 0
@@ -118,11 +122,11 @@ class Stack(Gate):
     label = "stack"
 
     @staticmethod
-    def forward(ctx: Any, axis: int, *arrays: Any) -> Any:
+    def forward(ctx: Gate, axis: int, *arrays: Array) -> Array:
         return array_module(arrays[0]).stack(arrays, axis=axis)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, ...]:
         axis = ctx.inputs[0]
         return (None,) + tuple(grad[_along(axis, i)] if needed else None
                                for i, needed in enumerate(ctx.needs_input_grad[1:]))
@@ -135,40 +139,40 @@ class ToDevice(Gate):
     label = "to"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, device: Any) -> Any:
+    def forward(ctx: Gate, x: Array, device: Any) -> Array:
         return to_device(x, device)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, None]:
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
         source = ctx.inputs[0].device
         if _dual.is_tensor(grad):
-            return grad.to(source), None
+            return cast(Any, grad).to(source), None  # a tensor: copied back by a gate
         return to_device(grad, source), None
 
 
 # ---------------------------------------------------------------------- fronts
-def reshape(input: Any, *shape: Any) -> Any:  # noqa: A002
+def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     """The same elements in `shape` (one size may be -1)."""
     return Reshape.apply(input, resolve_shape("reshape", input.shape,
                                               shape_args("reshape", shape)))
 
 
-def view(input: Any, *shape: Any) -> Any:  # noqa: A002
+def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
     """`reshape`, PyTorch's name for a reshape that shares the storage."""
     return View.apply(input, resolve_shape("view", input.shape, shape_args("view", shape)))
 
 
-def view_as(input: Any, other: Any) -> Any:  # noqa: A002
+def view_as(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """`view` to `other`'s shape."""
     return view(input, other.shape)
 
 
-def reshape_as(input: Any, other: Any) -> Any:  # noqa: A002
+def reshape_as(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """`reshape` to `other`'s shape."""
     return reshape(input, other.shape)
 
 
-def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:  # noqa: A002
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """The dims from `start_dim` to `end_dim` merged into one."""
     if input.ndim == 0:
         return Flatten.apply(input, (1,))
@@ -183,7 +187,7 @@ def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Any:  # noqa: 
     return Flatten.apply(input, shape[:start] + (middle,) + shape[end + 1:])
 
 
-def squeeze(input: Any, dim: Any = None) -> Any:  # noqa: A002
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """Dims of size 1 removed (only those in `dim`, if given)."""
     if dim is None:
         new_shape = tuple(size for size in input.shape if size != 1)
@@ -194,13 +198,13 @@ def squeeze(input: Any, dim: Any = None) -> Any:  # noqa: A002
     return Squeeze.apply(input, new_shape)
 
 
-def unsqueeze(input: Any, dim: int) -> Any:  # noqa: A002
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """A dim of size 1 inserted at `dim`."""
     axis = normalize_dim("unsqueeze", dim, input.ndim + 1)
     return Unsqueeze.apply(input, input.shape[:axis] + (1,) + input.shape[axis:])
 
 
-def permute(input: Any, *dims: Any) -> Any:  # noqa: A002
+def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     """The dims reordered: dim i of the result is dim `dims[i]` of the input."""
     order = shape_args("permute", dims)
     ndim = input.ndim
@@ -211,7 +215,7 @@ def permute(input: Any, *dims: Any) -> Any:  # noqa: A002
     return Permute.apply(input, tuple(d % max(ndim, 1) for d in order))
 
 
-def transpose(input: Any, dim0: int, dim1: int) -> Any:  # noqa: A002
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     """Dims `dim0` and `dim1` swapped."""
     order = list(range(input.ndim))
     a = normalize_dim("transpose", dim0, input.ndim)
@@ -220,14 +224,14 @@ def transpose(input: Any, dim0: int, dim1: int) -> Any:  # noqa: A002
     return Transpose.apply(input, tuple(order))
 
 
-def t(input: Any) -> Any:  # noqa: A002
+def t(input: Tensor) -> Tensor:  # noqa: A002
     """The transpose of a tensor of at most 2 dims."""
     if input.ndim > 2:
         raise ValueError(f"t(): expects a tensor of at most 2 dimensions, got {input.ndim}")
     return permute(input, *range(input.ndim - 1, -1, -1))
 
 
-def expand(input: Any, *sizes: Any) -> Any:  # noqa: A002
+def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     """The tensor repeated (as a broadcast) to `sizes`; -1 keeps a size."""
     target = shape_args("expand", sizes)
     if len(target) < input.ndim:
@@ -239,11 +243,11 @@ def expand(input: Any, *sizes: Any) -> Any:  # noqa: A002
     return BroadcastTo.apply(input, shape)
 
 
-def expand_as(input: Any, other: Any) -> Any:  # noqa: A002
+def expand_as(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """`expand` to `other`'s shape."""
     return expand(input, other.shape)
 
 
-def sum_to_size(input: Any, *size: Any) -> Any:  # noqa: A002
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
     """Summed down to `size` (the inverse of expand)."""
     return SumTo.apply(input, shape_args("sum_to_size", size))
