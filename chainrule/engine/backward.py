@@ -41,15 +41,17 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
     dependencies, roots = _count_dependencies(outputs)
     grads = Gradients(create_graph, capture)
     for output, gradient in zip(outputs, output_grads):
-        grads.receive(output, (gradient,), 0, gradient)  # the caller's: never added into
+        grads.receive(output, gradient, (gradient,), 0, gradient)  # the caller's: never owned
     checked = create_graph or tracer is not None or state.anomaly_enabled or bool(grads.keep)
     ready = [gate for gate in roots if dependencies[gate] == 0]
-    receive, pop = grads.receive, grads.pop
+    receive, pop, waiting = grads.receive, grads.pop, grads.waiting
+    plain_pop = not grads.keep  # nothing to keep: a one-output gate's upstream is a dict pop
     previous_mode, state.grad_enabled = state.grad_enabled, create_graph
     try:
         while ready:
             gate = ready.pop()
-            upstream = pop(gate)
+            upstream = waiting.pop(gate, None) if plain_pop and gate.output_meta is None \
+                else pop(gate)
             inputs = gate.inputs
             input_grads = None
             if upstream is not None:
@@ -70,8 +72,10 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
                 if not needed:
                     continue
                 value = inputs[index]
-                if input_grads is not None and input_grads[index] is not None:
-                    receive(value, input_grads, index, upstream)
+                if input_grads is not None:
+                    gradient = input_grads[index]
+                    if gradient is not None:
+                        receive(value, gradient, input_grads, index, upstream)
                 parent = value.grad_fn
                 if parent is not None:
                     remaining = dependencies[parent] - 1
@@ -143,19 +147,21 @@ class Gradients:
         self.keep = {slot_of(t) for t in capture if t.grad_fn is not None} if capture else ()
         self.kept: dict[Any, Any] = {}
 
-    def receive(self, target: Variable, gradients: tuple[Any, ...], index: int,
+    def receive(self, target: Variable, gradient: Any, gradients: tuple[Any, ...], index: int,
                 upstream: Any) -> None:
-        """Adds `gradients[index]`, which a rule (given `upstream`) made for `target`."""
-        gradient = gradients[index]
+        """Adds `gradient`, which a rule (given `upstream`) made for `target` as its input
+        `index` among `gradients`."""
         gate = target.grad_fn  # slot_of(target), inlined: this runs once per edge
-        if gate is None and self.into_leaves:
-            existing = target._grad
-            if existing is not None and not isinstance(gradient, _NOT_PLAIN) and \
-                    not isinstance(existing, SparseRows) and existing.grad_fn is None:
-                existing._array += gradient  # the user's buffer: add now, hold nothing
-                return
-        key = target if gate is None else gate if gate.output_meta is None else \
-            (gate, target._output_nr)
+        if gate is None:
+            if self.into_leaves:
+                existing = target._grad
+                if existing is not None and existing.__class__ is not SparseRows and \
+                        existing.grad_fn is None and not isinstance(gradient, _NOT_PLAIN):
+                    existing._array += gradient  # the user's buffer: add now, hold nothing
+                    return
+            key: Any = target
+        else:
+            key = gate if gate.output_meta is None else (gate, target._output_nr)
         waiting = self.waiting
         previous = waiting.get(key)
         if previous is None:

@@ -32,7 +32,9 @@ _NUMBER = (float, int)
 def unary(gate: type[Gate], x: Any, floating: bool) -> Any:
     """`gate` on one tensor; with `floating`, integer tensors become float32 first (exp, log,
     … as PyTorch promotes them)."""
-    return gate.apply(as_floating(x) if floating else x)
+    if floating and x._array.dtype.kind not in "fc":
+        x = as_floating(x)
+    return gate.apply(x)
 
 
 def as_floating(x: Tensor) -> Tensor:

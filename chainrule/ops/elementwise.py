@@ -22,7 +22,9 @@ __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "Sqrt", "Abs"
 
 
 def _shape(ctx: Gate, index: int) -> Shape:
-    return ctx.inputs[index].shape  # type: ignore[no-any-return]
+    """The shape of input `index`, which is a tensor: rules ask only for inputs that need a
+    gradient (read from its array: no property call on this per-edge path)."""
+    return ctx.inputs[index]._array.shape  # type: ignore[no-any-return]
 
 
 class Add(Gate):
