@@ -94,6 +94,7 @@ class Tensor(TensorMethods, Variable):
         self.grad_fn: Any = None
         self._grad: Any = None
         self._output_nr = 0
+        self._post_accumulate_hooks = None
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -110,6 +111,7 @@ class Tensor(TensorMethods, Variable):
         tensor._requires_grad = grad_fn is not None
         tensor._grad = None
         tensor._output_nr = 0
+        tensor._post_accumulate_hooks = None
         return tensor
 
     # ------------------------------------------------------------------ attributes
@@ -352,6 +354,17 @@ class Tensor(TensorMethods, Variable):
             node.retained = {}
         node.retained[self._output_nr] = weakref.ref(self)
 
+    def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
+        """Calls `hook(self)` after each backward pass has accumulated all of this leaf's
+        gradients into `.grad` (PyTorch's hook of the same name). Returns a handle whose
+        `remove()` unregisters it."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               f"tensors (this one was made by '{self.grad_fn.label}')")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        return RemovableHandle(self._post_accumulate_hooks, hook)
+
     @property
     def retains_grad(self) -> builtins.bool:
         node = self.grad_fn
@@ -400,6 +413,18 @@ class Tensor(TensorMethods, Variable):
 
 
 # ---------------------------------------------------------------------- helpers
+class RemovableHandle:
+    """What registering a hook returns: `remove()` takes the hook away again. The handle
+    itself is the hook's key, so no counter is needed."""
+
+    def __init__(self, hooks: dict[Any, Any], hook: Any) -> None:
+        self._hooks = hooks
+        hooks[self] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self, None)
+
+
 def _host(array: Any) -> np.ndarray:
     return array if isinstance(array, _ndarray) else array.get()
 

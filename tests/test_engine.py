@@ -267,3 +267,39 @@ def test_relu_backward_blocks_inf_and_nan_upstream_as_pytorch_does() -> None:
         warnings.simplefilter("error")
         x.relu().backward(upstream)
     assert x.grad.tolist() == [[0.0, 1.0, 0.0], [np.inf, 0.0, 3.0]]
+
+
+def test_post_accumulate_grad_hook_sees_the_whole_gradient_once() -> None:
+    """Called once per backward, after every path into the leaf has been summed into .grad
+    (PyTorch's register_post_accumulate_grad_hook), and gone after remove()."""
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    ((w * 3).sum() + (w * w).sum()).backward()  # two paths into w: 3 + 2w
+    assert seen == [[5.0, 7.0]]
+    ((w * 3).sum() + (w * w).sum()).backward()  # accumulates: the hook sees the total
+    assert seen == [[5.0, 7.0], [10.0, 14.0]]
+    handle.remove()
+    (w * 3).sum().backward()
+    assert len(seen) == 2
+
+
+def test_post_accumulate_grad_hook_runs_while_backward_goes_on() -> None:
+    """A leaf near the output is done before the leaves deep in the graph are reached: its
+    hook runs first (what lets data-parallel training overlap its all-reduce)."""
+    deep = cr.tensor(2.0, requires_grad=True)
+    near = cr.tensor(3.0, requires_grad=True)
+    order = []
+    deep.register_post_accumulate_grad_hook(lambda t: order.append("deep"))
+    near.register_post_accumulate_grad_hook(lambda t: order.append("near"))
+    h = deep
+    for _ in range(5):
+        h = (h * 1.5).tanh()
+    (h * near).backward()
+    assert order == ["near", "deep"]
+
+
+def test_post_accumulate_grad_hook_only_on_leaves() -> None:
+    x = cr.tensor(1.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(lambda t: None)

@@ -62,10 +62,9 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
                     if type(input_grads) is not tuple:
                         input_grads = (input_grads,)
                 if len(input_grads) != len(inputs):
-                    raise RuntimeError(
-                        f"backward of gate '{gate.label}' returned {len(input_grads)} "
-                        f"gradients, expected {len(inputs)} (one per forward argument, "
-                        "None where there is none)")
+                    raise RuntimeError(f"backward of gate '{gate.label}' returned "
+                                       f"{len(input_grads)} gradients, expected {len(inputs)} "
+                                       "(one per forward argument, None where there is none)")
                 if not retain_graph and gate.saved_tensors:
                     gate.saved_tensors = FREED
             for index, needed in enumerate(gate.needs_input_grad):
@@ -82,6 +81,8 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
                     dependencies[parent] = remaining
                     if remaining == 0:
                         ready.append(parent)
+                elif value._post_accumulate_hooks is not None and grads.into_leaves:
+                    _leaf_edge_done(value, dependencies)
     finally:
         state.grad_enabled = previous_mode
     return grads.finish()
@@ -96,9 +97,10 @@ def slot_of(tensor: Variable) -> Any:
     return gate if gate.output_meta is None else (gate, tensor._output_nr)
 
 
-def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], list[Gate]]:
-    """For each gate reachable from the outputs, the number of edges that lead into it."""
-    dependencies: dict[Gate, int] = {}
+def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Any, int], list[Gate]]:
+    """For each gate reachable from the outputs (and each leaf with post-accumulate hooks),
+    the number of edges that lead into it."""
+    dependencies: dict[Any, int] = {}
     roots = []
     for output in outputs:
         gate = output.grad_fn
@@ -122,6 +124,8 @@ def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Gate, int], l
                     else:
                         dependencies[parent] = 1
                         stack.append(parent)
+                elif value._post_accumulate_hooks is not None:  # counted to know when done
+                    dependencies[value] = dependencies.get(value, 0) + 1
     return dependencies, roots
 
 
@@ -158,6 +162,9 @@ class Gradients:
                 if existing is not None and existing.__class__ is not SparseRows and \
                         existing.grad_fn is None and not isinstance(gradient, _NOT_PLAIN):
                     existing._array += gradient  # the user's buffer: add now, hold nothing
+                    return
+                if target._post_accumulate_hooks is not None:  # complete before its hooks
+                    _accumulate_into_leaf(target, gradient, owned=False)
                     return
             key: Any = target
         else:
@@ -202,10 +209,25 @@ class Gradients:
             return [found.get(slot_of(tensor)) for tensor in self.capture]
         for leaf, gradient in self.waiting.items():
             _accumulate_into_leaf(leaf, gradient, leaf in self.owned)
+            if leaf._post_accumulate_hooks is not None:
+                _run_post_accumulate_hooks(leaf)
         return None
 
 
 _NOT_PLAIN = (Variable, SparseRows)
+
+
+def _leaf_edge_done(leaf: Variable, dependencies: dict[Any, int]) -> None:
+    """One more edge into a hooked leaf is done; after the last, its hooks run."""
+    remaining = dependencies[leaf] - 1
+    dependencies[leaf] = remaining
+    if remaining == 0:
+        _run_post_accumulate_hooks(leaf)
+
+
+def _run_post_accumulate_hooks(leaf: Variable) -> None:
+    for hook in list((leaf._post_accumulate_hooks or {}).values()):
+        hook(leaf)
 
 
 def _accumulate_into_leaf(leaf: Any, gradient: Any, owned: bool) -> None:

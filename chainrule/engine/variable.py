@@ -20,15 +20,20 @@ class Variable:
         _requires_grad: whether gradients flow to it.
         _grad: the accumulated gradient of a leaf (a tensor or `SparseRows`), or None.
         _output_nr: which output of `grad_fn` this is (0 for gates with one output).
+        _post_accumulate_hooks: None, or {handle id: hook} called with a leaf once a
+            backward pass has added all its gradients to `.grad` (how data-parallel
+            training starts averaging a gradient while the rest of backward still runs).
     """
 
-    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_output_nr", "__weakref__")
+    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_output_nr",
+                 "_post_accumulate_hooks", "__weakref__")
 
     _array: Any
     grad_fn: Any
     _requires_grad: bool
     _grad: Any
     _output_nr: int
+    _post_accumulate_hooks: dict[Any, Any] | None
 
     @classmethod
     def _make(cls, array: Any, grad_fn: Any) -> Any:
