@@ -21,6 +21,7 @@ from . import _dtype
 from ._dtype import DType
 from ._methods import TensorMethods
 from .backends import Device, array_module, device_of
+from .engine import version
 from .engine.backward import run_backward
 from .engine.variable import Variable
 from .ops import inplace
@@ -95,6 +96,7 @@ class Tensor(TensorMethods, Variable):
         self._grad: Any = None
         self._output_nr = 0
         self._post_accumulate_hooks = None
+        self._version = None
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -112,6 +114,7 @@ class Tensor(TensorMethods, Variable):
         tensor._grad = None
         tensor._output_nr = 0
         tensor._post_accumulate_hooks = None
+        tensor._version = None
         return tensor
 
     # ------------------------------------------------------------------ attributes
@@ -174,8 +177,11 @@ class Tensor(TensorMethods, Variable):
 
     @property
     def data(self) -> Tensor:
-        """The same array as a tensor outside the graph (changes to it are not recorded)."""
-        return Tensor._make(self._array, None)
+        """The same array as a tensor outside the graph (changes to it are not recorded,
+        but they count in the version that backward checks)."""
+        alias = Tensor._make(self._array, None)
+        version.share(self, alias)
+        return alias
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -269,8 +275,11 @@ class Tensor(TensorMethods, Variable):
         return format(str(self), spec)
 
     def detach(self) -> Tensor:
-        """The same array as a new leaf that does not require grad."""
-        return Tensor._make(self._array, None)
+        """The same array as a new leaf that does not require grad (sharing the version
+        counter: an in-place change through it is seen by backward)."""
+        alias = Tensor._make(self._array, None)
+        version.share(self, alias)
+        return alias
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -377,20 +386,24 @@ class Tensor(TensorMethods, Variable):
             self._array[normalize_index(index)] = _raw(value)
         except (IndexError, ValueError) as error:
             raise type(error)(f"setitem on a tensor of shape {self.shape}: {error}") from None
+        version.bump(self)
 
     def zero_(self) -> Tensor:
         inplace.check(self, "zero_")
         self._array[...] = 0
+        version.bump(self)
         return self
 
     def fill_(self, value: Any) -> Tensor:
         inplace.check(self, "fill_")
         self._array[...] = _raw(value)
+        version.bump(self)
         return self
 
     def copy_(self, source: Any) -> Tensor:
         inplace.check(self, "copy_", source)
         self._array[...] = _raw(source)
+        version.bump(self)
         return self
 
     # ------------------------------------------------------------------ printing

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backends import module_for
+from . import version
 from .anomaly import first_non_finite
 from .gate import FREED, Gate
 from .grad_mode import state
@@ -108,13 +109,17 @@ def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Any, int], li
             dependencies[gate] = 0
             roots.append(gate)
     stack = roots.copy()
+    now = version.CHANGES[0]
     while stack:
         gate = stack.pop()
-        if gate.saved_tensors is FREED:
+        saved = gate.saved_tensors
+        if saved is FREED:
             raise RuntimeError(
                 f"backward: trying to go through the graph a second time, but gate "
                 f"'{gate.label}' freed its saved values after the first backward. Pass "
                 f"retain_graph=True to the first backward() (or autograd.grad) to keep them.")
+        if saved and not gate.tensor_api and gate.changes_at != now:  # changed in place since
+            version.check_saved(gate)
         for value, needed in zip(gate.inputs, gate.needs_input_grad):
             if needed:
                 parent = value.grad_fn

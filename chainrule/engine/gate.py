@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import version
 from .anomaly import check_forward
 from .grad_mode import no_grad, state
 from .variable import Variable
+from .version import CHANGES
 
-__all__ = ["Gate", "Function", "FREED"]
+__all__ = ["Gate", "ViewGate", "Function", "FREED"]
 
 
 class _Freed:
@@ -53,6 +55,11 @@ class Gate:
         output_meta: None for a gate with one output; otherwise one (shape, dtype, device)
             per output, so that the engine can fill missing output gradients with zeros.
         retained: output index -> weak references of tensors that called `retain_grad()`.
+        changes_at, saved_versions, output_version: set when the forward saved anything:
+            the process's count of in-place changes then, the arguments' versions (only
+            when one was not 0) and the output's counter (only for `saves_output` gates).
+            Backward compares them (`engine.version`) when any in-place change happened
+            since `changes_at`.
 
     A rule may return its upstream gradient unchanged (or a view of it) or a fresh array;
     it must never return the same fresh array for two inputs, nor an array it keeps. That
@@ -60,13 +67,17 @@ class Gate:
     """
 
     __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "output_meta", "retained",
-                 "__weakref__")
+                 "saved_versions", "output_version", "changes_at", "__weakref__")
 
     #: The operation's name, shown by `repr`, `viz.draw` and `viz.explain`.
     label = "gate"
     #: True when `backward` takes and returns tensors (user-defined `Function`s); False for
     #: built-in gates, whose rules work on arrays and also on tensors for create_graph.
     tensor_api = False
+    #: True when the forward saves its own output for the rule (exp, sigmoid, relu, …): the
+    #: output then gets a version counter that backward checks. A test checks every gate's
+    #: flag against what it really saves.
+    saves_output = False
 
     def __init__(self) -> None:
         self.inputs: tuple[Any, ...] = ()
@@ -74,6 +85,9 @@ class Gate:
         self.saved_tensors: Any = ()
         self.output_meta: tuple[Any, ...] | None = None
         self.retained: dict[int, Any] | None = None
+        self.saved_versions: tuple[int, ...] | None = None
+        self.output_version: list[int] | None = None
+        self.changes_at = 0
 
     def save_for_backward(self, *values: Any) -> None:
         """Keeps `values` for the backward rule (read back as `ctx.saved_tensors`)."""
@@ -103,11 +117,14 @@ class Gate:
         arrays = []
         needs = []
         tensor = None
+        versioned = False
         for value in args:
             if isinstance(value, Variable):
                 arrays.append(value._array)
                 needs.append(value._requires_grad)
                 tensor = value
+                if value._version is not None and value._version[0]:
+                    versioned = True  # changed in place before: backward must know by how much
             else:
                 arrays.append(value)
                 needs.append(False)
@@ -119,10 +136,33 @@ class Gate:
         output = cls.forward(ctx, *arrays)
         if state.anomaly_enabled:
             check_forward(cls.label, tuple(arrays), output)
+        result = tensor._make(output, ctx if recording else None)
         if recording:
             ctx.inputs = args
-            return tensor._make(output, ctx)
-        return tensor._make(output, None)
+            if ctx.saved_tensors:  # what backward compares (engine.version)
+                ctx.changes_at = CHANGES[0]
+                if versioned:
+                    ctx.saved_versions = tuple([
+                        0 if not isinstance(value, Variable) or value._version is None
+                        else value._version[0] for value in args])
+                if cls.saves_output:
+                    ctx.output_version = result._version = [0]
+        return result
+
+
+class ViewGate(Gate):
+    """A gate whose output is a view of its first input (reshape, transpose, basic
+    indexing, expand): the two share a version counter, so an in-place change through
+    either is seen by backward."""
+
+    __slots__ = ()
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        result = super().apply(*args)
+        if result._array.base is not None:  # NumPy made a view, not a copy
+            version.share(args[0], result)
+        return result
 
 
 class Function(Gate):

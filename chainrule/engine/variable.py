@@ -23,10 +23,12 @@ class Variable:
         _post_accumulate_hooks: None, or {handle id: hook} called with a leaf once a
             backward pass has added all its gradients to `.grad` (how data-parallel
             training starts averaging a gradient while the rest of backward still runs).
+        _version: None (version 0, unshared) or the one-element list counting in-place
+            changes, shared by every alias of the storage (see `engine.version`).
     """
 
     __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_output_nr",
-                 "_post_accumulate_hooks", "__weakref__")
+                 "_post_accumulate_hooks", "_version", "__weakref__")
 
     _array: Any
     grad_fn: Any
@@ -34,6 +36,7 @@ class Variable:
     _grad: Any
     _output_nr: int
     _post_accumulate_hooks: dict[Any, Any] | None
+    _version: list[int] | None
 
     @classmethod
     def _make(cls, array: Any, grad_fn: Any) -> Any:

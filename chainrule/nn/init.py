@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..backends import array_module
+from ..engine import version
 from ..engine.grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -60,6 +61,7 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     converted = values.astype(tensor._array.dtype, copy=False)
     with no_grad():
         tensor._array[...] = array_module(tensor._array).asarray(converted)
+        version.bump(tensor)
     return tensor
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .. import creation
+from ..engine import version
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -90,6 +91,7 @@ class Embedding(Module):
         init.normal_(self.weight)
         if self.padding_idx is not None:
             self.weight._array[self.padding_idx] = 0
+            version.bump(self.weight)
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,

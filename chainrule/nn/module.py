@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..engine import version
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -314,6 +315,7 @@ class Module:
                                  f"has shape {tuple(source.shape)}, the model has shape "
                                  f"{target.shape}")
             target._array[...] = source
+            version.bump(target)
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ printing

@@ -32,6 +32,7 @@ class Parameter(Tensor):
         self._grad = None
         self._output_nr = 0
         self._post_accumulate_hooks = None
+        self._version = None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
 

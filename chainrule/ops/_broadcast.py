@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._typing import Array, Grad, Shape
 from ..backends import array_module
-from ..engine.gate import Gate
+from ..engine.gate import Gate, ViewGate
 from ..engine.variable import Variable
 
 __all__ = ["unbroadcast", "broadcast_to", "sum_to_array", "SumTo", "BroadcastTo"]
@@ -62,7 +62,7 @@ class SumTo(Gate):
         return broadcast_to(grad, ctx.inputs[0].shape), None
 
 
-class BroadcastTo(Gate):
+class BroadcastTo(ViewGate):
     """f(x) = x repeated to `shape` (`expand`);  the gradient sums the repeats: unbroadcast."""
 
     __slots__ = ()

@@ -119,6 +119,7 @@ class Pow(Gate):
     """f(a, b) = a^b;  ∂f/∂a = b·a^(b−1), ∂f/∂b = a^b·ln a (taken as 0 where a = 0, b ≥ 0)."""
 
     __slots__ = ()
+    saves_output = True
     label = "pow"
 
     @staticmethod
@@ -150,6 +151,7 @@ class Exp(Gate):
     """f(x) = eˣ;  ∂f/∂x = eˣ, the output itself."""
 
     __slots__ = ()
+    saves_output = True
     label = "exp"
 
     @staticmethod
@@ -185,6 +187,7 @@ class Sqrt(Gate):
     """f(x) = √x;  ∂f/∂x = 1/(2√x)."""
 
     __slots__ = ()
+    saves_output = True
     label = "sqrt"
 
     @staticmethod
@@ -221,6 +224,7 @@ class Relu(Gate):
     """f(x) = max(0, x);  ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
 
     __slots__ = ()
+    saves_output = True
     label = "relu"
 
     @staticmethod
@@ -255,6 +259,7 @@ class Sigmoid(Gate):
     """σ(x) = 1/(1+e^−x);  ∂σ/∂x = σ(x)(1 − σ(x)), from the output alone."""
 
     __slots__ = ()
+    saves_output = True
     label = "sigmoid"
 
     @staticmethod
@@ -273,6 +278,7 @@ class Tanh(Gate):
     """f(x) = tanh x;  ∂f/∂x = 1 − tanh²x, from the output alone."""
 
     __slots__ = ()
+    saves_output = True
     label = "tanh"
 
     @staticmethod

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._typing import Array, Grad, Shape
 from ..backends import array_module
-from ..engine.gate import Gate
+from ..engine.gate import Gate, ViewGate
 from .args import normalize_index
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _scatter_add(shape: Shape, dtype: Any, index: tuple[Any, ...], values: Array
     return out
 
 
-class GetItem(Gate):
+class GetItem(ViewGate):
     """f(x) = x[index];  ∂L/∂x is zero except at the picked places, which receive the
     upstream gradient, summed where an index repeats."""
 

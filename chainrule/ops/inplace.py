@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _dtype
+from ..engine import version
 from ..engine.grad_mode import state
 from ..engine.variable import Variable
 
@@ -40,6 +41,7 @@ def apply_ufunc(tensor: Any, op: str, ufunc: Any, other: Any) -> Any:
     except ValueError as error:
         raise ValueError(f"{op}: shape {tuple(np.shape(value))} cannot be broadcast to "
                          f"this tensor's shape {tensor.shape} ({error})") from None
+    version.bump(tensor)
     return tensor
 
 
@@ -48,6 +50,7 @@ def write_back(tensor: Any, op: str, result: Any) -> Any:
     check(tensor, op)
     _dtype.check_in_place(op, tensor._array.dtype, result._array)
     tensor._array[...] = result._array
+    version.bump(tensor)
     return tensor
 
 

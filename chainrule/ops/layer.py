@@ -96,6 +96,7 @@ class Embedding(Gate):
     @staticmethod
     def forward(ctx: Gate, ids: Array, weight: Array, padding_idx: int | None,
                 sparse: bool) -> Array:
+        ctx.save_for_backward(ids)  # read in backward: a change to the ids must be seen
         return weight[ids]
 
     @staticmethod

@@ -92,6 +92,7 @@ class MaxAll(Gate):
     as PyTorch does; every other input gets 0."""
 
     __slots__ = ()
+    saves_output = True
     label = "max"
 
     @staticmethod
@@ -144,6 +145,7 @@ class Prod(Gate):
     """f(x) = Π x over `dim`;  ∂f/∂xᵢ = Π_{j≠i} xⱼ, the product of all the others."""
 
     __slots__ = ()
+    saves_output = True
     label = "prod"
 
     @staticmethod
@@ -193,6 +195,7 @@ class LogSumExp(Gate):
     ∂f/∂x = e^(x − f) = softmax(x)."""
 
     __slots__ = ()
+    saves_output = True
     label = "logsumexp"
 
     @staticmethod
@@ -220,6 +223,7 @@ class Softmax(Gate):
     diag(y) − y yᵀ applied to g without being built."""
 
     __slots__ = ()
+    saves_output = True
     label = "softmax"
 
     @staticmethod
@@ -241,6 +245,7 @@ class LogSoftmax(Gate):
     """yᵢ = xᵢ − log Σⱼ e^xⱼ along `dim`;  ∂L/∂x = g − softmax(x) Σ g."""
 
     __slots__ = ()
+    saves_output = True
     label = "log_softmax"
 
     @staticmethod

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .._typing import Array, Grad
 from ..backends import array_module, to_device
-from ..engine.gate import Gate
+from ..engine.gate import Gate, ViewGate
 from . import _dual
 from ._broadcast import BroadcastTo, SumTo
 from .args import normalize_axes, normalize_dim, resolve_shape, shape_args
@@ -22,7 +22,7 @@ __all__ = ["Reshape", "View", "Flatten", "Squeeze", "Unsqueeze", "Permute", "Tra
            "Concatenate", "Stack", "ToDevice"]
 
 
-class Reshape(Gate):
+class Reshape(ViewGate):
     """f(x) = x with a new shape;  the gradient is reshaped back."""
 
     __slots__ = ()
@@ -61,7 +61,7 @@ class Unsqueeze(Reshape):
     label = "unsqueeze"
 
 
-class Permute(Gate):
+class Permute(ViewGate):
     """f(x) = x with its axes reordered;  the gradient's axes are put back by the inverse."""
 
     __slots__ = ()

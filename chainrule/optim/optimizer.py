@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..engine import version
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 
@@ -94,8 +95,10 @@ class Optimizer:
                         gradient = param._make(gradient.to_dense(), None)
                     else:
                         self._update_rows(param, gradient.coalesce(), group, self.state[param])
+                        version.bump(param)
                         continue
                 self._update(param, gradient._array, group, self.state[param])
+                version.bump(param)
         return loss
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
