@@ -303,3 +303,34 @@ def test_post_accumulate_grad_hook_only_on_leaves() -> None:
     x = cr.tensor(1.0, requires_grad=True)
     with pytest.raises(RuntimeError, match="non-leaf"):
         (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_a_rule_sending_one_array_to_two_of_many_inputs_is_never_added_into() -> None:
+    """For gates with many inputs the engine finds repeated arrays through a set of ids
+    (linear time); the array sent twice must still not be summed into in place."""
+    from chainrule.engine.gate import Gate
+
+    class SumAll(Gate):
+        label = "sum_all"
+
+        @staticmethod
+        def forward(ctx, *arrays):  # noqa: ANN001, ANN205
+            return sum(arrays)
+
+        @staticmethod
+        def backward(ctx, grad):  # noqa: ANN001, ANN205
+            shared = grad.copy()  # one fresh array, sent to inputs 3 and 12
+            return tuple(shared if i in (3, 12) else grad.copy() for i in range(20))
+
+    xs = [cr.tensor([1.0, 2.0], requires_grad=True) for _ in range(20)]
+    y = SumAll.apply(*xs)
+    z = xs[12] * 1 + y  # xs[12] gets a second gradient after the shared array (this order
+    z.sum().backward()  # corrupts xs[3]'s gradient if the repeat goes unnoticed)
+    assert xs[3].grad.tolist() == [1.0, 1.0]
+    assert xs[12].grad.tolist() == [2.0, 2.0]
+
+
+def test_stack_of_many_inputs_back_propagates() -> None:
+    xs = [cr.tensor(float(i), requires_grad=True) for i in range(3000)]
+    (cr.stack(xs) * 2).sum().backward()
+    assert all(x.grad.item() == 2.0 for x in xs)

@@ -143,7 +143,8 @@ class Gradients:
     `SparseRows`. Everything else is summed out of place, and the sum is then owned.
     """
 
-    __slots__ = ("waiting", "owned", "create_graph", "keep", "kept", "capture", "into_leaves")
+    __slots__ = ("waiting", "owned", "create_graph", "keep", "kept", "capture", "into_leaves",
+                 "sent_ids")
 
     def __init__(self, create_graph: bool, capture: Sequence[Variable] | None) -> None:
         self.waiting: dict[Any, Any] = {}
@@ -152,6 +153,7 @@ class Gradients:
         self.capture = capture
         # A plain backward adds into a leaf's existing `.grad` as each gradient arrives.
         self.into_leaves = capture is None and not create_graph
+        self.sent_ids: tuple[tuple[Any, ...], set[int]] | None = None
         # Non-leaf tensors whose gradients `autograd.grad` asked for: kept when popped.
         self.keep = {slot_of(t) for t in capture if t.grad_fn is not None} if capture else ()
         self.kept: dict[Any, Any] = {}
@@ -180,7 +182,7 @@ class Gradients:
             waiting[key] = gradient
             if (not self.create_graph and gradient is not upstream
                     and getattr(gradient, "base", 0) is None
-                    and (index == 0 or all(gradient is not other for other in gradients[:index]))):
+                    and (index == 0 or self._sent_once(gradient, gradients, index))):
                 self.owned.add(key)
         elif key in self.owned and not isinstance(gradient, SparseRows):
             previous += gradient  # reassigned: `+=` on a NumPy scalar makes a new object
@@ -189,6 +191,20 @@ class Gradients:
             waiting[key] = previous + gradient
             if not self.create_graph and not isinstance(waiting[key], SparseRows):
                 self.owned.add(key)
+
+    def _sent_once(self, gradient: Any, gradients: tuple[Any, ...], index: int) -> bool:
+        """Whether no earlier input of the same rule got this very array. For a gate with
+        many inputs (stack, cat) the ids are collected once, keeping backward linear."""
+        if index < 8:
+            return all(gradient is not other for other in gradients[:index])
+        if self.sent_ids is None or self.sent_ids[0] is not gradients:
+            seen: set[int] = set()
+            repeated: set[int] = set()
+            for other in gradients:
+                if other is not None:
+                    (repeated if id(other) in seen else seen).add(id(other))
+            self.sent_ids = (gradients, repeated)
+        return id(gradient) not in self.sent_ids[1]
 
     def pop(self, gate: Gate) -> Any:
         """The summed upstream gradient of `gate` (a tuple for several outputs, zeros where

@@ -116,7 +116,8 @@ class Neg(Gate):
 
 
 class Pow(Gate):
-    """f(a, b) = a^b;  ∂f/∂a = b·a^(b−1), ∂f/∂b = a^b·ln a (taken as 0 where a = 0, b ≥ 0)."""
+    """f(a, b) = a^b;  ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0,
+    b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
 
     __slots__ = ()
     saves_output = True
@@ -134,7 +135,12 @@ class Pow(Gate):
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad_b = None
         if need_a:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), _shape(ctx, 0))
+            if hasattr(b, "shape"):  # b·a^(b−1) is 0 where b = 0, as in PyTorch (not 0·0^(−1))
+                exponent = _dual.where(_dual.constant(b) == 0, 1, b)
+                local = b * a ** (exponent - 1)
+            else:
+                local = a * 0 if b == 0 else b * a ** (b - 1)
+            grad_a = unbroadcast(grad * local, _shape(ctx, 0))
         if need_b:
             if hasattr(a, "shape"):
                 raw = _dual.constant(a)
