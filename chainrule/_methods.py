@@ -162,15 +162,15 @@ class TensorMethods:
         return _inplace.apply_ufunc(self, "/=", np.true_divide, other)
 
     def pow(self, other: Any) -> Tensor:
-        """f(a, b) = a^b; ∂f/∂a = b·a^(b−1), ∂f/∂b = a^b·ln a (taken as 0 where a = 0, b ≥ 0)."""
+        """f(a, b) = a^b; ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0, b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
         return _dispatch.binary(Pow, self, other, False)
 
     def __pow__(self, other: Any) -> Tensor:
-        """f(a, b) = a^b; ∂f/∂a = b·a^(b−1), ∂f/∂b = a^b·ln a (taken as 0 where a = 0, b ≥ 0)."""
+        """f(a, b) = a^b; ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0, b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
         return _dispatch.binary(Pow, self, other, False)
 
     def __rpow__(self, other: Any) -> Tensor:
-        """f(a, b) = a^b; ∂f/∂a = b·a^(b−1), ∂f/∂b = a^b·ln a (taken as 0 where a = 0, b ≥ 0)."""
+        """f(a, b) = a^b; ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0, b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
         return _dispatch.binary(Pow, other, self, False)
 
     def maximum(self, other: Any) -> Tensor:

@@ -104,7 +104,7 @@ def true_divide(input: Any, other: Any) -> Tensor:
 
 
 def pow(input: Any, other: Any) -> Tensor:
-    """f(a, b) = a^b; ∂f/∂a = b·a^(b−1), ∂f/∂b = a^b·ln a (taken as 0 where a = 0, b ≥ 0)."""
+    """f(a, b) = a^b; ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0, b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
     return _dispatch.binary(Pow, _tensor(input), other, False)
 
 
