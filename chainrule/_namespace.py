@@ -17,10 +17,47 @@ from .ops import inplace as _inplace
 from .ops import linalg as _linalg
 from .ops import reduce as _reduce
 from .ops import shape as _shape
-from .ops.elementwise import Abs, Add, Clone, Div, Exp, Log, Maximum, Minimum, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh
+from .ops.elementwise import (
+    Abs,
+    Add,
+    Clone,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+)
+from .ops.pointwise import (
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Cos,
+    Cosh,
+    Exp2,
+    Expm1,
+    Log10,
+    Log1p,
+    Log2,
+    Reciprocal,
+    Rsqrt,
+    Sin,
+    Sinh,
+    Tan,
+)
 from .tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum"]
+__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum"]
 
 
 def neg(input: Any) -> Tensor:
@@ -76,6 +113,126 @@ def tanh(input: Any) -> Tensor:
 def clone(input: Any) -> Tensor:
     """f(x) = a copy of x; ∂f/∂x = 1."""
     return _tensor(input).clone()
+
+
+def sin(input: Any) -> Tensor:
+    """f(x) = sin x; ∂f/∂x = cos x."""
+    return _tensor(input).sin()
+
+
+def cos(input: Any) -> Tensor:
+    """f(x) = cos x; ∂f/∂x = −sin x."""
+    return _tensor(input).cos()
+
+
+def tan(input: Any) -> Tensor:
+    """f(x) = tan x; ∂f/∂x = 1 + tan²x, from the output."""
+    return _tensor(input).tan()
+
+
+def asin(input: Any) -> Tensor:
+    """f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
+    return _tensor(input).asin()
+
+
+def arcsin(input: Any) -> Tensor:
+    """f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
+    return _tensor(input).asin()
+
+
+def acos(input: Any) -> Tensor:
+    """f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
+    return _tensor(input).acos()
+
+
+def arccos(input: Any) -> Tensor:
+    """f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
+    return _tensor(input).acos()
+
+
+def atan(input: Any) -> Tensor:
+    """f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
+    return _tensor(input).atan()
+
+
+def arctan(input: Any) -> Tensor:
+    """f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
+    return _tensor(input).atan()
+
+
+def sinh(input: Any) -> Tensor:
+    """f(x) = sinh x; ∂f/∂x = cosh x."""
+    return _tensor(input).sinh()
+
+
+def cosh(input: Any) -> Tensor:
+    """f(x) = cosh x; ∂f/∂x = sinh x."""
+    return _tensor(input).cosh()
+
+
+def asinh(input: Any) -> Tensor:
+    """f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
+    return _tensor(input).asinh()
+
+
+def arcsinh(input: Any) -> Tensor:
+    """f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
+    return _tensor(input).asinh()
+
+
+def acosh(input: Any) -> Tensor:
+    """f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
+    return _tensor(input).acosh()
+
+
+def arccosh(input: Any) -> Tensor:
+    """f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
+    return _tensor(input).acosh()
+
+
+def atanh(input: Any) -> Tensor:
+    """f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
+    return _tensor(input).atanh()
+
+
+def arctanh(input: Any) -> Tensor:
+    """f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
+    return _tensor(input).atanh()
+
+
+def exp2(input: Any) -> Tensor:
+    """f(x) = 2ˣ; ∂f/∂x = 2ˣ ln 2."""
+    return _tensor(input).exp2()
+
+
+def expm1(input: Any) -> Tensor:
+    """f(x) = eˣ − 1; ∂f/∂x = eˣ = f(x) + 1."""
+    return _tensor(input).expm1()
+
+
+def log2(input: Any) -> Tensor:
+    """f(x) = log₂ x; ∂f/∂x = 1/(x ln 2)."""
+    return _tensor(input).log2()
+
+
+def log10(input: Any) -> Tensor:
+    """f(x) = log₁₀ x; ∂f/∂x = 1/(x ln 10)."""
+    return _tensor(input).log10()
+
+
+def log1p(input: Any) -> Tensor:
+    """f(x) = ln(1 + x); ∂f/∂x = 1/(1 + x)."""
+    return _tensor(input).log1p()
+
+
+def rsqrt(input: Any) -> Tensor:
+    """f(x) = 1/√x; ∂f/∂x = −½ x^(−3/2) = −½ f(x)³."""
+    return _tensor(input).rsqrt()
+
+
+def reciprocal(input: Any) -> Tensor:
+    """f(x) = 1/x; ∂f/∂x = −1/x² = −f(x)²."""
+    return _tensor(input).reciprocal()
 
 
 def mul(input: Any, other: Any) -> Tensor:

@@ -14,8 +14,8 @@ from .._typing import Array
 from ..backends import array_module
 from ..engine.variable import Variable
 
-__all__ = ["exp", "log", "tanh", "where", "swap_last_axes", "permute", "sum_keepdims", "cast",
-           "is_tensor", "constant"]
+__all__ = ["call", "exp", "log", "tanh", "where", "swap_last_axes", "permute", "sum_keepdims",
+           "cast", "is_tensor", "constant"]
 
 
 def is_tensor(value: object) -> bool:
@@ -26,6 +26,15 @@ def is_tensor(value: object) -> bool:
 def constant(value: Any) -> Any:
     """The array under a tensor (for masks and other values that carry no gradient)."""
     return value._array if isinstance(value, Variable) else value
+
+
+def call(name: str, value: Array) -> Array:
+    """The elementwise function `name` (a Tensor method and a NumPy function of that name:
+    sin, cos, sqrt, …) on an array or a tensor."""
+    tensor: Any = value
+    if is_tensor(value):
+        return getattr(tensor, name)()  # type: ignore[no-any-return]
+    return getattr(array_module(value), name)(value)  # type: ignore[no-any-return]
 
 
 def exp(value: Array) -> Array:

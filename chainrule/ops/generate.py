@@ -1,6 +1,6 @@
 """Writes the Tensor methods and `cr.*` functions of the op table as explicit code.
 
-    python -m chainrule.ops.generate          # rewrite chainrule/_methods.py, _namespace.py
+    python -m chainrule.ops.generate          # rewrite chainrule/_methods/, _namespace.py
     python -m chainrule.ops.generate --check  # exit 1 if either file is out of date
 
 Generated code rather than `setattr` at import time, so that an IDE, a debugger and mypy see
@@ -165,37 +165,81 @@ def function_lines(op: Op) -> list[str]:
     return out
 
 
-def _gate_imports() -> list[str]:
-    gates = sorted({op.target.__name__ for op in OPS if op.kind in (UNARY, BINARY)})
-    return [f"from .ops.elementwise import {', '.join(gates)}"]
+def _family(op: Op) -> str:
+    """The ops module a row's code lives in: one generated mixin per family."""
+    return "dispatch" if op.kind == COMPARE else op.target.__module__.rsplit(".", 1)[-1]
 
 
-def _front_imports() -> list[str]:
+def _gate_imports(rows: list[Op], package: str) -> list[str]:
+    by_module: dict[str, set[str]] = {}
+    for op in rows:
+        if op.kind in (UNARY, BINARY):
+            by_module.setdefault(op.target.__module__, set()).add(op.target.__name__)
+    lines = []
+    for module, gates in sorted(by_module.items()):
+        names = sorted(gates)
+        line = f"from {package}ops.{module.rsplit('.', 1)[-1]} import {', '.join(names)}"
+        if len(line) > 100:
+            line = (f"from {package}ops.{module.rsplit('.', 1)[-1]} import (\n    "
+                    + ",\n    ".join(names) + ",\n)")
+        lines.append(line)
+    return lines
+
+
+def _front_imports(rows: list[Op], package: str) -> list[str]:
     modules = sorted({op.target.__module__.rsplit(".", 1)[-1]
-                      for op in OPS if op.kind == FRONT})
-    return [f"from .ops import {name} as _{name}" for name in modules]
+                      for op in rows if op.kind == FRONT} |
+                     ({"dispatch"} if any(op.kind != FRONT for op in rows) else set()))
+    return [f"from {package}ops import {name} as _{name}" for name in modules]
 
 
-def methods_source() -> str:
-    lines = [HEADER.format(doc="Tensor's methods and operators, from the op table.")
+def _mixin_name(family: str) -> str:
+    return family.capitalize() + "Methods"
+
+
+def family_source(family: str) -> str:
+    """One mixin class: the methods of the rows whose code is in `ops/<family>.py`."""
+    rows = [op for op in OPS if _family(op) == family]
+    lines = [HEADER.format(doc=f"Tensor's methods from the op table's `{family}` rows.")
              + "# ruff: noqa: A002, A003, E501, N802",
              "from __future__ import annotations", "", "from typing import TYPE_CHECKING, Any",
-             "", "import numpy as np", "", "from .ops import inplace as _inplace",
-             *_front_imports(), *_gate_imports(), "",
-             "if TYPE_CHECKING:", "    from .tensor import Tensor", "", "",
-             "class TensorMethods:",
-             '    """The methods of `Tensor` that the op table declares."""', "",
+             "", "import numpy as np", "", "from ..ops import inplace as _inplace",
+             *_front_imports(rows, ".."), *_gate_imports(rows, ".."), "",
+             "if TYPE_CHECKING:", "    from ..tensor import Tensor", "", "",
+             f"class {_mixin_name(family)}:",
+             f'    """The methods of `Tensor` from the `{family}` rows of the op table."""', "",
              "    __slots__ = ()", ""]
-    for op in OPS:
+    for op in rows:
         lines += method_lines(op)
     for python_name, row_name in FRONT_OPERATORS:
         row = next(op for op in OPS if op.name == row_name)
+        if _family(row) != family:
+            continue
         params, passed = _signature(row.target, drop_first=True)
         lines += _method(python_name, params, f"{_module_alias(row.target)}."
                          f"{row.target.__name__}(self{', ' + passed if passed else ''})",
                          _doc(row))
     while lines[-1] == "":
         lines.pop()
+    if lines[-1] == "    __slots__ = ()":
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def families() -> list[str]:
+    return sorted({_family(op) for op in OPS})
+
+
+def methods_source() -> str:
+    """The package's __init__: `TensorMethods` gathers every family's mixin."""
+    mixins = [_mixin_name(family) for family in families()]
+    lines = [HEADER.format(doc="Tensor's methods and operators, from the op table: one mixin "
+                           "per family of operations, gathered in `TensorMethods`."),
+             *[f"from .{family} import {_mixin_name(family)}" for family in families()], "",
+             '__all__ = ["TensorMethods"]', "", "",
+             f"class TensorMethods({', '.join(mixins)}):",
+             '    """The methods of `Tensor` that the op table declares."""', "",
+             "    __slots__ = ()"]
     return "\n".join(lines) + "\n"
 
 
@@ -204,7 +248,8 @@ def namespace_source() -> str:
     lines = [HEADER.format(doc="The `cr.*` function forms of the op table (`cr.exp(x)` is "
                            "`x.exp()`).") + "# ruff: noqa: A001, A002, E501",
              "from __future__ import annotations", "", "from typing import Any", "",
-             "import numpy as np", "", *_front_imports(), *_gate_imports(),
+             "import numpy as np", "", *_front_imports(list(OPS), "."),
+             *_gate_imports(list(OPS), "."),
              "from .tensor import Tensor, as_tensor_argument as _tensor", "",
              "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]", "", ""]
     for op in OPS:
@@ -214,9 +259,14 @@ def namespace_source() -> str:
     return "\n".join(lines) + "\n"
 
 
+
+
 def outputs() -> dict[Path, str]:
-    return {PACKAGE / "_methods.py": methods_source(),
-            PACKAGE / "_namespace.py": namespace_source()}
+    files = {PACKAGE / "_methods" / "__init__.py": methods_source(),
+             PACKAGE / "_namespace.py": namespace_source()}
+    for family in families():
+        files[PACKAGE / "_methods" / f"{family}.py"] = family_source(family)
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path.name} is out of date: run python -m chainrule.ops.generate")
         return 1 if stale else 0
     for path, text in outputs().items():
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text)
         print(f"wrote {path}")
     return 0

@@ -1,7 +1,7 @@
 """The op table: one row per operation, from which every Tensor method, operator (with its
 reflected and in-place forms) and `cr.*` function is generated.
 
-`python -m chainrule.ops.generate` writes `chainrule/_methods.py` (the `TensorMethods` class
+`python -m chainrule.ops.generate` writes `chainrule/_methods/` (the `TensorMethods` class
 that `Tensor` inherits) and `chainrule/_namespace.py` (the `cr.*` functions) from this table,
 as explicit definitions: IDEs, debuggers and mypy see ordinary code, nothing is attached to
 a class at run time (unlike early tinygrad's `setattr`), and `tests/test_op_table.py` fails
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dispatch, elementwise, indexing, inplace, linalg, reduce, shape
+from . import dispatch, elementwise, indexing, inplace, linalg, pointwise, reduce, shape
 
 __all__ = ["Op", "OPS", "UNARY", "BINARY", "COMPARE", "FRONT"]
 
@@ -69,6 +69,34 @@ OPS: tuple[Op, ...] = (
     Op("sigmoid", UNARY, elementwise.Sigmoid, floating=True, inplace=True),
     Op("tanh", UNARY, elementwise.Tanh, floating=True, inplace=True),
     Op("clone", UNARY, elementwise.Clone),
+    Op("sin", UNARY, pointwise.Sin, floating=True, inplace=True),
+    Op("cos", UNARY, pointwise.Cos, floating=True, inplace=True),
+    Op("tan", UNARY, pointwise.Tan, floating=True, inplace=True,
+       gradcheck={"low": -1.2, "high": 1.2}),
+    Op("asin", UNARY, pointwise.Asin, floating=True, inplace=True, aliases=("arcsin",),
+       gradcheck={"low": -0.9, "high": 0.9}),
+    Op("acos", UNARY, pointwise.Acos, floating=True, inplace=True, aliases=("arccos",),
+       gradcheck={"low": -0.9, "high": 0.9}),
+    Op("atan", UNARY, pointwise.Atan, floating=True, inplace=True, aliases=("arctan",)),
+    Op("sinh", UNARY, pointwise.Sinh, floating=True, inplace=True),
+    Op("cosh", UNARY, pointwise.Cosh, floating=True, inplace=True),
+    Op("asinh", UNARY, pointwise.Asinh, floating=True, inplace=True, aliases=("arcsinh",)),
+    Op("acosh", UNARY, pointwise.Acosh, floating=True, inplace=True, aliases=("arccosh",),
+       gradcheck={"low": 1.2, "high": 3.0}),
+    Op("atanh", UNARY, pointwise.Atanh, floating=True, inplace=True, aliases=("arctanh",),
+       gradcheck={"low": -0.9, "high": 0.9}),
+    Op("exp2", UNARY, pointwise.Exp2, floating=True, inplace=True),
+    Op("expm1", UNARY, pointwise.Expm1, floating=True, inplace=True),
+    Op("log2", UNARY, pointwise.Log2, floating=True, inplace=True,
+       gradcheck={"low": 0.2, "high": 3.0}),
+    Op("log10", UNARY, pointwise.Log10, floating=True, inplace=True,
+       gradcheck={"low": 0.2, "high": 3.0}),
+    Op("log1p", UNARY, pointwise.Log1p, floating=True, inplace=True,
+       gradcheck={"low": -0.8, "high": 3.0}),
+    Op("rsqrt", UNARY, pointwise.Rsqrt, floating=True, inplace=True,
+       gradcheck={"low": 0.2, "high": 3.0}),
+    Op("reciprocal", UNARY, pointwise.Reciprocal, floating=True, inplace=True,
+       gradcheck={"away_from_zero": 0.3}),
     # ------------------------------------------------------------ elementwise, two inputs
     Op("mul", BINARY, elementwise.Mul, operator="mul", ufunc="multiply",
        aliases=("multiply",)),
