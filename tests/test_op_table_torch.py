@@ -58,3 +58,58 @@ def test_unary_row_promotes_integers_as_pytorch(op) -> None:  # noqa: ANN001
     theirs = getattr(torch.tensor(ints), op.name)()
     assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+TWO_INPUTS = ["atan2", "hypot", "fmod", "remainder", "xlogy", "maximum", "minimum", "mul",
+              "div", "pow"]
+
+
+@pytest.mark.parametrize("name", TWO_INPUTS)
+def test_two_input_rows_match_pytorch_with_broadcasting(name: str) -> None:
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0.3, 2.5, size=(3, 4)) * rng.choice([-1, 1], size=(3, 4))
+    b = rng.uniform(0.4, 2.0, size=(4,)) * rng.choice([-1, 1], size=(4,))
+    if name in ("xlogy", "pow"):
+        a, b = np.abs(a), np.abs(b)
+    upstream = rng.normal(size=(3, 4))
+    mine = [cr.tensor(v, requires_grad=True) for v in (a, b)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (a, b)]
+    out, expected = getattr(cr, name)(*mine), getattr(torch, name)(*theirs)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12)
+    out.backward(cr.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    for m, t in zip(mine, theirs):
+        np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+SPECIAL = np.array([0.3, 1.7, -2.5, 2.5, 0.0, -0.0, np.nan, np.inf, -np.inf, 1e300])
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "trunc", "fix", "frac", "sign", "sgn",
+                                  "erf", "erfc", "isinf", "isnan", "isfinite", "nan_to_num"])
+def test_edge_values_match_pytorch(name: str) -> None:
+    with np.errstate(invalid="ignore", over="ignore"):
+        mine = getattr(cr, name)(cr.tensor(SPECIAL)).numpy()
+    expected = getattr(torch, name)(torch.tensor(SPECIAL)).numpy()
+    if expected.dtype == bool:
+        np.testing.assert_array_equal(mine, expected)
+    else:  # NaN where PyTorch has NaN; otherwise to the last few bits
+        np.testing.assert_allclose(mine, expected, rtol=1e-13, atol=0)
+
+
+def test_fronts_of_the_second_batch_match_pytorch() -> None:
+    x = np.array([0.1, 0.5, 0.95])
+    y = np.array([2.0, -1.0, 0.5])
+    pairs = [
+        (lambda m: m.clamp_min(m.tensor(x), 0.4), None),
+        (lambda m: m.clamp_max(m.tensor(x), 0.4), None),
+        (lambda m: m.lerp(m.tensor(x), m.tensor(y), 0.3), None),
+        (lambda m: m.addcmul(m.tensor(x), m.tensor(y), m.tensor(x), value=0.5), None),
+        (lambda m: m.addcdiv(m.tensor(x), m.tensor(y), m.tensor(x), value=2.0), None),
+        (lambda m: m.logit(m.tensor(x)), None),
+        (lambda m: m.logit(m.tensor(x), eps=0.2), None),
+        (lambda m: m.round(m.tensor(y * 1.234), decimals=2), None),
+        (lambda m: m.tensor(y) % 0.7, None),
+    ]
+    for make, _ in pairs:
+        np.testing.assert_allclose(make(cr).numpy(), make(torch).numpy(), rtol=1e-12)

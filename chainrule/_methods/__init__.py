@@ -5,19 +5,21 @@ table, not this file.
 """
 
 
+from .activation import ActivationMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
 from .linalg import LinalgMethods
 from .pointwise import PointwiseMethods
+from .pointwise2 import Pointwise2Methods
 from .reduce import ReduceMethods
 from .shape import ShapeMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

@@ -51,6 +51,10 @@ class DispatchMethods:
         """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
         return _dispatch.sign(self)
 
+    def sgn(self) -> Any:
+        """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
+        return _dispatch.sign(self)
+
     def where(self, condition: Any, other: Any) -> Any:
         """`self` where `condition` is true, else `other` (`where(condition, self, other)`)."""
         return _dispatch.where_method(self, condition, other)

@@ -143,7 +143,11 @@ def square(input: Tensor) -> Tensor:  # noqa: A002
 
 def sign(input: Tensor) -> Tensor:  # noqa: A002
     """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
-    return input._make(array_module(input._array).sign(input._array), None)
+    array = input._array
+    signs = array_module(array).sign(array)
+    if signs.dtype.kind == "f":  # PyTorch's sign of NaN is 0
+        signs[signs != signs] = 0
+    return input._make(signs, None)
 
 
 def where(condition: Any, input: Any, other: Any) -> Any:  # noqa: A002

@@ -1,6 +1,6 @@
 """Writes the Tensor methods and `cr.*` functions of the op table as explicit code.
 
-    python -m chainrule.ops.generate          # rewrite chainrule/_methods/, _namespace.py
+    python -m chainrule.ops.generate          # rewrite chainrule/_methods/ and _namespace/
     python -m chainrule.ops.generate --check  # exit 1 if either file is out of date
 
 Generated code rather than `setattr` at import time, so that an IDE, a debugger and mypy see
@@ -119,7 +119,7 @@ def method_lines(op: Op) -> list[str]:
                                "other)", f"In place: {doc}", "Tensor")
             if op.operator:
                 symbol = {"add": "+=", "sub": "-=", "mul": "*=", "truediv": "/=",
-                          "pow": "**="}[op.operator]
+                          "pow": "**=", "mod": "%="}[op.operator]
                 out += _method(f"__i{op.operator}__", "other: Any",
                                f'_inplace.apply_ufunc(self, "{symbol}", np.{op.ufunc}, other)',
                                f"In place: {doc}", "Tensor")
@@ -243,29 +243,44 @@ def methods_source() -> str:
     return "\n".join(lines) + "\n"
 
 
-def namespace_source() -> str:
-    exported = [name for op in OPS if op.function for name in (op.name, *op.aliases)]
-    lines = [HEADER.format(doc="The `cr.*` function forms of the op table (`cr.exp(x)` is "
-                           "`x.exp()`).") + "# ruff: noqa: A001, A002, E501",
+def namespace_family_source(family: str) -> str:
+    """The `cr.*` functions of one family's rows."""
+    rows = [op for op in OPS if _family(op) == family and op.function]
+    exported = [name for op in rows for name in (op.name, *op.aliases)]
+    lines = [HEADER.format(doc=f"The `cr.*` functions from the op table's `{family}` rows.")
+             + "# ruff: noqa: A001, A002, E501, F401",
              "from __future__ import annotations", "", "from typing import Any", "",
-             "import numpy as np", "", *_front_imports(list(OPS), "."),
-             *_gate_imports(list(OPS), "."),
-             "from .tensor import Tensor, as_tensor_argument as _tensor", "",
+             "import numpy as np", "", *_front_imports(rows, ".."),
+             *_gate_imports(rows, ".."),
+             "from ..tensor import Tensor, as_tensor_argument as _tensor", "",
              "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]", "", ""]
-    for op in OPS:
+    for op in rows:
         lines += function_lines(op)
     while lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
 
 
+def namespace_source() -> str:
+    """The package's __init__: every family's functions, and `__all__` for `cr.*`."""
+    with_functions = [family for family in families()
+                      if any(_family(op) == family and op.function for op in OPS)]
+    exported = [name for op in OPS if op.function for name in (op.name, *op.aliases)]
+    lines = [HEADER.format(doc="The `cr.*` function forms of the op table (`cr.exp(x)` is "
+                           "`x.exp()`), one module per family of operations.")
+             + "# ruff: noqa: E501, F401, F403",
+             *[f"from .{family} import *" for family in with_functions], "",
+             "__all__ = [" + ", ".join(f'"{name}"' for name in exported) + "]"]
+    return "\n".join(lines) + "\n"
 
 
 def outputs() -> dict[Path, str]:
     files = {PACKAGE / "_methods" / "__init__.py": methods_source(),
-             PACKAGE / "_namespace.py": namespace_source()}
+             PACKAGE / "_namespace" / "__init__.py": namespace_source()}
     for family in families():
         files[PACKAGE / "_methods" / f"{family}.py"] = family_source(family)
+        if any(_family(op) == family and op.function for op in OPS):
+            files[PACKAGE / "_namespace" / f"{family}.py"] = namespace_family_source(family)
     return files
 
 

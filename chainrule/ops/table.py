@@ -2,7 +2,7 @@
 reflected and in-place forms) and `cr.*` function is generated.
 
 `python -m chainrule.ops.generate` writes `chainrule/_methods/` (the `TensorMethods` class
-that `Tensor` inherits) and `chainrule/_namespace.py` (the `cr.*` functions) from this table,
+that `Tensor` inherits) and `chainrule/_namespace/` (the `cr.*` functions) from this table,
 as explicit definitions: IDEs, debuggers and mypy see ordinary code, nothing is attached to
 a class at run time (unlike early tinygrad's `setattr`), and `tests/test_op_table.py` fails
 when the generated files and this table disagree. The gradient tests read their list of
@@ -26,7 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dispatch, elementwise, indexing, inplace, linalg, pointwise, reduce, shape
+from . import (
+    activation,
+    dispatch,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    pointwise,
+    pointwise2,
+    reduce,
+    shape,
+)
 
 __all__ = ["Op", "OPS", "UNARY", "BINARY", "COMPARE", "FRONT"]
 
@@ -97,6 +108,12 @@ OPS: tuple[Op, ...] = (
        gradcheck={"low": 0.2, "high": 3.0}),
     Op("reciprocal", UNARY, pointwise.Reciprocal, floating=True, inplace=True,
        gradcheck={"away_from_zero": 0.3}),
+    Op("erf", UNARY, activation.Erf, floating=True, inplace=True),
+    Op("erfc", UNARY, pointwise2.Erfc, floating=True, inplace=True),
+    Op("floor", UNARY, pointwise2.Floor, inplace=True),
+    Op("ceil", UNARY, pointwise2.Ceil, inplace=True),
+    Op("trunc", UNARY, pointwise2.Trunc, inplace=True, aliases=("fix",)),
+    Op("frac", UNARY, pointwise2.Frac, inplace=True),
     # ------------------------------------------------------------ elementwise, two inputs
     Op("mul", BINARY, elementwise.Mul, operator="mul", ufunc="multiply",
        aliases=("multiply",)),
@@ -105,6 +122,14 @@ OPS: tuple[Op, ...] = (
        gradcheck={"away_from_zero": 0.3}),
     Op("pow", BINARY, elementwise.Pow, operator="pow", gradcheck={"low": 0.3, "high": 2.0}),
     Op("maximum", BINARY, elementwise.Maximum),
+    Op("atan2", BINARY, pointwise2.Atan2, aliases=("arctan2",), true_division=True,
+       gradcheck={"away_from_zero": 0.3}),
+    Op("hypot", BINARY, pointwise2.Hypot, gradcheck={"away_from_zero": 0.3}),
+    Op("fmod", BINARY, pointwise2.Fmod, ufunc="fmod", gradcheck={"away_from_zero": 0.3}),
+    Op("remainder", BINARY, pointwise2.Remainder, operator="mod", ufunc="remainder",
+       gradcheck={"away_from_zero": 0.3}),
+    Op("xlogy", BINARY, pointwise2.Xlogy, true_division=True,
+       gradcheck={"low": 0.2, "high": 3.0}),
     Op("minimum", BINARY, elementwise.Minimum),
     Op("__add__", BINARY, elementwise.Add, method=False, function=False, operator="add",
        ufunc="add"),
@@ -114,7 +139,16 @@ OPS: tuple[Op, ...] = (
     _front(dispatch.sub, aliases=("subtract",)),
     _front(dispatch.clamp, aliases=("clip",)),
     _front(dispatch.square),
-    _front(dispatch.sign),
+    _front(dispatch.sign, aliases=("sgn",)),
+    _front(pointwise2.clamp_min),
+    _front(pointwise2.clamp_max),
+    _front(pointwise2.lerp),
+    _front(pointwise2.addcmul),
+    _front(pointwise2.addcdiv),
+    _front(pointwise2.logit),
+    _front(pointwise2.nan_to_num),
+    _front(pointwise2.round),
+    _front(pointwise2.isinf),
     _front(dispatch.where, method=False),
     Op("where", FRONT, dispatch.where_method, function=False),
     _front(inplace.add_, function=False),
