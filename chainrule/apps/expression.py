@@ -11,6 +11,8 @@ from typing import Any
 import chainrule as cr
 from chainrule import Tensor
 
+from .errors import UsageError
+
 __all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments"]
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -39,27 +41,27 @@ EXAMPLES: dict[str, tuple[str, dict[str, float], str]] = {
 
 
 def parse_assignments(words: list[str]) -> dict[str, float]:
-    """["x=-2", "y=5"] -> {"x": -2.0, "y": 5.0}, with a clear error for anything else."""
+    """["x=-2", "y=5"] -> {"x": -2.0, "y": 5.0}; anything else is a UsageError."""
     values: dict[str, float] = {}
     for word in words:
         name, sign, number = word.partition("=")
         if not sign or not name.isidentifier():
-            raise ValueError(f"expected NAME=VALUE (like x=-2), got '{word}'")
+            raise UsageError(f"expected NAME=VALUE (like x=-2), got '{word}'")
         try:
             values[name] = float(number)
         except ValueError:
-            raise ValueError(f"the value of {name} must be a number, got '{number}'") from None
+            raise UsageError(f"the value of {name} must be a number, got '{number}'") from None
     return values
 
 
 def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, dict[str, Tensor]]:
     """The expression's output tensor and its named leaves (float64, requiring grad)."""
     if len(text) > _MAX_LENGTH:
-        raise ValueError(f"the expression is longer than {_MAX_LENGTH} characters")
+        raise UsageError(f"the expression is longer than {_MAX_LENGTH} characters")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        raise ValueError(f"cannot parse the expression '{text}': {error.msg}") from None
+        raise UsageError(f"cannot parse the expression '{text}': {error.msg}") from None
     leaves = {name: Tensor(value, requires_grad=True, dtype="float64")
               for name, value in values.items()}
     used: set[str] = set()
@@ -72,7 +74,7 @@ def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, di
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id not in leaves:
-                raise ValueError(f"the expression uses '{node.id}', which has no value; give "
+                raise UsageError(f"the expression uses '{node.id}', which has no value; give "
                                  f"it one as {node.id}=NUMBER")
             used.add(node.id)
             return leaves[node.id]
@@ -91,14 +93,14 @@ def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, di
                 arguments[0] = Tensor(arguments[0], dtype="float64")
             return _FUNCTIONS[node.func.id](*arguments)
         allowed = ", ".join(sorted(_FUNCTIONS))
-        raise ValueError(f"'{ast.unparse(node)}' is not allowed: use numbers, variables, "
+        raise UsageError(f"'{ast.unparse(node)}' is not allowed: use numbers, variables, "
                          f"+ - * / ** and the functions {allowed}")
 
     output = walk(tree)
     unused = sorted(set(leaves) - used)
     if unused:
-        raise ValueError(f"{', '.join(unused)} given but not used in the expression")
+        raise UsageError(f"{', '.join(unused)} given but not used in the expression")
     if not isinstance(output, Tensor):
-        raise ValueError("the expression has no variables, so there is nothing to "
+        raise UsageError("the expression has no variables, so there is nothing to "
                          "differentiate")
     return output, {name: leaves[name] for name in values}

@@ -30,6 +30,7 @@ from chainrule import (
 from chainrule.datasets import iob1_to_iob2, read_conll
 from chainrule.serialization import checkpoint_path
 
+from ..errors import UsageError
 from ..models.window import WindowClassifier
 from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
@@ -79,16 +80,16 @@ class NerConfig:
                 raise FileNotFoundError(f"{folder / name} is missing: the folder must hold "
                                         "CoNLL column files train.txt, valid.txt, test.txt")
         if self.decode not in ("viterbi", "argmax"):
-            raise ValueError(f"decode must be viterbi or argmax, got '{self.decode}'")
+            raise UsageError(f"decode must be viterbi or argmax, got '{self.decode}'")
         if self.optimizer not in ("adagrad", "sgd"):
-            raise ValueError(f"optimizer must be adagrad or sgd, got '{self.optimizer}'")
+            raise UsageError(f"optimizer must be adagrad or sgd, got '{self.optimizer}'")
         if self.activation not in ("tanh", "hardtanh"):
-            raise ValueError(f"activation must be tanh or hardtanh, got '{self.activation}'")
+            raise UsageError(f"activation must be tanh or hardtanh, got '{self.activation}'")
         if self.width < 1 or self.width % 2 == 0:
-            raise ValueError(f"the window width must be an odd positive number, got "
+            raise UsageError(f"the window width must be an odd positive number, got "
                              f"{self.width}")
         if self.lr <= 0 or self.epochs <= 0 or self.batch_size <= 0:
-            raise ValueError("lr, epochs and batch size must be positive")
+            raise UsageError("lr, epochs and batch size must be positive")
 
 
 @dataclass
@@ -416,9 +417,9 @@ def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
 
 def evaluate_tagger(checkpoint: str | os.PathLike[str], data_dir: str, split: str = "test"
                     ) -> EntityScores:
-    names = {"train": "train.txt", "valid": "valid.txt", "test": "test.txt"}
+    names = {"train": "train.txt", "val": "valid.txt", "test": "test.txt"}
     if split not in names:
-        raise ValueError(f"split must be train, valid or test, got '{split}'")
+        raise UsageError(f"split must be train, val or test, got '{split}'")
     tagger = load_tagger(checkpoint)
     path = Path(data_dir) / names[split]
     if not path.is_file():

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..errors import UsageError
 from ..models.mlp import ACTIVATIONS
 
-__all__ = ["TrainConfig", "DATASETS", "LOSSES", "OPTIMIZERS", "INITS", "DEFAULT_LR"]
+__all__ = ["TrainConfig", "DATASETS", "LOSSES", "OPTIMIZERS", "INITS", "SCHEDULES",
+           "DEFAULT_LR"]
 
 DATASETS = ("spiral", "quadrants", "mnist")
 LOSSES = ("cross-entropy", "hinge", "mse")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adam")
 INITS = ("default", "xavier", "kaiming")
+SCHEDULES = ("none", "cosine")
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1,
               "adam": 0.01}
 
@@ -45,12 +48,12 @@ class TrainConfig:
         return DEFAULT_LR.get(self.optimizer, 0.01) if self.lr is None else self.lr
 
     def validate(self) -> None:
-        """Raises ValueError with one clear sentence for the first bad choice."""
+        """Raises UsageError (a ValueError) with one sentence for the first bad choice."""
         if self.dataset not in DATASETS and not self.dataset.endswith((".csv", ".npz")):
-            raise ValueError(f"unknown data set '{self.dataset}': choose spiral, quadrants, "
+            raise UsageError(f"unknown data set '{self.dataset}': choose spiral, quadrants, "
                              "mnist, or a .csv or .npz file of features and labels")
         if self.dataset == "mnist" and not self.data_dir:
-            raise ValueError("the mnist data set needs --data-dir, the folder holding the four "
+            raise UsageError("the mnist data set needs --data-dir, the folder holding the four "
                              "MNIST IDX files")
         checks = [
             (self.activation in ACTIVATIONS, f"unknown activation '{self.activation}': choose "
@@ -60,7 +63,7 @@ class TrainConfig:
             (self.optimizer in OPTIMIZERS, f"unknown optimizer '{self.optimizer}': choose one "
              f"of {', '.join(OPTIMIZERS)}"),
             (self.init in INITS, f"unknown init '{self.init}': choose one of {', '.join(INITS)}"),
-            (self.schedule in ("none", "cosine"), f"unknown schedule '{self.schedule}': choose "
+            (self.schedule in SCHEDULES, f"unknown schedule '{self.schedule}': choose "
              "none or cosine"),
             (all(size > 0 for size in self.hidden), f"hidden layer sizes must be positive, got "
              f"{self.hidden}"),
@@ -76,7 +79,7 @@ class TrainConfig:
         ]
         for ok, message in checks:
             if not ok:
-                raise ValueError(message)
+                raise UsageError(message)
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)

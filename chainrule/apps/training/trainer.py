@@ -29,6 +29,7 @@ from chainrule import (
 from chainrule.serialization import checkpoint_path
 from chainrule.utils.data import DataLoader, TensorDataset
 
+from ..errors import UsageError
 from ..models.mlp import MLP
 from .config import TrainConfig
 from .data import Splits, load_splits
@@ -300,7 +301,7 @@ def evaluate_checkpoint(checkpoint: str | os.PathLike[str], dataset: str | None 
         raise ValueError(f"the model takes {model.layers[0].in_features} features, but the "
                          f"data set '{config.dataset}' has {splits.features}")
     if split not in ("train", "val", "test"):
-        raise ValueError(f"split must be train, val or test, got '{split}'")
+        raise UsageError(f"split must be train, val or test, got '{split}'")
     pair = getattr(splits, split)
     loss, accuracy = measure(model, config, pair, splits.classes)
     return loss, accuracy, int(pair[1].shape[0])
