@@ -84,7 +84,17 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_train_command(commands: Any) -> None:
     from .models.mlp import ACTIVATIONS
-    from .training.config import DEFAULT_LR, INITS, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig
+    from .training.config import (
+        DEFAULT_LR,
+        DEFAULT_STEPS,
+        INITS,
+        LOSSES,
+        MAX_EPOCHS,
+        MIN_EPOCHS,
+        OPTIMIZERS,
+        SCHEDULES,
+        TrainConfig,
+    )
 
     defaults = TrainConfig()
     train = commands.add_parser("train", help="train an MLP classifier and write a report")
@@ -109,8 +119,10 @@ def _add_train_command(commands: Any) -> None:
                        help=f"{', '.join(INITS)}")
     train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size,
                        help="samples per step")
-    train.add_argument("--epochs", type=_positive_int, default=defaults.epochs,
-                       help="passes over the training data")
+    train.add_argument("--epochs", type=_positive_int, help="passes over the training data "
+                       f"(default: enough for about {DEFAULT_STEPS:,} steps, at least "
+                       f"{MIN_EPOCHS} epochs and at most {MAX_EPOCHS}: 400 for the spiral, "
+                       "10 for MNIST)")
     train.add_argument("--seed", type=int, default=defaults.seed,
                        help="seed of every random draw (data, weights, batches, dropout)")
     train.add_argument("--dropout", type=float, default=defaults.dropout,

@@ -73,6 +73,24 @@ def _as_pair(features: np.ndarray, labels: np.ndarray, mean: np.ndarray, std: np
     return standardise(features, mean, std), from_numpy(labels.astype(np.int64))
 
 
+def _idx_splits(folder: Path) -> Splits:
+    """MNIST-format IDX files: the last twelfth of the training images (MNIST's customary
+    5,000 of 60,000) is the validation set; inputs are standardised by the training pixels'
+    mean and standard deviation."""
+    images, labels = datasets.load_mnist(folder, "train")
+    test_images, test_labels = datasets.load_mnist(folder, "test")
+    pixels = images.numpy().reshape(len(labels), -1).astype(np.float32)
+    test_pixels = test_images.numpy().reshape(len(test_labels), -1).astype(np.float32)
+    raw = labels.numpy()
+    cut = len(raw) - len(raw) // 12
+    mean = np.array(pixels[:cut].mean(), np.float32)
+    std = np.array(pixels[:cut].std() or 1.0, np.float32)
+    classes = int(max(raw.max(), test_labels.numpy().max())) + 1
+    return Splits(_as_pair(pixels[:cut], raw[:cut], mean, std),
+                  _as_pair(pixels[cut:], raw[cut:], mean, std),
+                  _as_pair(test_pixels, test_labels.numpy(), mean, std), mean, std, classes)
+
+
 def load_splits(config: TrainConfig) -> Splits:
     name = config.dataset
     if name in ("spiral", "quadrants"):
@@ -81,19 +99,8 @@ def load_splits(config: TrainConfig) -> Splits:
         zero, one = np.zeros(2, np.float32), np.ones(2, np.float32)
         classes = int(parts[0][1].numpy().max()) + 1
         return Splits(parts[0], parts[1], parts[2], zero, one, classes)
-    if name == "mnist":
-        folder = Path(config.data_dir or "")
-        images, labels = datasets.load_mnist(folder, "train")
-        test_images, test_labels = datasets.load_mnist(folder, "test")
-        pixels = images.numpy().reshape(len(labels), -1).astype(np.float32)
-        test_pixels = test_images.numpy().reshape(len(test_labels), -1).astype(np.float32)
-        raw = labels.numpy()
-        # The last 5,000 training images are the validation set, as is customary.
-        mean = np.array(pixels[:55000].mean(), np.float32)
-        std = np.array(pixels[:55000].std(), np.float32)
-        return Splits(_as_pair(pixels[:55000], raw[:55000], mean, std),
-                      _as_pair(pixels[55000:], raw[55000:], mean, std),
-                      _as_pair(test_pixels, test_labels.numpy(), mean, std), mean, std, 10)
+    if name == "mnist" or Path(name).is_dir():
+        return _idx_splits(Path(config.data_dir or "") if name == "mnist" else Path(name))
     table, classes_column = read_table(Path(name))
     if classes_column is None:
         raise ValueError(f"{name} has no labels; training needs them")

@@ -31,7 +31,7 @@ from chainrule.utils.data import DataLoader, TensorDataset
 
 from ..errors import UsageError
 from ..models.mlp import MLP
-from .config import TrainConfig
+from .config import TrainConfig, dataset_name, default_epochs
 from .data import Splits, load_splits
 from .health import HealthProbe
 from .loop import EpochEnd, Interrupted, fit
@@ -70,6 +70,20 @@ def build_optimizer(config: TrainConfig, model: nn.Module) -> optim.Optimizer:
     if config.optimizer == "adagrad":
         return optim.Adagrad(model.parameters(), lr=rate, weight_decay=decay)
     return optim.Adam(model.parameters(), lr=rate, weight_decay=decay)
+
+
+def run_settings(config: TrainConfig, splits: Splits) -> str:
+    """The run's model and training settings in one line, for the log and the pictures."""
+    layers = "-".join(str(size) for size in [splits.features, *config.hidden, splits.classes])
+    extras = [f"dropout {config.dropout:g}" if config.dropout else "",
+              f"input dropout {config.input_dropout:g}" if config.input_dropout else "",
+              f"L2 {config.weight_decay:g}" if config.weight_decay else "",
+              "cosine schedule" if config.schedule == "cosine" else "",
+              f"label smoothing {config.label_smoothing:g}" if config.label_smoothing else ""]
+    return ", ".join([f"MLP {layers} {config.activation}", f"{config.loss}",
+                      f"{config.optimizer} lr {config.learning_rate:g}",
+                      f"batch {config.batch_size}", f"{config.epochs} epochs",
+                      *filter(None, extras)])
 
 
 def loss_value(config: TrainConfig, scores: Tensor, labels: Tensor, classes: int) -> Tensor:
@@ -140,10 +154,11 @@ class _RunFiles:
     def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
         self.write_checkpoint(epoch, history)
         _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
+                                                "dataset_name": dataset_name(self.config),
                                                 "epochs": history})
         self.epochs_saved += 1
         if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after \
-                and epoch < self.config.epochs:
+                and epoch < (self.config.epochs or 0):
             raise KeyboardInterrupt  # what Ctrl-C would do at this point
 
     def saved_epoch(self) -> int:
@@ -199,10 +214,17 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     out.mkdir(parents=True, exist_ok=True)
 
     splits = load_splits(config)
+    epochs = config.epochs or default_epochs(int(splits.train[1].shape[0]), config.batch_size)
+    config.epochs = epochs  # saved with the run, so --resume ends where this run would
     manual_seed(config.seed)
     model = build_model(config, splits.features, splits.classes)
     optimizer = build_optimizer(config, model)
-    scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
+    if state is None:
+        sizes = [int(pair[1].shape[0]) for pair in (splits.train, splits.val, splits.test)]
+        print(f"{dataset_name(config)}: {sizes[0]:,} training, {sizes[1]:,} validation and "
+              f"{sizes[2]:,} test samples, {splits.classes} classes; "
+              f"{run_settings(config, splits)}", flush=True)
+    scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
                  if config.schedule == "cosine" else None)
     files = _RunFiles(out, model, optimizer, scheduler, config, splits,
                       interrupt_after=interrupt_after)
@@ -221,7 +243,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     history = fit(model, optimizer, loader,
                   lambda batch: loss_value(config, model(batch[0]), batch[1], splits.classes),
                   _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
-                  epochs=config.epochs, history=history, scheduler=scheduler,
+                  epochs=epochs, history=history, scheduler=scheduler,
                   after_backward=probe.record_gradients, checkpoints=files,
                   progress=config.progress).history
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
@@ -264,7 +286,8 @@ def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, split
     """metrics.json with the final scores; returns the test loss and accuracy."""
     test_loss, test_accuracy = measure(model, config, splits.test, splits.classes)
     final_train = measure(model, config, splits.train, splits.classes)
-    summary = {"config": config.to_dict(), "epochs": history,
+    summary = {"config": config.to_dict(), "dataset_name": dataset_name(config),
+               "epochs": history,
                "final": {"train_loss": final_train[0], "train_accuracy": final_train[1],
                          "test_loss": test_loss, "test_accuracy": test_accuracy,
                          "test_error_percent": 100 * (1 - test_accuracy),
