@@ -136,7 +136,8 @@ def _add_train_command(commands: Any) -> None:
     train.add_argument("--out", default=defaults.out, help="output folder")
     train.add_argument("--resume", action="store_true", help="continue the run in --out "
                        "from its last checkpoint")
-    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.add_argument("--no-progress", action="store_true", help="no progress display (a "
+                       "bar on a terminal, otherwise a line every 30 s of an epoch)")
 
 
 def _add_saved_model_commands(commands: Any) -> None:
@@ -173,8 +174,8 @@ def _add_ner_commands(commands: Any) -> None:
     ner = commands.add_parser("ner", help="the window named-entity recogniser (CoNLL-2003)")
     actions = ner.add_subparsers(dest="ner_command", parser_class=_Parser, metavar="ACTION")
     train = actions.add_parser("train", help="train on CoNLL column files")
-    train.add_argument("--data-dir", required=True, help="folder with train.txt, valid.txt, "
-                       "test.txt")
+    train.add_argument("--data-dir", help="folder with train.txt, valid.txt, test.txt "
+                       "(needed unless --resume)")
     train.add_argument("--out", default=defaults.out, help="output folder")
     train.add_argument("--epochs", type=_positive_int, default=defaults.epochs,
                        help="at most this many passes over the training data")
@@ -209,7 +210,10 @@ def _add_ner_commands(commands: Any) -> None:
                        "entities) or argmax (each word on its own)")
     train.add_argument("--seed", type=int, default=defaults.seed,
                        help="seed of every random draw (data, weights, batches, dropout)")
-    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out "
+                       "from its last finished epoch")
+    train.add_argument("--no-progress", action="store_true", help="no progress display (a "
+                       "bar on a terminal, otherwise a line every 30 s of an epoch)")
     evaluate = actions.add_parser("evaluate", help="entity scores of a saved tagger")
     evaluate.add_argument("checkpoint", help="a tagger checkpoint file or its run folder")
     evaluate.add_argument("--data-dir", required=True, help="folder with the CoNLL files")
@@ -227,8 +231,12 @@ def _ner(args: argparse.Namespace) -> int:
 def _ner_train(args: argparse.Namespace) -> int:
     from .ner.scoring import EntityScores
     from .ner.tagger import NerConfig, train_ner
+    from .training.loop import Interrupted
 
-    config = NerConfig(data_dir=args.data_dir, out=args.out, epochs=args.epochs,
+    if not args.data_dir and not args.resume:
+        raise UsageError("ner train needs --data-dir, the folder with train.txt, valid.txt "
+                         "and test.txt")
+    config = NerConfig(data_dir=args.data_dir or ".", out=args.out, epochs=args.epochs,
                        patience=args.patience, optimizer=args.optimizer, lr=args.lr,
                        weight_decay=args.weight_decay, batch_size=args.batch_size,
                        width=args.window, word_dim=args.word_dim, hidden=args.hidden,
@@ -236,8 +244,13 @@ def _ner_train(args: argparse.Namespace) -> int:
                        dropout=args.dropout, word_dropout=args.word_dropout,
                        pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
                        decode=args.decode, seed=args.seed,
-                       progress=not args.no_progress and sys.stderr.isatty())
-    summary = train_ner(config)
+                       progress=not args.no_progress)
+    try:
+        summary = train_ner(config, resume=args.resume)
+    except Interrupted as stop:
+        print(f"\nchainrule: {stop}; continue with: chainrule ner train --resume --out "
+              f"{stop.out}", file=sys.stderr)
+        return 130
     print(f"best epoch {summary['best_epoch']}; validation F1 "
           f"{100 * summary['valid']['f1']:.2f}, test F1 {100 * summary['test']['f1']:.2f}"
           f"; {_duration(summary['seconds'])}")
@@ -246,7 +259,8 @@ def _ner_train(args: argparse.Namespace) -> int:
         print(f"\n{shown}:")
         print(EntityScores(scores["precision"], scores["recall"], scores["f1"],
                            scores["per_type"]).table())
-    print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'scores.json'}")
+    print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'metrics.json'}, "
+          f"{Path(args.out) / 'curves.png'}")
     return 0
 
 
@@ -279,7 +293,7 @@ def _train(args: argparse.Namespace) -> int:
                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
                          out=args.out, dropout=args.dropout, input_dropout=args.input_dropout,
                          label_smoothing=args.label_smoothing, schedule=args.schedule,
-                         progress=not args.no_progress and sys.stderr.isatty())
+                         progress=not args.no_progress)
     if not args.resume:
         config.validate()
     try:

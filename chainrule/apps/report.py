@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["write_report", "plot_curves", "plot_decision_regions", "plot_gradient_health"]
+__all__ = ["write_report", "plot_curves", "plot_decision_regions", "plot_gradient_health",
+           "plot_ner_curves"]
 
 
 def _pyplot() -> Any:
@@ -58,9 +59,11 @@ def plot_decision_regions(model: Any, features: np.ndarray, labels: np.ndarray, 
     low, high = raw.min(axis=0) - 0.1, raw.max(axis=0) + 0.1
     xs, ys = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
     grid = (np.c_[xs.ravel(), ys.ravel()] - mean) / std
+    was_training = model.training
     model.eval()
     with no_grad():
         predicted = model(from_numpy(grid.astype(np.float32))).argmax(1).numpy()
+    model.train(was_training)
     figure, axes = plt.subplots(figsize=(5.5, 5))
     classes = int(max(labels.max(), predicted.max())) + 1
     axes.contourf(xs, ys, predicted.reshape(xs.shape), levels=np.arange(classes + 1) - 0.5,
@@ -102,8 +105,28 @@ def plot_gradient_health(history: list[dict[str, Any]], activation: str, path: P
     return path
 
 
+def plot_ner_curves(history: list[dict[str, Any]], path: Path, title: str) -> Path:
+    """The tagger's training loss and validation F1 per epoch."""
+    plt = _pyplot()
+    epochs = [record["epoch"] for record in history]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(epochs, [record["loss"] for record in history], marker="o")
+    left.set(xlabel="epoch", ylabel="training loss (cross-entropy)", title="Loss")
+    right.plot(epochs, [100 * record["valid_f1"] for record in history], marker="o")
+    right.set(xlabel="epoch", ylabel="entity F1 (%)", title="Validation F1")
+    for axes in (left, right):
+        axes.grid(alpha=0.3)
+    figure.suptitle(title)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
 def write_report(out: Path, history: list[dict[str, Any]], model: Any, splits: Any,
-                 config: Any) -> list[Path]:
+                 config: Any, final: bool = False) -> list[Path]:
+    """The run's pictures: after each epoch while it trains, and once more at the end
+    (`final`)."""
     files = [plot_curves(history, out / "curves.png"),
              plot_gradient_health(history, config.activation, out / "gradient_health.png")]
     if splits.features == 2:

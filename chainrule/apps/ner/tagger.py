@@ -20,12 +20,14 @@ from chainrule import (
     Tensor,
     default_generator,
     from_numpy,
+    get_rng_state,
     load,
     manual_seed,
     nn,
     no_grad,
     optim,
     save,
+    set_rng_state,
 )
 from chainrule.datasets import iob1_to_iob2, read_conll
 from chainrule.serialization import checkpoint_path
@@ -39,7 +41,8 @@ from .scoring import EntityScores, score_entities
 __all__ = ["NerConfig", "Encoded", "NerTagger", "train_ner", "load_tagger", "read_vectors",
            "tokenize"]
 
-CHECKPOINT_NAME = "ner.safetensors"
+CHECKPOINT_NAME = "ner.safetensors"   # the tagger (of the best epoch so far)
+RESUME_NAME = "ner-resume.safetensors"  # the last finished epoch, for --resume
 
 
 @dataclass
@@ -322,18 +325,27 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
     return history
 
 
-def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
-    """Trains with early stopping on the validation F1; writes the checkpoint (model,
-    vocabularies, tags, scores) and scores.json to `config.out`."""
+def train_ner(config: NerConfig, log: Any = print, resume: bool = False,
+              interrupt_after: int | None = None) -> dict[str, Any]:
+    """Trains with early stopping on the validation F1, writing to `config.out` after every
+    epoch (see `_RunFiles`), so Ctrl-C loses at most the epoch in progress and `resume=True`
+    continues from the last finished one. `interrupt_after` stops after that many epochs of
+    this call as Ctrl-C would (for tests). Returns the summary also in metrics.json."""
+    out = Path(config.out)
+    state = _resume_state(out, config) if resume else None
+    if state is not None:
+        config = state["config"]
     config.validate()
     began = time.perf_counter()
     folder = Path(config.data_dir)
+    log(f"reading {folder / 'train.txt'}, valid.txt and test.txt")
     train_sentences = _read_split(folder, "train.txt", config.max_sentences)
     valid_sentences = _read_split(folder, "valid.txt", config.max_eval_sentences)
     test_sentences = _read_split(folder, "test.txt", config.max_eval_sentences)
     manual_seed(config.seed)
-    tagger = _new_tagger(config, train_sentences)
-    if config.vectors:
+    tagger = load_tagger(out / CHECKPOINT_NAME) if state is not None else \
+        _new_tagger(config, train_sentences)
+    if config.vectors and state is None:
         loaded = tagger.model.load_vectors(read_vectors(config.vectors, tagger.words,
                                                         config.word_dim))
         log(f"loaded {loaded} word vectors from {config.vectors}")
@@ -345,29 +357,118 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
         f"{' '.join(tagger.tags)}")
 
     pretrain_history: list[float] = []
-    if config.pretrain_epochs:
+    if state is not None:
+        pretrain_history = list(state["pretrain_history"])
+        log(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
+    elif config.pretrain_epochs:
         pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
-    outcome = _fit_tagger(tagger, train_data, valid_data, config, log)
+    out.mkdir(parents=True, exist_ok=True)
+    files = _RunFiles(out, tagger, config, pretrain_history, interrupt_after)
+    outcome = _fit_tagger(tagger, train_data, valid_data, config, log, files, state)
     valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
-    seconds = time.perf_counter() - began
+    seconds = time.perf_counter() - began + (float(state["seconds"]) if state else 0.0)
     summary = {"config": asdict(config), "best_epoch": outcome.best_epoch,
                "history": outcome.history, "pretrain_history": pretrain_history,
                "seconds": seconds, "valid": _as_dict(valid_scores),
                "test": _as_dict(test_scores)}
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
-    (out / "scores.json").write_text(json.dumps(summary, indent=2))
+    save_tagger(tagger, out / CHECKPOINT_NAME, config, valid_scores.f1, test_scores.f1)
+    files.write_metrics(summary)
     return summary
 
 
+def _resume_state(out: Path, config: NerConfig) -> dict[str, Any]:
+    """The saved run to resume, its config (with this call's output folder and progress
+    setting) under "config"."""
+    path = out / RESUME_NAME
+    if not path.is_file() or not (out / CHECKPOINT_NAME).is_file():
+        raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
+                                "without --resume first")
+    state = dict(load(path))
+    saved = NerConfig(**{k: v for k, v in state["config"].items()
+                         if k in NerConfig.__dataclass_fields__})
+    saved.out, saved.progress = config.out, config.progress
+    state["config"] = saved
+    return state
+
+
+@dataclass
+class _RunFiles:
+    """The NER run's folder, after every epoch: ner-resume.safetensors (that epoch's
+    weights, optimiser, random state and history: all `--resume` needs), ner.safetensors
+    whenever the epoch has the best validation F1 so far (so `ner tag` and `ner evaluate`
+    work on the best tagger while training goes on), metrics.json and curves.png."""
+
+    out: Path
+    tagger: NerTagger
+    config: NerConfig
+    pretrain_history: list[float]
+    interrupt_after: int | None = None
+    optimizer: Any = None
+    epochs_saved: int = 0
+    written_epoch: int = 0
+
+    @property
+    def path(self) -> Path:
+        return self.out / RESUME_NAME
+
+    def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        f1 = history[-1]["valid_f1"]
+        if all(f1 > record["valid_f1"] for record in history[:-1]):
+            save_tagger(self.tagger, self.out / CHECKPOINT_NAME, self.config, f1, None)
+        save({"model": self.tagger.model.state_dict(),
+              "optimizer": self.optimizer.state_dict(), "rng": get_rng_state(),
+              "epoch": epoch, "history": history, "config": asdict(self.config),
+              "pretrain_history": self.pretrain_history,
+              "seconds": sum(record.get("seconds", 0.0) for record in history)},
+             self.path)
+        self.written_epoch = epoch
+        best = max(range(len(history)), key=lambda i: history[i]["valid_f1"])
+        self.write_metrics({"config": asdict(self.config), "best_epoch": best + 1,
+                            "history": history, "pretrain_history": self.pretrain_history})
+        self.epochs_saved += 1
+        if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after:
+            raise KeyboardInterrupt  # what Ctrl-C would do at this point
+
+    def write_metrics(self, summary: dict[str, Any]) -> None:
+        from ..report import plot_ner_curves
+
+        temporary = self.out / ".metrics.json.tmp"
+        temporary.write_text(json.dumps(summary, indent=2))
+        os.replace(temporary, self.out / "metrics.json")
+        plot_ner_curves(summary["history"], self.out / "curves.png",
+                        _ner_title(self.config, summary))
+
+    def saved_epoch(self) -> int:
+        return self.written_epoch
+
+
+def _ner_title(config: NerConfig, summary: dict[str, Any]) -> str:
+    data = Path(config.data_dir).resolve().name
+    return (f"{data}: window tagger, {config.width} words × {config.word_dim}-d vectors, "
+            f"{config.hidden} {config.activation} units, {config.optimizer} lr {config.lr:g}, "
+            f"batch {config.batch_size}; best epoch {summary.get('best_epoch')}")
+
+
 def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
-                config: NerConfig, log: Any) -> Outcome:
+                config: NerConfig, log: Any, files: _RunFiles,
+                state: dict[str, Any] | None = None) -> Outcome:
     """The tagging objective on the shared epoch loop: cross-entropy of each window's tag,
-    with word dropout; early stopping on the validation F1, ending with the best weights."""
+    with word dropout; early stopping on the validation F1, ending with the best weights.
+    A resumed run (`state`) starts from the saved epoch's weights, optimiser and random
+    state, and the best weights so far (those in `tagger`)."""
     model = tagger.model
     optimiser = _optimizer(config, model.parameters(), config.lr)
+    files.optimizer = optimiser
     singletons = tagger.words.singletons()
+    rule = EarlyStopping("valid_f1", config.patience, "validation F1")
+    history: list[dict[str, Any]] = []
+    if state is not None:
+        rule.best_state = {name: value.clone() for name, value in model.state_dict().items()}
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimizer"])
+        set_rng_state(state["rng"])
+        history = list(state["history"])
+        files.written_epoch = int(state["epoch"])
 
     def loss_of(rows: np.ndarray) -> Tensor:
         words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
@@ -377,13 +478,13 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
     def evaluate(end: EpochEnd) -> dict[str, Any]:
         f1 = tagger.score(valid_data).f1
         log(f"epoch {end.epoch:2d}/{config.epochs}  loss {end.mean_loss:.4f}  validation F1 "
-            f"{100 * f1:.2f}")
-        return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1}
+            f"{100 * f1:.2f}  ({end.seconds():.1f}s)")
+        return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1,
+                "seconds": end.seconds()}
 
     return fit(model, optimiser, _ShuffledRows(train_data.words.shape[0], config.batch_size),
-               loss_of, evaluate, epochs=config.epochs,
-               early_stopping=EarlyStopping("valid_f1", config.patience, "validation F1"),
-               progress=config.progress, log=log)
+               loss_of, evaluate, epochs=config.epochs, history=history,
+               checkpoints=files, early_stopping=rule, progress=config.progress, log=log)
 
 
 def _as_dict(scores: EntityScores) -> dict[str, Any]:
@@ -391,12 +492,12 @@ def _as_dict(scores: EntityScores) -> dict[str, Any]:
             "per_type": scores.per_type}
 
 
-def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, summary: dict[str, Any]
-                ) -> None:
+def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, valid_f1: float | None,
+                test_f1: float | None) -> None:
     save({"model": tagger.model.state_dict(), "words": tagger.words.items,
           "word_counts": [tagger.words.counts.get(w, 0) for w in tagger.words.items],
           "suffixes": tagger.suffixes.items, "tags": tagger.tags, "config": asdict(config),
-          "valid_f1": summary["valid"]["f1"], "test_f1": summary["test"]["f1"]}, path)
+          "valid_f1": valid_f1, "test_f1": test_f1}, path)
 
 
 def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:

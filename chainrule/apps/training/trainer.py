@@ -34,7 +34,7 @@ from ..models.mlp import MLP
 from .config import TrainConfig, dataset_name, default_epochs
 from .data import Splits, load_splits
 from .health import HealthProbe
-from .loop import EpochEnd, Interrupted, fit
+from .loop import EpochEnd, Interrupted, Redraw, fit
 
 __all__ = ["train", "TrainResult", "Interrupted", "build_model", "evaluate_checkpoint",
            "CHECKPOINT_NAME", "load_model"]
@@ -123,7 +123,8 @@ def _write_json(path: Path, value: Any) -> None:
 class _RunFiles:
     """The run folder's files, rewritten after every epoch: the checkpoint (all that
     `--resume` needs), then metrics.json, so the metrics never list an epoch that the
-    checkpoint lacks."""
+    checkpoint lacks, then the report's pictures (`Redraw` decides how often: after every
+    epoch that takes seconds)."""
 
     out: Path
     model: nn.Module
@@ -134,6 +135,8 @@ class _RunFiles:
     written_epoch: int = 0  # the last checkpoint this run wrote (or resumed from)
     interrupt_after: int | None = None  # see `train`
     epochs_saved: int = 0
+    redraw: Redraw | None = None  # the report, between epochs
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -157,6 +160,9 @@ class _RunFiles:
                                                 "dataset_name": dataset_name(self.config),
                                                 "epochs": history})
         self.epochs_saved += 1
+        if self.redraw is not None:
+            self.history = history
+            self.redraw(force=self.epochs_saved == 1)  # `train` draws the last one
         if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after \
                 and epoch < (self.config.epochs or 0):
             raise KeyboardInterrupt  # what Ctrl-C would do at this point
@@ -236,6 +242,10 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
         print(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
     else:
         files.write_checkpoint(0, history)
+    if report:
+        from ..report import write_report
+
+        files.redraw = Redraw(lambda: write_report(out, files.history, model, splits, config))
 
     loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
                         shuffle=True)
@@ -253,7 +263,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     if report:
         from ..report import write_report
 
-        report_files = write_report(out, history, model, splits, config)
+        report_files = write_report(out, history, model, splits, config, final=True)
     return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, report_files,
                        time.perf_counter() - run_began)
 
