@@ -8,6 +8,8 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 import chainrule as cr
 from chainrule import Tensor
 
@@ -96,7 +98,8 @@ def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, di
         raise UsageError(f"'{ast.unparse(node)}' is not allowed: use numbers, variables, "
                          f"+ - * / ** and the functions {allowed}")
 
-    output = walk(tree)
+    with np.errstate(all="ignore"):  # inf and NaN are values to explain, not warnings
+        output = walk(tree)
     unused = sorted(set(leaves) - used)
     if unused:
         raise UsageError(f"{', '.join(unused)} given but not used in the expression")
