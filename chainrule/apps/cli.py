@@ -164,7 +164,9 @@ def _add_explain_command(commands: Any) -> None:
     explain.add_argument("values", nargs="*", help="NAME=VALUE for each variable")
     explain.add_argument("--example", metavar="NAME", help="one of the notes' examples: "
                          "add-multiply, sigmoid-circuit, car-price, max-gate")
-    explain.add_argument("--out", default="graph.svg", help="picture file, .svg/.png/.dot")
+    explain.add_argument("--out", help="picture file, .svg/.png/.dot (default: named after "
+                         "the example, or the expression and its values, so pictures of "
+                         "different expressions do not overwrite each other)")
 
 
 def _add_ner_commands(commands: Any) -> None:
@@ -321,11 +323,28 @@ def _duration(seconds: float) -> str:
 def _evaluate(args: argparse.Namespace) -> int:
     from .training import evaluate_checkpoint
 
-    loss, accuracy, count = evaluate_checkpoint(args.checkpoint, args.dataset, args.data_dir,
-                                                args.split)
-    print(f"{args.split}: {count} samples, loss {loss:.4f}, accuracy {accuracy:.4f} (error "
-          f"{100 * (1 - accuracy):.2f}%)")
+    result = evaluate_checkpoint(args.checkpoint, args.dataset, args.data_dir, args.split)
+    print(f"{args.split}: {result.count} samples, loss {result.loss:.4f}, accuracy "
+          f"{result.accuracy:.4f} (error {100 * (1 - result.accuracy):.2f}%)")
+    classes = result.confusion.shape[0]
+    if classes > 2:
+        print("\n" + _class_table(result.confusion, result.per_class_accuracy))
     return 0
+
+
+def _class_table(confusion: Any, accuracy: list[float]) -> str:
+    """Per-class accuracy, then the confusion matrix (rows: true class, columns:
+    predicted), as aligned text."""
+    classes = confusion.shape[0]
+    width = max(len(str(int(confusion.max()))), len(str(classes - 1))) + 1
+    lines = ["class  samples  accuracy"]
+    lines += [f"{k:>5}  {int(confusion[k].sum()):>7}  {100 * accuracy[k]:>7.2f}%"
+              for k in range(classes)]
+    lines.append("\nconfusion matrix (rows: true class, columns: predicted class)")
+    lines.append(" " * 6 + "".join(f"{k:>{width}}" for k in range(classes)))
+    lines += [f"{k:>5} " + "".join(f"{int(v):>{width}}" for v in confusion[k])
+              for k in range(classes)]
+    return "\n".join(lines)
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -383,7 +402,7 @@ def _inputs_to_predict(args: argparse.Namespace) -> Any:
 def _explain(args: argparse.Namespace) -> int:
     from chainrule.viz import draw, explain
 
-    from .expression import EXAMPLES, evaluate_expression, parse_assignments
+    from .expression import EXAMPLES, evaluate_expression, parse_assignments, picture_name
 
     if args.example:
         if args.example not in EXAMPLES:
@@ -401,8 +420,9 @@ def _explain(args: argparse.Namespace) -> int:
         text, values = args.expression, parse_assignments(args.values)
     output, leaves = evaluate_expression(text, values)
     print(explain(output, names=leaves))
-    draw(output, names=leaves, path=args.out)
-    print(f"wrote {args.out}")
+    path = args.out or picture_name(text, values, args.example)
+    draw(output, names=leaves, path=path)
+    print(f"wrote {path}")
     return 0
 
 

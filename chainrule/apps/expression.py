@@ -5,6 +5,8 @@ and walked over a whitelist of operators and functions (never `eval`), so
 from __future__ import annotations
 
 import ast
+import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +17,7 @@ from chainrule import Tensor
 
 from .errors import UsageError
 
-__all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments"]
+__all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments", "picture_name"]
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -40,6 +42,23 @@ EXAMPLES: dict[str, tuple[str, dict[str, float], str]] = {
     "max-gate": ("2 * (x * y + max(z, w))", {"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0},
                  "CS231n: the max gate routes the whole gradient to z (the larger) and 0 to w"),
 }
+
+
+def picture_name(text: str, values: dict[str, float], example: str | None = None) -> str:
+    """A picture's default file name: the example's, or the expression's characters that
+    are safe in a file name and a short digest of the expression and its values, so that
+    explaining another expression (or other values) writes another file.
+
+    >>> picture_name("(x+y)*z", {"x": -2, "y": 5, "z": -4})
+    'graph-x+y-z-5e27a0.svg'
+    >>> picture_name("", {}, "car-price")
+    'car-price.svg'
+    """
+    if example:
+        return f"{example}.svg"
+    words = re.sub(r"[^A-Za-z0-9+.]+", "-", text).strip("-")[:40] or "expression"
+    key = text + " " + " ".join(f"{name}={float(values[name])!r}" for name in sorted(values))
+    return f"graph-{words}-{hashlib.sha1(key.encode()).hexdigest()[:6]}.svg"
 
 
 def parse_assignments(words: list[str]) -> dict[str, float]:

@@ -37,6 +37,7 @@ from .health import HealthProbe
 from .loop import EpochEnd, Interrupted, Redraw, fit
 
 __all__ = ["train", "TrainResult", "Interrupted", "build_model", "evaluate_checkpoint",
+           "Evaluation", "confusion_matrix", "per_class_accuracy",
            "CHECKPOINT_NAME", "load_model"]
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
@@ -225,6 +226,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     manual_seed(config.seed)
     model = build_model(config, splits.features, splits.classes)
     optimizer = build_optimizer(config, model)
+    title = f"{dataset_name(config)}: {run_settings(config, splits)}"
     if state is None:
         sizes = [int(pair[1].shape[0]) for pair in (splits.train, splits.val, splits.test)]
         print(f"{dataset_name(config)}: {sizes[0]:,} training, {sizes[1]:,} validation and "
@@ -245,7 +247,8 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     if report:
         from ..report import write_report
 
-        files.redraw = Redraw(lambda: write_report(out, files.history, model, splits, config))
+        files.redraw = Redraw(lambda: write_report(out, files.history, model, splits, config,
+                                                   title=title))
 
     loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
                         shuffle=True)
@@ -257,13 +260,14 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
                   after_backward=probe.record_gradients, checkpoints=files,
                   progress=config.progress).history
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
-    test_loss, test_accuracy = _write_final_metrics(out, model, config, splits, history,
-                                                    elapsed)
+    test_loss, test_accuracy, confusion = _write_final_metrics(out, model, config, splits,
+                                                               history, elapsed)
     report_files: list[Path] = []
     if report:
         from ..report import write_report
 
-        report_files = write_report(out, history, model, splits, config, final=True)
+        report_files = write_report(out, history, model, splits, config, final=True,
+                                    title=title, confusion=confusion)
     return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, report_files,
                        time.perf_counter() - run_began)
 
@@ -291,19 +295,49 @@ def _restore(state: dict[str, Any], model: nn.Module, optimizer: optim.Optimizer
     return list(state["history"]), float(state["seconds"])
 
 
+def confusion_matrix(model: nn.Module, pair: tuple[Tensor, Tensor], classes: int,
+                     batch: int = 2048) -> np.ndarray:
+    """Counts of (true class, predicted class) over a split, in eval mode: rows are the true
+    classes, columns the predicted ones."""
+    features, labels = pair
+    was_training = model.training
+    model.eval()
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    with no_grad():
+        for start in range(0, features.shape[0], batch):
+            predicted = model(features[start:start + batch]).argmax(1).numpy()
+            truth = labels[start:start + batch].numpy()
+            np.add.at(counts, (truth, predicted), 1)
+    model.train(was_training)
+    return counts
+
+
+def per_class_accuracy(confusion: np.ndarray) -> list[float]:
+    """Each class's accuracy: its correct predictions over its samples (0 for none)."""
+    totals = confusion.sum(axis=1)
+    return [float(confusion[k, k] / totals[k]) if totals[k] else 0.0
+            for k in range(confusion.shape[0])]
+
+
 def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, splits: Splits,
-                         history: list[dict[str, Any]], elapsed: float) -> tuple[float, float]:
-    """metrics.json with the final scores; returns the test loss and accuracy."""
+                         history: list[dict[str, Any]], elapsed: float
+                         ) -> tuple[float, float, np.ndarray]:
+    """metrics.json with the final scores (and, for more than 2 classes, the test confusion
+    matrix and per-class accuracy); returns the test loss, accuracy and confusion matrix."""
     test_loss, test_accuracy = measure(model, config, splits.test, splits.classes)
     final_train = measure(model, config, splits.train, splits.classes)
-    summary = {"config": config.to_dict(), "dataset_name": dataset_name(config),
-               "epochs": history,
-               "final": {"train_loss": final_train[0], "train_accuracy": final_train[1],
-                         "test_loss": test_loss, "test_accuracy": test_accuracy,
-                         "test_error_percent": 100 * (1 - test_accuracy),
-                         "wall_seconds": elapsed}}
-    _write_json(out / "metrics.json", summary)
-    return test_loss, test_accuracy
+    confusion = confusion_matrix(model, splits.test, splits.classes)
+    final: dict[str, Any] = {"train_loss": final_train[0], "train_accuracy": final_train[1],
+                             "test_loss": test_loss, "test_accuracy": test_accuracy,
+                             "test_error_percent": 100 * (1 - test_accuracy),
+                             "wall_seconds": elapsed}
+    if splits.classes > 2:
+        final["per_class_accuracy"] = per_class_accuracy(confusion)
+        final["confusion_matrix"] = confusion.tolist()  # rows: true class; columns: predicted
+    _write_json(out / "metrics.json", {"config": config.to_dict(),
+                                       "dataset_name": dataset_name(config),
+                                       "epochs": history, "final": final})
+    return test_loss, test_accuracy, confusion
 
 
 def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
@@ -319,10 +353,24 @@ def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, di
     return model, config, state
 
 
+@dataclass
+class Evaluation:
+    """A saved model on a split: mean loss, accuracy, samples, and the confusion matrix
+    (rows: true class; columns: predicted)."""
+
+    loss: float
+    accuracy: float
+    count: int
+    confusion: np.ndarray
+
+    @property
+    def per_class_accuracy(self) -> list[float]:
+        return per_class_accuracy(self.confusion)
+
+
 def evaluate_checkpoint(checkpoint: str | os.PathLike[str], dataset: str | None = None,
-                        data_dir: str | None = None, split: str = "test"
-                        ) -> tuple[float, float, int]:
-    """(loss, accuracy, samples) of a saved model on a split of its (or another) data set."""
+                        data_dir: str | None = None, split: str = "test") -> Evaluation:
+    """A saved model on a split of its (or another) data set."""
     model, config, _ = load_model(checkpoint)
     if dataset is not None:
         config.dataset = dataset
@@ -336,5 +384,7 @@ def evaluate_checkpoint(checkpoint: str | os.PathLike[str], dataset: str | None 
     if split not in ("train", "val", "test"):
         raise UsageError(f"split must be train, val or test, got '{split}'")
     pair = getattr(splits, split)
-    loss, accuracy = measure(model, config, pair, splits.classes)
-    return loss, accuracy, int(pair[1].shape[0])
+    classes = int(model.layers[-1].out_features)
+    loss, accuracy = measure(model, config, pair, classes)
+    return Evaluation(loss, accuracy, int(pair[1].shape[0]),
+                      confusion_matrix(model, pair, classes))
