@@ -128,7 +128,7 @@ def test_evaluate_and_predict_load_the_saved_model(tmp_path: Path, capsys) -> No
                               "-0.5,0.3", capsys=capsys)
     assert code == 0 and len(stdout.splitlines()) == 2 and "class" in stdout
     code, _, err = run_cli("predict", str(out), "--point", "1,2,3", capsys=capsys)
-    assert code == 1 and "takes 2 features" in err
+    assert code == 2 and "takes 2 features" in err
 
 
 def test_explain_command_prints_the_trace_and_writes_the_picture(tmp_path: Path,

@@ -355,11 +355,7 @@ def _predict(args: argparse.Namespace) -> int:
     from .training.trainer import load_model
 
     model, _, state = load_model(args.checkpoint)
-    features = _inputs_to_predict(args)
-    expected = int(state["features"])
-    if features.shape[1] != expected:
-        raise ValueError(f"the model takes {expected} features per input, got "
-                         f"{features.shape[1]}")
+    features = _inputs_to_predict(args, int(state["features"]))
     mean, std = state["input_mean"].numpy(), state["input_std"].numpy()
     inputs = from_numpy(((features - mean) / std).astype(np.float32))
     with no_grad():
@@ -371,8 +367,9 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inputs_to_predict(args: argparse.Namespace) -> Any:
-    """The --point inputs, then the rows of the --input file, as one float64 array."""
+def _inputs_to_predict(args: argparse.Namespace, expected: int) -> Any:
+    """The --point inputs, then the rows of the --input file, as one float64 array, each
+    checked against the `expected` number of features."""
     import numpy as np
 
     from .training.data import read_table
@@ -383,17 +380,27 @@ def _inputs_to_predict(args: argparse.Namespace) -> Any:
             rows.append([float(v) for v in point.split(",")])
         except ValueError:
             raise UsageError(f"--point must be comma-separated numbers, got '{point}'") from None
-    features = np.array(rows, dtype=np.float64)
+        if len(rows[-1]) != expected:
+            raise UsageError(f"--point {point}: {len(rows[-1])} numbers, but the model takes "
+                             f"{expected} features per input")
+    features = np.array(rows, dtype=np.float64).reshape(len(rows), expected)
     if args.input:
         path = Path(args.input)
         if path.suffix == ".npy":
             if not path.is_file():
                 raise FileNotFoundError(f"no input file at {path}")
-            loaded = np.load(path).astype(np.float64)
+            try:
+                loaded = np.load(path).astype(np.float64)
+            except (OSError, ValueError) as error:
+                raise ValueError(f"{path} is not a readable .npy array ({error})") from None
         else:
-            loaded, _ = read_table(path)
+            loaded, _ = read_table(path, labelled=False)
         loaded = loaded.reshape(loaded.shape[0], -1)
-        features = loaded if not rows else np.vstack([features, loaded])
+        if loaded.shape[1] != expected:
+            raise ValueError(f"{path}: {loaded.shape[1]} columns (features) per row, but the "
+                             f"model takes {expected}; predict reads features only, with no "
+                             "label column")
+        features = np.vstack([features, loaded])
     if features.size == 0:
         raise UsageError("give inputs with --point X1,X2,… or --input FILE")
     return features

@@ -30,8 +30,8 @@ from chainrule import (
     set_rng_state,
 )
 from chainrule.datasets import iob1_to_iob2, read_conll
-from chainrule.serialization import checkpoint_path
 
+from ..checkpoints import open_checkpoint
 from ..errors import UsageError
 from ..models.window import WindowClassifier
 from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
@@ -501,10 +501,7 @@ def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, valid_f1: floa
 
 
 def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
-    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
-    state = load(path)
-    if not isinstance(state, dict) or "words" not in state or "tags" not in state:
-        raise ValueError(f"{path} is not a checkpoint written by chainrule ner train")
+    _, state = open_checkpoint(checkpoint, "tagger")
     config = NerConfig(**{k: v for k, v in state["config"].items()
                           if k in NerConfig.__dataclass_fields__})
     words = Vocabulary(state["words"][3:], dict(zip(state["words"], state["word_counts"])))

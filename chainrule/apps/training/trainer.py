@@ -26,9 +26,9 @@ from chainrule import (
     save,
     set_rng_state,
 )
-from chainrule.serialization import checkpoint_path
 from chainrule.utils.data import DataLoader, TensorDataset
 
+from ..checkpoints import open_checkpoint
 from ..errors import UsageError
 from ..models.mlp import MLP
 from .config import TrainConfig, dataset_name, default_epochs
@@ -342,10 +342,7 @@ def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, split
 
 def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
     """The model saved in a checkpoint, in eval mode, with its config and the raw state."""
-    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
-    state = load(path)
-    if not isinstance(state, dict) or "config" not in state or "model" not in state:
-        raise ValueError(f"{path} is a checkpoint, but not one written by chainrule train")
+    _, state = open_checkpoint(checkpoint, "classifier")
     config = TrainConfig.from_dict(state["config"])
     model = build_model(config, int(state["features"]), int(state["classes"]))
     model.load_state_dict(state["model"])
