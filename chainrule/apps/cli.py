@@ -223,6 +223,10 @@ def _add_ner_commands(commands: Any) -> None:
                           help="which split (val is valid.txt)")
     tag = actions.add_parser("tag", help="tag sentences read from standard input")
     tag.add_argument("checkpoint", help="a tagger checkpoint file or its run folder")
+    tag.add_argument("--one-token-per-line", action="store_true", help="read tokens as "
+                     "CoNLL files hold them: one per line (its first column), a blank line "
+                     "between sentences; otherwise each line is a sentence of raw text, cut "
+                     "into tokens as CoNLL-2003 does")
 
 
 def _ner(args: argparse.Namespace) -> int:
@@ -278,11 +282,30 @@ def _ner_tag(args: argparse.Namespace) -> int:
     from .ner.tagger import load_tagger
 
     tagger = load_tagger(args.checkpoint)
-    for line in sys.stdin:
-        pairs = tagger.tag_text(line)
+    sentences = _token_sentences(sys.stdin) if args.one_token_per_line else \
+        iter(sys.stdin)
+    for sentence in sentences:
+        pairs = tagger.tag_tokens(sentence) if isinstance(sentence, list) else \
+            tagger.tag_text(sentence)
         if pairs:
             print("\n".join(f"{token} {tag}" for token, tag in pairs) + "\n")
     return 0
+
+
+def _token_sentences(lines: Any) -> Any:
+    """Sentences of tokens from lines of one token each (the first column), blank lines (or
+    -DOCSTART- lines) between sentences."""
+    sentence: list[str] = []
+    for line in lines:
+        columns = line.split()
+        if not columns or columns[0] == "-DOCSTART-":
+            if sentence:
+                yield sentence
+            sentence = []
+            continue
+        sentence.append(columns[0])
+    if sentence:
+        yield sentence
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ from ..models.window import WindowClassifier
 from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
+from .tokens import tokenize
 
 __all__ = ["NerConfig", "Encoded", "NerTagger", "train_ner", "load_tagger", "read_vectors",
            "tokenize"]
@@ -129,13 +130,6 @@ def read_vectors(path: str | os.PathLike[str], vocabulary: Vocabulary, dim: int
     return found
 
 
-def tokenize(line: str) -> list[str]:
-    """Splits raw text into tokens the way CoNLL does: words, numbers, punctuation."""
-    import re
-
-    return re.findall(r"(?:[A-Za-z]\.){2,}|\w+(?:[-'.&,]\w+)*|[^\w\s]", line)
-
-
 class NerTagger:
     """A trained window tagger with its vocabularies: tag sentences, score splits."""
 
@@ -211,7 +205,11 @@ class NerTagger:
         return score_entities(gold, self.predict(data))
 
     def tag_text(self, line: str) -> list[tuple[str, str]]:
-        tokens = tokenize(line)
+        """A line of raw text, cut into tokens as CoNLL-2003 does, with each token's tag."""
+        return self.tag_tokens(tokenize(line))
+
+    def tag_tokens(self, tokens: list[str]) -> list[tuple[str, str]]:
+        """Tokens (one sentence) with each one's tag."""
         if not tokens:
             return []
         return list(zip(tokens, self.predict(self.encode([tokens]))[0]))
