@@ -134,6 +134,9 @@ def _add_train_command(commands: Any) -> None:
     train.add_argument("--schedule", default=defaults.schedule, choices=SCHEDULES,
                        metavar="NAME", help="learning-rate schedule: none or cosine")
     train.add_argument("--out", default=defaults.out, help="output folder")
+    train.add_argument("--tensorboard", metavar="DIR", help="also log every epoch (losses, "
+                       "accuracies, learning rate, gradient health, weight histograms) for "
+                       "TensorBoard into DIR: tensorboard --logdir DIR")
     train.add_argument("--resume", action="store_true", help="continue the run in --out "
                        "from its last checkpoint")
     train.add_argument("--no-progress", action="store_true", help="no progress display (a "
@@ -318,6 +321,7 @@ def _train(args: argparse.Namespace) -> int:
                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
                          out=args.out, dropout=args.dropout, input_dropout=args.input_dropout,
                          label_smoothing=args.label_smoothing, schedule=args.schedule,
+                         tensorboard=args.tensorboard,
                          progress=not args.no_progress)
     if not args.resume:
         config.validate()

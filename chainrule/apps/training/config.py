@@ -61,6 +61,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     schedule: str = "none"
     progress: bool = True
+    tensorboard: str | None = None  # a folder for TensorBoard event files, one entry an epoch
 
     @property
     def learning_rate(self) -> float:

@@ -137,6 +137,7 @@ class _RunFiles:
     interrupt_after: int | None = None  # see `train`
     epochs_saved: int = 0
     redraw: Redraw | None = None  # the report, between epochs
+    board: Any = None  # a chainrule.utils.tensorboard.SummaryWriter, with --tensorboard
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -161,6 +162,8 @@ class _RunFiles:
                                                 "dataset_name": dataset_name(self.config),
                                                 "epochs": history})
         self.epochs_saved += 1
+        if self.board is not None:
+            _log_epoch(self.board, history[-1], self.model)
         if self.redraw is not None:
             self.history = history
             self.redraw(force=self.epochs_saved == 1)  # `train` draws the last one
@@ -250,15 +253,26 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
         files.redraw = Redraw(lambda: write_report(out, files.history, model, splits, config,
                                                    title=title))
 
+    if config.tensorboard:
+        from chainrule.utils.tensorboard import SummaryWriter
+
+        files.board = SummaryWriter(config.tensorboard)
+        files.board.add_text("run", f"{title}  \n{json.dumps(config.to_dict())}",
+                             len(history))
     loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
                         shuffle=True)
     probe = HealthProbe(model, splits.val[0][:512])
-    history = fit(model, optimizer, loader,
-                  lambda batch: loss_value(config, model(batch[0]), batch[1], splits.classes),
-                  _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
-                  epochs=epochs, history=history, scheduler=scheduler,
-                  after_backward=probe.record_gradients, checkpoints=files,
-                  progress=config.progress).history
+    try:
+        history = fit(model, optimizer, loader,
+                      lambda batch: loss_value(config, model(batch[0]), batch[1],
+                                               splits.classes),
+                      _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
+                      epochs=epochs, history=history, scheduler=scheduler,
+                      after_backward=probe.record_gradients, checkpoints=files,
+                      progress=config.progress).history
+    finally:
+        if files.board is not None:
+            files.board.close()
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
     test_loss, test_accuracy, confusion = _write_final_metrics(out, model, config, splits,
                                                                history, elapsed)
@@ -272,15 +286,33 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
                        time.perf_counter() - run_began)
 
 
+def _log_epoch(board: Any, record: dict[str, Any], model: nn.Module) -> None:
+    """One epoch for TensorBoard: losses and accuracies (training and validation on one
+    chart each), the learning rate, gradient health, and each weight's histogram."""
+    step = record["epoch"]
+    board.add_scalars("loss", {"train": record["train_loss"], "val": record["val_loss"]}, step)
+    board.add_scalars("accuracy", {"train": record["train_accuracy"],
+                                   "val": record["val_accuracy"]}, step)
+    board.add_scalar("lr", record["lr"], step)
+    for key in ("grad_norm", "dead_fraction", "saturated_fraction"):
+        for layer, value in enumerate(record.get(key) or [], start=1):
+            board.add_scalar(f"{key}/layer_{layer}", value, step)
+    for name, parameter in model.named_parameters():
+        board.add_histogram(name, parameter, step)
+    board.flush()
+
+
 def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainConfig]:
     """The checkpoint to resume from, and its run's settings: the saved ones, except where
-    the output goes and whether progress bars show, which are this call's."""
+    the output goes, whether progress bars show and where TensorBoard logs go, which are
+    this call's."""
     if not path.is_file():
         raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
                                 "without --resume first")
     state = load(path)
     saved = TrainConfig.from_dict(state["config"])
     saved.progress, saved.out = config.progress, config.out
+    saved.tensorboard = config.tensorboard
     return state, saved
 
 
