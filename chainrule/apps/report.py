@@ -36,7 +36,12 @@ def _pyplot() -> Any:
 
 
 def _save(figure: Any, path: Path, title: str) -> Path:
+    from matplotlib.ticker import MaxNLocator
+
     plt = _pyplot()
+    for axes in figure.axes:  # epochs are whole numbers: no tick at epoch 1.25
+        if axes.get_xlabel() == "epoch":
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if title:  # wrapped to the figure's width (about 13 characters an inch at this size)
         width = int(figure.get_figwidth() * 13)
         figure.suptitle(textwrap.fill(title, width), fontsize=10)
