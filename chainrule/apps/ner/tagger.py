@@ -415,7 +415,7 @@ class _RunFiles:
             save_tagger(self.tagger, self.out / CHECKPOINT_NAME, self.config, f1, None)
         save({"model": self.tagger.model.state_dict(),
               "optimizer": self.optimizer.state_dict(), "rng": get_rng_state(),
-              "epoch": epoch, "history": history, "config": asdict(self.config),
+              "epoch": epoch, "history": json.dumps(history), "config": asdict(self.config),
               "pretrain_history": self.pretrain_history,
               "seconds": sum(record.get("seconds", 0.0) for record in history)},
              self.path)
@@ -465,7 +465,7 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimizer"])
         set_rng_state(state["rng"])
-        history = list(state["history"])
+        history = list(json.loads(state["history"]))
         files.written_epoch = int(state["epoch"])
 
     def loss_of(rows: np.ndarray) -> Tensor:
