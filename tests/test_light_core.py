@@ -13,7 +13,8 @@ import pytest
 
 import chainrule
 
-APPLICATION_DEPENDENCIES = ["matplotlib", "tqdm", "seqeval", "graphviz", "pandas"]
+APPLICATION_DEPENDENCIES = ["matplotlib", "tqdm", "seqeval", "graphviz", "pandas",
+                            "tensorboardX", "google"]
 PACKAGE = Path(chainrule.__file__).parent
 
 

@@ -45,6 +45,33 @@ def test_tokenizer() -> None:
     assert tokenize("U.S. troops, 1,000 O'Neil") == ["U.S.", "troops", ",", "1,000", "O'Neil"]
 
 
+@pytest.mark.parametrize("text, tokens", [
+    ("Acme Inc. and Dr. Jones", ["Acme", "Inc.", "and", "Dr.", "Jones"]),
+    ("Germany's exports", ["Germany", "'s", "exports"]),
+    ("It doesn't, and we can't", ["It", "does", "n't", ",", "and", "we", "ca", "n't"]),
+    ("the players' union", ["the", "players", "'", "union"]),
+    ('"Yes," he said (AP).', ['"', "Yes", ",", '"', "he", "said", "(", "AP", ")", "."]),
+    ("up 5% to $5.2 million, or US$3...", ["up", "5", "%", "to", "$", "5.2", "million", ",",
+                                          "or", "US$", "3", "..."]),
+    ("EU-wide ban on Jan. 5 in the U.S.", ["EU-wide", "ban", "on", "Jan.", "5", "in", "the",
+                                           "U.S."]),
+])
+def test_tokenizer_follows_conll_2003(text: str, tokens: list[str]) -> None:
+    assert tokenize(text) == tokens
+
+
+@pytest.mark.skipif(not CONLL.is_dir(), reason=f"CoNLL-2003 not found at {CONLL} (set "
+                    "CHAINRULE_DATA to the folder holding conll2003/)")
+def test_tokenizer_keeps_conll_tokens_whole() -> None:
+    """CoNLL's own tokens, joined by spaces, come back as they were (99.8% of the training
+    sentences; the rest hold tokens like '..' and 'MORAV.CHEMIC.')."""
+    from chainrule.datasets import read_conll
+
+    sentences = [[token for token, _ in s] for s in read_conll(CONLL / "train.txt")[:3000]]
+    same = sum(tokenize(" ".join(tokens)) == tokens for tokens in sentences)
+    assert same / len(sentences) >= 0.995
+
+
 def tiny_model(dtype: object = cr.float64, activation: str = "tanh") -> WindowClassifier:
     cr.manual_seed(0)
     model = WindowClassifier(vocabulary_size=7, tags=3, width=3, word_dim=4, caps_dim=2,
@@ -184,6 +211,12 @@ def test_ner_command_train_evaluate_and_tag(tmp_path: Path, capsys, monkeypatch)
     assert main(["ner", "tag", str(out)]) == 0
     tagged = capsys.readouterr().out.split()
     assert tagged[:2] == ["Museums", "O"] and "Paris" in tagged
+    # one token per line, as CoNLL files hold them (extra columns ignored), two sentences
+    monkeypatch.setattr("sys.stdin", io.StringIO("Museums NNS\nin\nParis.\n\nJohn\nSmith\n"))
+    assert main(["ner", "tag", str(out), "--one-token-per-line"]) == 0
+    sentences = capsys.readouterr().out.strip().split("\n\n")
+    assert [[line.split()[0] for line in s.splitlines()] for s in sentences] == [
+        ["Museums", "in", "Paris."], ["John", "Smith"]]
     assert main(["ner", "train", "--data-dir", str(tmp_path / "missing")]) == 1
     assert "does not exist" in capsys.readouterr().err
 

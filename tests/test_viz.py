@@ -97,11 +97,18 @@ def test_draw_labels_every_edge_with_value_and_gradient(tmp_path: Path) -> None:
     texts = svg_texts((tmp_path / "circuit.svg").read_text())
     for label in ("w0", "x0", "w1", "x1", "w2", "f", "mul", "add", "neg", "exp", "div"):
         assert label in texts
-    # forward values and gradients of the notes' figure
-    for value in ("2", "-1", "-3", "-2", "6", "4", "0.3679", "1.368", "0.7311"):
+    # forward values and gradients of the notes' figure, each with the name it belongs to
+    for value in ("w0 = 2", "x0 = -1", "w1 = -3", "x1 = -2", "q = 6", "s = 4", "v = 0.3679",
+                  "w = 1.368", "f = 0.7311"):
         assert value in texts, value
-    for gradient in ("-0.1966", "0.3932", "-0.3932", "-0.5898", "0.1966", "-0.5344"):
+    for gradient in ("∂f/∂w0 = -0.1966", "∂f/∂x0 = 0.3932", "∂f/∂w1 = -0.3932",
+                     "∂f/∂x1 = -0.5898", "∂f/∂w2 = 0.1966", "∂f/∂w = -0.5344"):
         assert gradient in texts, gradient
+    # the key says what the colours mean; every intermediate is named in its gate
+    assert "black: forward value" in texts
+    assert "red: gradient ∂f/∂· from the backward pass" in texts
+    for name in ("q", "r", "s", "t", "u", "v", "w"):
+        assert f"→ {name}" in texts, name
     assert drawing.source.startswith("digraph")
     assert 'fill="#c0392b"' in drawing.svg()  # gradients are drawn in red
 
@@ -113,7 +120,8 @@ def test_draw_without_gradients_and_as_png_and_dot(tmp_path: Path) -> None:
     cr.viz.draw(output, names=names, path=tmp_path / "g.dot")
     assert "digraph" in (tmp_path / "g.dot").read_text()
     values_only = cr.viz.draw(output, show_grads=False, names=names).svg()
-    assert "-12" in svg_texts(values_only) and 'fill="#c0392b"' not in values_only
+    assert "f = -12" in svg_texts(values_only) and 'fill="#c0392b"' not in values_only
+    assert int.from_bytes((tmp_path / "g.png").read_bytes()[16:20], "big") >= 1000
     with pytest.raises(ValueError, match="unknown format"):
         cr.viz.draw(output).save(tmp_path / "g.gif")
 
@@ -121,7 +129,8 @@ def test_draw_without_gradients_and_as_png_and_dot(tmp_path: Path) -> None:
 def test_max_gate_picture_shows_the_routed_gradient() -> None:
     output, names = example("max-gate")
     texts = svg_texts(cr.viz.draw(output, names=names).svg())
-    assert "0" in texts and "2" in texts and "-8" in texts and "6" in texts
+    assert "∂f/∂w = 0" in texts and "∂f/∂z = 2" in texts and "∂f/∂x = -8" in texts
+    assert "∂f/∂y = 6" in texts
 
 
 def test_expressions_are_parsed_safely() -> None:

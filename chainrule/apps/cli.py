@@ -1,14 +1,16 @@
 """The `chainrule` command: train, evaluate, predict, and explain the chain rule.
 
     chainrule train                       # an MLP on the spiral data, in seconds
-    chainrule train --dataset mnist --data-dir DIR --hidden 1024 1024 ...
+    chainrule train --dataset mnist --data-dir DIR --epochs 3
     chainrule evaluate runs/latest        # a saved model on its test split
     chainrule predict runs/latest --point 0.2,-0.4
     chainrule explain "(x+y)*z" x=-2 y=5 z=-4
     chainrule explain --example sigmoid-circuit
 
-Mistakes in the arguments end in one sentence on stderr and exit status 2; errors while
-running (a missing file, a bad checkpoint) in one sentence and exit status 1.
+`chainrule` alone prints this help. Every mistake ends in one sentence on stderr: exit
+status 2 for a mistake in the command line (`errors.UsageError`, and argparse's own), 1 for
+a run that failed (a missing or malformed file, a checkpoint of another kind), 130 after
+Ctrl-C.
 """
 
 from __future__ import annotations
@@ -19,14 +21,36 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from .errors import FAILURE_STATUS, USAGE_STATUS, UsageError
+
 __all__ = ["main"]
+
+SPLITS = ("train", "val", "test")  # one name for each split, in every command
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every option's default at the end of its help (none for flags and unset options)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if "%(default)" in text or not action.option_strings or default is None \
+                or default is False \
+                or default is argparse.SUPPRESS or isinstance(action, argparse._VersionAction):
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list) else str(default)
+        return f"{text} (default: {shown.replace('%', '%%')})"
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one sentence, not a usage dump."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"chainrule: {message} (see '{self.prog} --help')\n")
+        self.exit(USAGE_STATUS, f"chainrule: {message} (see '{self.prog} --help')\n")
 
 
 def _positive_int(text: str) -> int:
@@ -39,11 +63,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    import chainrule
+
+    return f"chainrule {chainrule.__version__}"
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="chainrule", description="Reverse-mode autodiff and neural "
                      "networks you can watch: train models, and see the chain rule at work.")
+    parser.add_argument("--version", action="version", version=_version())
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     _add_train_command(commands)
     _add_saved_model_commands(commands)
     _add_explain_command(commands)
@@ -52,39 +83,64 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _add_train_command(commands: Any) -> None:
-    from .training.config import LOSSES, OPTIMIZERS, TrainConfig
+    from .models.mlp import ACTIVATIONS
+    from .training.config import (
+        DEFAULT_LR,
+        DEFAULT_STEPS,
+        INITS,
+        LOSSES,
+        MAX_EPOCHS,
+        MIN_EPOCHS,
+        OPTIMIZERS,
+        SCHEDULES,
+        TrainConfig,
+    )
 
     defaults = TrainConfig()
     train = commands.add_parser("train", help="train an MLP classifier and write a report")
     train.add_argument("--dataset", default=defaults.dataset,
-                       help="spiral, quadrants, mnist, or a .csv/.npz file of features and "
-                            "labels (default: spiral)")
-    train.add_argument("--data-dir", help="folder holding the MNIST IDX files")
+                       help="spiral, quadrants, mnist (with --data-dir), a folder of the four "
+                            "MNIST-format IDX files, or a .csv/.npz file of features and "
+                            "labels")
+    train.add_argument("--data-dir", help="folder holding the four MNIST-format IDX files")
     train.add_argument("--hidden", type=_positive_int, nargs="+", default=defaults.hidden,
-                       metavar="SIZE", help="hidden layer sizes (default: 100)")
-    train.add_argument("--activation", default=defaults.activation,
-                       help="relu, sigmoid, tanh, softplus, hardtanh (default: relu)")
-    train.add_argument("--loss", default=defaults.loss, help=f"{', '.join(LOSSES)}")
-    train.add_argument("--optimizer", default=defaults.optimizer,
-                       help=f"{', '.join(OPTIMIZERS)} (default: adam)")
-    train.add_argument("--lr", type=float, help="learning rate (default depends on the "
-                       "optimizer)")
+                       metavar="SIZE", help="hidden layer sizes")
+    train.add_argument("--activation", default=defaults.activation, choices=sorted(ACTIVATIONS),
+                       metavar="NAME", help=f"{', '.join(sorted(ACTIVATIONS))}")
+    train.add_argument("--loss", default=defaults.loss, choices=LOSSES, metavar="NAME",
+                       help=f"{', '.join(LOSSES)}")
+    train.add_argument("--optimizer", default=defaults.optimizer, choices=OPTIMIZERS,
+                       metavar="NAME", help=f"{', '.join(OPTIMIZERS)}")
+    rates = ", ".join(f"{name} {rate:g}" for name, rate in DEFAULT_LR.items())
+    train.add_argument("--lr", type=float, help=f"learning rate (default: {rates})")
     train.add_argument("--weight-decay", type=float, default=defaults.weight_decay,
-                       help="L2 regularisation strength (default: 1e-4)")
-    train.add_argument("--init", default=defaults.init, help="default, xavier or kaiming")
-    train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
-    train.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
-    train.add_argument("--seed", type=int, default=defaults.seed)
-    train.add_argument("--dropout", type=float, default=0.0, help="dropout after each hidden "
-                       "layer")
-    train.add_argument("--input-dropout", type=float, default=0.0)
-    train.add_argument("--label-smoothing", type=float, default=0.0)
-    train.add_argument("--schedule", default="none", help="none or cosine (learning rate)")
-    train.add_argument("--out", default=defaults.out, help="output folder (default: "
-                       "runs/latest)")
+                       help="L2 regularisation strength")
+    train.add_argument("--init", default=defaults.init, choices=INITS, metavar="NAME",
+                       help=f"{', '.join(INITS)}")
+    train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size,
+                       help="samples per step")
+    train.add_argument("--epochs", type=_positive_int, help="passes over the training data "
+                       f"(default: enough for about {DEFAULT_STEPS:,} steps, at least "
+                       f"{MIN_EPOCHS} epochs and at most {MAX_EPOCHS}: 400 for the spiral, "
+                       "10 for MNIST)")
+    train.add_argument("--seed", type=int, default=defaults.seed,
+                       help="seed of every random draw (data, weights, batches, dropout)")
+    train.add_argument("--dropout", type=float, default=defaults.dropout,
+                       help="dropout after each hidden layer")
+    train.add_argument("--input-dropout", type=float, default=defaults.input_dropout,
+                       help="dropout on the inputs")
+    train.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing,
+                       help="cross-entropy label smoothing")
+    train.add_argument("--schedule", default=defaults.schedule, choices=SCHEDULES,
+                       metavar="NAME", help="learning-rate schedule: none or cosine")
+    train.add_argument("--out", default=defaults.out, help="output folder")
+    train.add_argument("--tensorboard", metavar="DIR", help="also log every epoch (losses, "
+                       "accuracies, learning rate, gradient health, weight histograms) for "
+                       "TensorBoard into DIR: tensorboard --logdir DIR")
     train.add_argument("--resume", action="store_true", help="continue the run in --out "
                        "from its last checkpoint")
-    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.add_argument("--no-progress", action="store_true", help="no progress display (a "
+                       "bar on a terminal, otherwise a line every 30 s of an epoch)")
 
 
 def _add_saved_model_commands(commands: Any) -> None:
@@ -93,8 +149,9 @@ def _add_saved_model_commands(commands: Any) -> None:
     evaluate.add_argument("checkpoint", help="a checkpoint file or a run folder")
     evaluate.add_argument("--data", "--dataset", dest="dataset",
                           help="data set (default: the one it was trained on)")
-    evaluate.add_argument("--data-dir")
-    evaluate.add_argument("--split", default="test", help="train, val or test")
+    evaluate.add_argument("--data-dir", help="folder of MNIST-format IDX files (default: the "
+                          "one it was trained on)")
+    evaluate.add_argument("--split", default="test", choices=SPLITS, help="which split")
 
     predict = commands.add_parser("predict", help="classes for new inputs")
     predict.add_argument("checkpoint", help="a checkpoint file or a run folder")
@@ -108,10 +165,11 @@ def _add_explain_command(commands: Any) -> None:
                                   "text and a picture")
     explain.add_argument("expression", nargs="?", help="e.g. \"(x+y)*z\"")
     explain.add_argument("values", nargs="*", help="NAME=VALUE for each variable")
-    explain.add_argument("--example", help="one of the notes' examples: add-multiply, "
-                         "sigmoid-circuit, car-price, max-gate")
-    explain.add_argument("--out", default="graph.svg", help="picture file, .svg/.png/.dot "
-                         "(default: graph.svg)")
+    explain.add_argument("--example", metavar="NAME", help="one of the notes' examples: "
+                         "add-multiply, sigmoid-circuit, car-price, max-gate")
+    explain.add_argument("--out", help="picture file, .svg/.png/.dot (default: named after "
+                         "the example, or the expression and its values, so pictures of "
+                         "different expressions do not overwrite each other)")
 
 
 def _add_ner_commands(commands: Any) -> None:
@@ -119,54 +177,75 @@ def _add_ner_commands(commands: Any) -> None:
 
     defaults = NerConfig()
     ner = commands.add_parser("ner", help="the window named-entity recogniser (CoNLL-2003)")
-    actions = ner.add_subparsers(dest="ner_command", parser_class=_Parser)
+    actions = ner.add_subparsers(dest="ner_command", parser_class=_Parser, metavar="ACTION")
     train = actions.add_parser("train", help="train on CoNLL column files")
-    train.add_argument("--data-dir", required=True, help="folder with train.txt, valid.txt, "
-                       "test.txt")
-    train.add_argument("--out", default=defaults.out)
-    train.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
+    train.add_argument("--data-dir", help="folder with train.txt, valid.txt, test.txt "
+                       "(needed unless --resume)")
+    train.add_argument("--out", default=defaults.out, help="output folder")
+    train.add_argument("--epochs", type=_positive_int, default=defaults.epochs,
+                       help="at most this many passes over the training data")
     train.add_argument("--patience", type=_positive_int, default=defaults.patience,
                        help="early stopping: epochs without a better validation F1")
-    train.add_argument("--optimizer", default=defaults.optimizer, help="adagrad or sgd")
-    train.add_argument("--lr", type=float, default=defaults.lr)
+    train.add_argument("--optimizer", default=defaults.optimizer, choices=("adagrad", "sgd"),
+                       metavar="NAME", help="adagrad or sgd")
+    train.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
     train.add_argument("--weight-decay", type=float, default=defaults.weight_decay,
                        help="L2 regularisation")
-    train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
-    train.add_argument("--window", type=_positive_int, default=defaults.width)
-    train.add_argument("--word-dim", type=_positive_int, default=defaults.word_dim)
-    train.add_argument("--hidden", type=_positive_int, default=defaults.hidden)
-    train.add_argument("--activation", default=defaults.activation, help="tanh or hardtanh")
+    train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size,
+                       help="windows per step")
+    train.add_argument("--window", type=_positive_int, default=defaults.width,
+                       help="words per window (odd)")
+    train.add_argument("--word-dim", type=_positive_int, default=defaults.word_dim,
+                       help="size of the word vectors")
+    train.add_argument("--hidden", type=_positive_int, default=defaults.hidden,
+                       help="hidden units")
+    train.add_argument("--activation", default=defaults.activation,
+                       choices=("tanh", "hardtanh"), metavar="NAME", help="tanh or hardtanh")
     train.add_argument("--suffix-dim", type=int, default=defaults.suffix_dim,
                        help="size of the 3-letter suffix vectors (0: no suffix feature)")
-    train.add_argument("--dropout", type=float, default=defaults.dropout)
-    train.add_argument("--word-dropout", type=float, default=defaults.word_dropout)
+    train.add_argument("--dropout", type=float, default=defaults.dropout,
+                       help="dropout on the hidden layer")
+    train.add_argument("--word-dropout", type=float, default=defaults.word_dropout,
+                       help="probability that a word seen once in training becomes <unk>")
     train.add_argument("--pretrain-epochs", type=int, default=defaults.pretrain_epochs,
                        help="epochs of max-margin pre-training of the word vectors first")
     train.add_argument("--vectors", help="a GloVe-format word-vector file to start from")
-    train.add_argument("--decode", default=defaults.decode, help="viterbi (only tag sequences "
-                       "that spell entities) or argmax (each word on its own)")
-    train.add_argument("--seed", type=int, default=defaults.seed)
-    train.add_argument("--no-progress", action="store_true")
+    train.add_argument("--decode", default=defaults.decode, choices=("viterbi", "argmax"),
+                       metavar="NAME", help="viterbi (only tag sequences that spell "
+                       "entities) or argmax (each word on its own)")
+    train.add_argument("--seed", type=int, default=defaults.seed,
+                       help="seed of every random draw (data, weights, batches, dropout)")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out "
+                       "from its last finished epoch")
+    train.add_argument("--no-progress", action="store_true", help="no progress display (a "
+                       "bar on a terminal, otherwise a line every 30 s of an epoch)")
     evaluate = actions.add_parser("evaluate", help="entity scores of a saved tagger")
-    evaluate.add_argument("checkpoint")
-    evaluate.add_argument("--data-dir", required=True)
-    evaluate.add_argument("--split", default="test", help="train, valid or test")
+    evaluate.add_argument("checkpoint", help="a tagger checkpoint file or its run folder")
+    evaluate.add_argument("--data-dir", required=True, help="folder with the CoNLL files")
+    evaluate.add_argument("--split", default="test", choices=SPLITS,
+                          help="which split (val is valid.txt)")
     tag = actions.add_parser("tag", help="tag sentences read from standard input")
-    tag.add_argument("checkpoint")
+    tag.add_argument("checkpoint", help="a tagger checkpoint file or its run folder")
+    tag.add_argument("--one-token-per-line", action="store_true", help="read tokens as "
+                     "CoNLL files hold them: one per line (its first column), a blank line "
+                     "between sentences; otherwise each line is a sentence of raw text, cut "
+                     "into tokens as CoNLL-2003 does")
 
 
 def _ner(args: argparse.Namespace) -> int:
     actions = {"train": _ner_train, "evaluate": _ner_evaluate, "tag": _ner_tag}
-    if args.ner_command not in actions:
-        raise ValueError("choose one of: chainrule ner train | evaluate | tag")
     return actions[args.ner_command](args)
 
 
 def _ner_train(args: argparse.Namespace) -> int:
     from .ner.scoring import EntityScores
     from .ner.tagger import NerConfig, train_ner
+    from .training.loop import Interrupted
 
-    config = NerConfig(data_dir=args.data_dir, out=args.out, epochs=args.epochs,
+    if not args.data_dir and not args.resume:
+        raise UsageError("ner train needs --data-dir, the folder with train.txt, valid.txt "
+                         "and test.txt")
+    config = NerConfig(data_dir=args.data_dir or ".", out=args.out, epochs=args.epochs,
                        patience=args.patience, optimizer=args.optimizer, lr=args.lr,
                        weight_decay=args.weight_decay, batch_size=args.batch_size,
                        width=args.window, word_dim=args.word_dim, hidden=args.hidden,
@@ -174,17 +253,23 @@ def _ner_train(args: argparse.Namespace) -> int:
                        dropout=args.dropout, word_dropout=args.word_dropout,
                        pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
                        decode=args.decode, seed=args.seed,
-                       progress=not args.no_progress and sys.stderr.isatty())
-    summary = train_ner(config)
+                       progress=not args.no_progress)
+    try:
+        summary = train_ner(config, resume=args.resume)
+    except Interrupted as stop:
+        print(f"\nchainrule: {stop}; continue with: chainrule ner train --resume --out "
+              f"{stop.out}", file=sys.stderr)
+        return 130
     print(f"best epoch {summary['best_epoch']}; validation F1 "
           f"{100 * summary['valid']['f1']:.2f}, test F1 {100 * summary['test']['f1']:.2f}"
           f"; {_duration(summary['seconds'])}")
-    for split in ("valid", "test"):
+    for split, shown in (("valid", "val"), ("test", "test")):
         scores = summary[split]
-        print(f"\n{split}:")
+        print(f"\n{shown}:")
         print(EntityScores(scores["precision"], scores["recall"], scores["f1"],
                            scores["per_type"]).table())
-    print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'scores.json'}")
+    print(f"wrote {Path(args.out) / 'ner.safetensors'}, {Path(args.out) / 'metrics.json'}, "
+          f"{Path(args.out) / 'curves.png'}")
     return 0
 
 
@@ -200,11 +285,30 @@ def _ner_tag(args: argparse.Namespace) -> int:
     from .ner.tagger import load_tagger
 
     tagger = load_tagger(args.checkpoint)
-    for line in sys.stdin:
-        pairs = tagger.tag_text(line)
+    sentences = _token_sentences(sys.stdin) if args.one_token_per_line else \
+        iter(sys.stdin)
+    for sentence in sentences:
+        pairs = tagger.tag_tokens(sentence) if isinstance(sentence, list) else \
+            tagger.tag_text(sentence)
         if pairs:
             print("\n".join(f"{token} {tag}" for token, tag in pairs) + "\n")
     return 0
+
+
+def _token_sentences(lines: Any) -> Any:
+    """Sentences of tokens from lines of one token each (the first column), blank lines (or
+    -DOCSTART- lines) between sentences."""
+    sentence: list[str] = []
+    for line in lines:
+        columns = line.split()
+        if not columns or columns[0] == "-DOCSTART-":
+            if sentence:
+                yield sentence
+            sentence = []
+            continue
+        sentence.append(columns[0])
+    if sentence:
+        yield sentence
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -217,7 +321,8 @@ def _train(args: argparse.Namespace) -> int:
                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
                          out=args.out, dropout=args.dropout, input_dropout=args.input_dropout,
                          label_smoothing=args.label_smoothing, schedule=args.schedule,
-                         progress=not args.no_progress and sys.stderr.isatty())
+                         tensorboard=args.tensorboard,
+                         progress=not args.no_progress)
     if not args.resume:
         config.validate()
     try:
@@ -245,11 +350,28 @@ def _duration(seconds: float) -> str:
 def _evaluate(args: argparse.Namespace) -> int:
     from .training import evaluate_checkpoint
 
-    loss, accuracy, count = evaluate_checkpoint(args.checkpoint, args.dataset, args.data_dir,
-                                                args.split)
-    print(f"{args.split}: {count} samples, loss {loss:.4f}, accuracy {accuracy:.4f} (error "
-          f"{100 * (1 - accuracy):.2f}%)")
+    result = evaluate_checkpoint(args.checkpoint, args.dataset, args.data_dir, args.split)
+    print(f"{args.split}: {result.count} samples, loss {result.loss:.4f}, accuracy "
+          f"{result.accuracy:.4f} (error {100 * (1 - result.accuracy):.2f}%)")
+    classes = result.confusion.shape[0]
+    if classes > 2:
+        print("\n" + _class_table(result.confusion, result.per_class_accuracy))
     return 0
+
+
+def _class_table(confusion: Any, accuracy: list[float]) -> str:
+    """Per-class accuracy, then the confusion matrix (rows: true class, columns:
+    predicted), as aligned text."""
+    classes = confusion.shape[0]
+    width = max(len(str(int(confusion.max()))), len(str(classes - 1))) + 1
+    lines = ["class  samples  accuracy"]
+    lines += [f"{k:>5}  {int(confusion[k].sum()):>7}  {100 * accuracy[k]:>7.2f}%"
+              for k in range(classes)]
+    lines.append("\nconfusion matrix (rows: true class, columns: predicted class)")
+    lines.append(" " * 6 + "".join(f"{k:>{width}}" for k in range(classes)))
+    lines += [f"{k:>5} " + "".join(f"{int(v):>{width}}" for v in confusion[k])
+              for k in range(classes)]
+    return "\n".join(lines)
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -260,11 +382,7 @@ def _predict(args: argparse.Namespace) -> int:
     from .training.trainer import load_model
 
     model, _, state = load_model(args.checkpoint)
-    features = _inputs_to_predict(args)
-    expected = int(state["features"])
-    if features.shape[1] != expected:
-        raise ValueError(f"the model takes {expected} features per input, got "
-                         f"{features.shape[1]}")
+    features = _inputs_to_predict(args, int(state["features"]))
     mean, std = state["input_mean"].numpy(), state["input_std"].numpy()
     inputs = from_numpy(((features - mean) / std).astype(np.float32))
     with no_grad():
@@ -276,8 +394,9 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def _inputs_to_predict(args: argparse.Namespace) -> Any:
-    """The --point inputs, then the rows of the --input file, as one float64 array."""
+def _inputs_to_predict(args: argparse.Namespace, expected: int) -> Any:
+    """The --point inputs, then the rows of the --input file, as one float64 array, each
+    checked against the `expected` number of features."""
     import numpy as np
 
     from .training.data import read_table
@@ -287,46 +406,57 @@ def _inputs_to_predict(args: argparse.Namespace) -> Any:
         try:
             rows.append([float(v) for v in point.split(",")])
         except ValueError:
-            raise ValueError(f"--point must be comma-separated numbers, got '{point}'") from None
-    features = np.array(rows, dtype=np.float64)
+            raise UsageError(f"--point must be comma-separated numbers, got '{point}'") from None
+        if len(rows[-1]) != expected:
+            raise UsageError(f"--point {point}: {len(rows[-1])} numbers, but the model takes "
+                             f"{expected} features per input")
+    features = np.array(rows, dtype=np.float64).reshape(len(rows), expected)
     if args.input:
         path = Path(args.input)
         if path.suffix == ".npy":
             if not path.is_file():
                 raise FileNotFoundError(f"no input file at {path}")
-            loaded = np.load(path).astype(np.float64)
+            try:
+                loaded = np.load(path).astype(np.float64)
+            except (OSError, ValueError) as error:
+                raise ValueError(f"{path} is not a readable .npy array ({error})") from None
         else:
-            loaded, _ = read_table(path)
+            loaded, _ = read_table(path, labelled=False)
         loaded = loaded.reshape(loaded.shape[0], -1)
-        features = loaded if not rows else np.vstack([features, loaded])
+        if loaded.shape[1] != expected:
+            raise ValueError(f"{path}: {loaded.shape[1]} columns (features) per row, but the "
+                             f"model takes {expected}; predict reads features only, with no "
+                             "label column")
+        features = np.vstack([features, loaded])
     if features.size == 0:
-        raise ValueError("give inputs with --point X1,X2,… or --input FILE")
+        raise UsageError("give inputs with --point X1,X2,… or --input FILE")
     return features
 
 
 def _explain(args: argparse.Namespace) -> int:
     from chainrule.viz import draw, explain
 
-    from .expression import EXAMPLES, evaluate_expression, parse_assignments
+    from .expression import EXAMPLES, evaluate_expression, parse_assignments, picture_name
 
     if args.example:
         if args.example not in EXAMPLES:
-            raise ValueError(f"unknown example '{args.example}': choose one of "
+            raise UsageError(f"unknown example '{args.example}': choose one of "
                              f"{', '.join(EXAMPLES)}")
         if args.expression:
-            raise ValueError("give either --example or an expression, not both")
+            raise UsageError("give either --example or an expression, not both")
         text, values, about = EXAMPLES[args.example]
         print(f"{args.example}: {about}\nf = {text} at " +
               ", ".join(f"{k}={v:g}" for k, v in values.items()))
     else:
         if not args.expression:
-            raise ValueError("give an expression such as \"(x+y)*z\" x=-2 y=5 z=-4, or "
+            raise UsageError("give an expression such as \"(x+y)*z\" x=-2 y=5 z=-4, or "
                              "--example NAME")
         text, values = args.expression, parse_assignments(args.values)
     output, leaves = evaluate_expression(text, values)
     print(explain(output, names=leaves))
-    draw(output, names=leaves, path=args.out)
-    print(f"wrote {args.out}")
+    path = args.out or picture_name(text, values, args.example)
+    draw(output, names=leaves, path=path)
+    print(f"wrote {path}")
     return 0
 
 
@@ -354,11 +484,12 @@ _HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "expla
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     arguments = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
-    if not arguments:
-        arguments = ["train"]  # the main job: `chainrule` alone trains on the spiral
     args = parser.parse_args(arguments)
-    if args.command is None:
-        args = parser.parse_args([*arguments, "train"])
+    if args.command is None:  # `chainrule` alone: what it can do, not a surprise run
+        parser.print_help()
+        return 0
+    if args.command == "ner" and args.ner_command is None:
+        parser.parse_args(["ner", "--help"])
     try:
         return _HANDLERS[args.command](args)
     except KeyboardInterrupt:
@@ -369,7 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"chainrule: {message}", file=sys.stderr)
-        return 1
+        return USAGE_STATUS if isinstance(error, UsageError) else FAILURE_STATUS
 
 
 def entry_point() -> None:

@@ -5,13 +5,19 @@ and walked over a whitelist of operators and functions (never `eval`), so
 from __future__ import annotations
 
 import ast
+import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 import chainrule as cr
 from chainrule import Tensor
 
-__all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments"]
+from .errors import UsageError
+
+__all__ = ["evaluate_expression", "EXAMPLES", "parse_assignments", "picture_name"]
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -38,28 +44,45 @@ EXAMPLES: dict[str, tuple[str, dict[str, float], str]] = {
 }
 
 
+def picture_name(text: str, values: dict[str, float], example: str | None = None) -> str:
+    """A picture's default file name: the example's, or the expression's characters that
+    are safe in a file name and a short digest of the expression and its values, so that
+    explaining another expression (or other values) writes another file.
+
+    >>> picture_name("(x+y)*z", {"x": -2, "y": 5, "z": -4})
+    'graph-x+y-z-5e27a0.svg'
+    >>> picture_name("", {}, "car-price")
+    'car-price.svg'
+    """
+    if example:
+        return f"{example}.svg"
+    words = re.sub(r"[^A-Za-z0-9+.]+", "-", text).strip("-")[:40] or "expression"
+    key = text + " " + " ".join(f"{name}={float(values[name])!r}" for name in sorted(values))
+    return f"graph-{words}-{hashlib.sha1(key.encode()).hexdigest()[:6]}.svg"
+
+
 def parse_assignments(words: list[str]) -> dict[str, float]:
-    """["x=-2", "y=5"] -> {"x": -2.0, "y": 5.0}, with a clear error for anything else."""
+    """["x=-2", "y=5"] -> {"x": -2.0, "y": 5.0}; anything else is a UsageError."""
     values: dict[str, float] = {}
     for word in words:
         name, sign, number = word.partition("=")
         if not sign or not name.isidentifier():
-            raise ValueError(f"expected NAME=VALUE (like x=-2), got '{word}'")
+            raise UsageError(f"expected NAME=VALUE (like x=-2), got '{word}'")
         try:
             values[name] = float(number)
         except ValueError:
-            raise ValueError(f"the value of {name} must be a number, got '{number}'") from None
+            raise UsageError(f"the value of {name} must be a number, got '{number}'") from None
     return values
 
 
 def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, dict[str, Tensor]]:
     """The expression's output tensor and its named leaves (float64, requiring grad)."""
     if len(text) > _MAX_LENGTH:
-        raise ValueError(f"the expression is longer than {_MAX_LENGTH} characters")
+        raise UsageError(f"the expression is longer than {_MAX_LENGTH} characters")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        raise ValueError(f"cannot parse the expression '{text}': {error.msg}") from None
+        raise UsageError(f"cannot parse the expression '{text}': {error.msg}") from None
     leaves = {name: Tensor(value, requires_grad=True, dtype="float64")
               for name, value in values.items()}
     used: set[str] = set()
@@ -72,7 +95,7 @@ def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, di
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id not in leaves:
-                raise ValueError(f"the expression uses '{node.id}', which has no value; give "
+                raise UsageError(f"the expression uses '{node.id}', which has no value; give "
                                  f"it one as {node.id}=NUMBER")
             used.add(node.id)
             return leaves[node.id]
@@ -91,14 +114,15 @@ def evaluate_expression(text: str, values: dict[str, float]) -> tuple[Tensor, di
                 arguments[0] = Tensor(arguments[0], dtype="float64")
             return _FUNCTIONS[node.func.id](*arguments)
         allowed = ", ".join(sorted(_FUNCTIONS))
-        raise ValueError(f"'{ast.unparse(node)}' is not allowed: use numbers, variables, "
+        raise UsageError(f"'{ast.unparse(node)}' is not allowed: use numbers, variables, "
                          f"+ - * / ** and the functions {allowed}")
 
-    output = walk(tree)
+    with np.errstate(all="ignore"):  # inf and NaN are values to explain, not warnings
+        output = walk(tree)
     unused = sorted(set(leaves) - used)
     if unused:
-        raise ValueError(f"{', '.join(unused)} given but not used in the expression")
+        raise UsageError(f"{', '.join(unused)} given but not used in the expression")
     if not isinstance(output, Tensor):
-        raise ValueError("the expression has no variables, so there is nothing to "
+        raise UsageError("the expression has no variables, so there is nothing to "
                          "differentiate")
     return output, {name: leaves[name] for name in values}

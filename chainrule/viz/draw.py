@@ -23,6 +23,7 @@ from .trace import Trace, _number, trace_backward
 __all__ = ["draw", "Drawing", "graphviz_command"]
 
 _GRADIENT_COLOUR = "#c0392b"
+_MIN_PNG_WIDTH = 1000  # pixels
 
 
 def graphviz_command() -> str:
@@ -63,26 +64,69 @@ class Drawing:
     def save(self, path: str | os.PathLike[str]) -> Path:
         target = Path(path)
         suffix = target.suffix.lstrip(".").lower() or "svg"
-        target.write_bytes(self.render(suffix))
+        target.write_bytes(self.png() if suffix == "png" else self.render(suffix))
         return target
+
+    def png(self, min_width: int = _MIN_PNG_WIDTH) -> bytes:
+        """The picture as PNG, at a resolution that makes it at least `min_width` pixels
+        wide (Graphviz's 96 dpi draws a small circuit a few hundred pixels wide)."""
+        image = self.render("png")
+        width = int.from_bytes(image[16:20], "big")  # the IHDR chunk's width
+        if 0 < width < min_width:
+            dpi = min(96 * min_width / width + 1, 1200)
+            scaled = Drawing(self.source.replace("digraph chainrule {",
+                                                 f"digraph chainrule {{\n  dpi={dpi:.0f};", 1))
+            image = scaled.render("png")
+        return image
 
     def _repr_svg_(self) -> str:  # shown inline by Jupyter
         return self.svg()
 
 
-def _edge_label(value: str | None, gradient: str | None) -> str:
+_NON_FINITE_COLOUR = "#d35400"
+
+
+def _edge_label(name: str, value: str | None, gradient: str | None, output_name: str) -> str:
+    """`q = 3` in black over `∂f/∂q = -4` in red: the value and the gradient of the named
+    quantity that travels along the edge."""
     rows = []
     if value is not None:
-        rows.append(f'<font color="black">{html.escape(value)}</font>')
+        rows.append(f'<font color="black">{html.escape(f"{name} = {value}")}</font>')
     if gradient is not None:
-        rows.append(f'<font color="{_GRADIENT_COLOUR}">{html.escape(gradient)}</font>')
+        rows.append(f'<font color="{_GRADIENT_COLOUR}">'
+                    f'{html.escape(f"∂{output_name}/∂{name} = {gradient}")}</font>')
     return "<" + "<br/>".join(rows) + ">" if rows else '""'
 
 
+def _edge_style(*shown: str | None) -> str:
+    """Edges carrying inf or NaN are drawn thick and orange."""
+    if any(text is not None and ("inf" in text or "nan" in text) for text in shown):
+        return f', color="{_NON_FINITE_COLOUR}", penwidth=2.5'
+    return ""
+
+
+def _key(show_values: bool, has_grads: bool, output_name: str, non_finite: bool,
+         constants: bool) -> str:
+    """The picture's legend, as the graph's label under it."""
+    parts = []
+    if show_values:
+        parts.append('<font color="black">black: forward value</font>')
+    if has_grads:
+        parts.append(f'<font color="{_GRADIENT_COLOUR}">red: gradient ∂{html.escape(output_name)}'
+                     '/∂· from the backward pass</font>')
+    if non_finite:
+        parts.append(f'<font color="{_NON_FINITE_COLOUR}">orange edge: inf or NaN</font>')
+    if constants:
+        parts.append('<font color="#555555">dashed: a constant</font>')
+    return "<" + "   ·   ".join(parts) + ">"
+
+
 def _dot(trace: Trace, show_values: bool, show_grads: bool) -> str:
+    output_name = trace.name_of(trace.output)
     lines = ["digraph chainrule {", "  rankdir=LR;",
              '  node [fontname="Helvetica"]; edge [fontname="Helvetica", fontsize=11];']
     has_grads = show_grads and bool(trace.totals)
+    non_finite = False
 
     def grad_text(key: int) -> str | None:
         if not has_grads or key not in trace.totals:
@@ -94,14 +138,19 @@ def _dot(trace: Trace, show_values: bool, show_grads: bool) -> str:
         lines.append(f'  "{id(leaf)}" [shape=plaintext, label="{html.escape(name)}"];')
     constants = 0
     for gate in trace.gates:
+        name = html.escape(trace.names[id(gate)])
         lines.append(f'  "{id(gate)}" [shape=box, style="rounded,filled", fillcolor="#eef3fb", '
-                     f'label="{html.escape(gate.label)}"];')
+                     f'label=<{html.escape(gate.label)}<br/><font point-size="10" '
+                     f'color="#555555">→ {name}</font>>];')
         for value in gate.inputs:
             if isinstance(value, Tensor):
                 source = id(value.grad_fn) if value.grad_fn is not None else id(value)
-                label = _edge_label(_number(value) if show_values else None,
-                                    grad_text(source) if value.requires_grad else None)
-                lines.append(f'  "{source}" -> "{id(gate)}" [label={label}];')
+                shown = _number(value) if show_values else None
+                gradient = grad_text(source) if value.requires_grad else None
+                style = _edge_style(shown, gradient)
+                non_finite = non_finite or bool(style)
+                label = _edge_label(trace.name_of(value), shown, gradient, output_name)
+                lines.append(f'  "{source}" -> "{id(gate)}" [label={label}{style}];')
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 constants += 1
                 lines.append(f'  "c{constants}" [shape=plaintext, fontcolor="#555555", '
@@ -109,11 +158,14 @@ def _dot(trace: Trace, show_values: bool, show_grads: bool) -> str:
                 lines.append(f'  "c{constants}" -> "{id(gate)}" [style=dashed];')
     output = trace.output
     out_key = id(output.grad_fn) if output.grad_fn is not None else id(output)
-    name = trace.name_of(output)
-    lines.append(f'  "out" [shape=plaintext, label="{html.escape(name)}"];')
-    label = _edge_label(_number(output) if show_values else None,
-                        "1" if has_grads else None)
-    lines.append(f'  "{out_key}" -> "out" [label={label}];')
+    lines.append(f'  "out" [shape=plaintext, label="{html.escape(output_name)}"];')
+    shown = _number(output) if show_values else None
+    style = _edge_style(shown)
+    non_finite = non_finite or bool(style)
+    label = _edge_label(output_name, shown, "1" if has_grads else None, output_name)
+    lines.append(f'  "{out_key}" -> "out" [label={label}{style}];')
+    lines.append(f'  labelloc=b; fontname="Helvetica"; fontsize=11; '
+                 f'label={_key(show_values, has_grads, output_name, non_finite, constants > 0)};')
     lines.append("}")
     return "\n".join(lines)
 

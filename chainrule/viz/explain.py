@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from .trace import Edge, Trace, _number, trace_backward
+from .trace import Edge, Trace, _number, non_finite_origins, trace_backward
 
 __all__ = ["explain", "format_trace", "local_formula"]
 
@@ -70,7 +70,8 @@ def _describe(edge: Edge, trace: Trace) -> str:
 
 def format_trace(trace: Trace) -> str:
     lines = [f"forward: {trace.name_of(trace.output)} = {_number(trace.output)}",
-             f"backward ({len(trace.edges)} edges, in the order they ran):"]
+             f"backward ({len(trace.edges)} {'edge' if len(trace.edges) == 1 else 'edges'}, "
+             "in the order they ran):"]
     lines.append(f"  ∂{trace.name_of(trace.output)}/∂{trace.name_of(trace.output)} = 1")
     lines.extend("  " + _describe(edge, trace) for edge in trace.edges)
     named_leaves = [leaf for leaf in trace.leaves if leaf.requires_grad]
@@ -79,6 +80,10 @@ def format_trace(trace: Trace) -> str:
             f"∂{trace.name_of(trace.output)}/∂{trace.name_of(leaf)} = "
             f"{_number(trace.totals.get(id(leaf), 0))}" for leaf in named_leaves)
         lines.append(f"gradients (summed where a value fans out): {summary}")
+    origins = non_finite_origins(trace)
+    if origins:
+        lines.append("where inf and NaN come from:")
+        lines.extend("  " + line for line in origins)
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from ..engine.backward import run_backward
 from ..engine.gate import FREED, Gate
 from ..tensor import Tensor
 
-__all__ = ["Edge", "Trace", "trace_backward", "graph_of"]
+__all__ = ["Edge", "Trace", "trace_backward", "graph_of", "is_finite", "non_finite_origins"]
 
 _INTERMEDIATE_NAMES = "qrstuvwabcdeghkmnpjl"
 
@@ -137,8 +137,9 @@ def trace_backward(output: Tensor, names: dict[str, Tensor] | None = None,
     if output.grad_fn is None:
         trace.totals[id(output)] = seed
         return trace
-    run_backward([output], [seed], retain_graph=True, create_graph=False, capture=[output],
-                 tracer=record)
+    with np.errstate(all="ignore"):  # inf and NaN are shown in the trace, not warned about
+        run_backward([output], [seed], retain_graph=True, create_graph=False,
+                     capture=[output], tracer=record)
     return trace
 
 
@@ -155,12 +156,71 @@ def _local_gradients(node: Gate, upstream: tuple[Any, ...]) -> list[Any] | None:
 
 
 def _number(value: Any) -> str:
-    """A value as the notes print it: -4, 0.7311, 2.2 (scalars); shape and norm otherwise."""
+    """A value as the notes print it: -4, 0.7311, 2.2, inf, nan (scalars); shape and norm
+    otherwise (and how many entries are inf or NaN, if any)."""
     array = np.asarray(getattr(value, "_array", value))
     if array.size == 1:
         number = float(array.reshape(()))
+        if not np.isfinite(number):
+            return str(number)  # inf, -inf, nan
         if number == int(number) and abs(number) < 1e15:
             return str(int(number))
         return f"{number:.4g}"
-    norm = float(np.sqrt((array.astype(np.float64) ** 2).sum()))
-    return f"{tuple(array.shape)} ‖·‖={norm:.4g}"
+    values = array.astype(np.float64)
+    finite = np.isfinite(values)
+    norm = float(np.sqrt((values[finite] ** 2).sum()))
+    shown = f"{tuple(array.shape)} ‖·‖={norm:.4g}"
+    if not finite.all():
+        shown += f" ({int((~finite).sum())} not finite)"
+    return shown
+
+
+def is_finite(value: Any) -> bool:
+    """Whether every entry of a tensor, array or number is finite (not inf or NaN)."""
+    return bool(np.isfinite(np.asarray(getattr(value, "_array", value), dtype=np.float64)).all())
+
+
+#: Why a gate makes inf or NaN out of finite inputs, for the trace's explanation.
+_CAUSES = {
+    "div": "division by zero", "log": "log is -inf at 0 and NaN below 0",
+    "exp": "exp overflows above about 709.78", "sqrt": "sqrt is NaN below 0",
+    "pow": "a power of 0 or of a negative number", "mul": "inf × 0 or an overflow",
+}
+
+
+def _forward_values(trace: Trace) -> dict[int, Tensor]:
+    """id(gate) -> the tensor it made (every gate's output is some later gate's input, or
+    the traced output)."""
+    made: dict[int, Tensor] = {}
+    for gate in trace.gates:
+        for value in gate.inputs:
+            if isinstance(value, Tensor) and value.grad_fn is not None:
+                made[id(value.grad_fn)] = value
+    if trace.output.grad_fn is not None:
+        made[id(trace.output.grad_fn)] = trace.output
+    return made
+
+
+def non_finite_origins(trace: Trace) -> list[str]:
+    """Where inf or NaN first appear: each gate whose output is not finite though its
+    inputs are, and each edge whose gradient is not finite though its upstream gradient and
+    the value it came from are. One sentence each, in the order the passes met them."""
+    made = _forward_values(trace)
+    lines = []
+    for gate in reversed(trace.gates):  # forward order
+        value = made.get(id(gate))
+        if value is None or is_finite(value) or not all(is_finite(v) for v in gate.inputs):
+            continue
+        inputs = ", ".join(f"{trace.name_of(v)} = {_number(v)}" if isinstance(v, Tensor)
+                           else _number(v) for v in gate.inputs)
+        cause = _CAUSES.get(gate.label)
+        lines.append(f"forward: {trace.names[id(gate)]} = {_number(value)} is made by "
+                     f"{gate.label} from {inputs}" + (f" ({cause})" if cause else ""))
+    for edge in trace.edges:
+        if is_finite(edge.gradient) or not is_finite(edge.upstream):
+            continue
+        local = "" if edge.local is None else f" (its local gradient is {_number(edge.local)})"
+        lines.append(f"backward: ∂{trace.name_of(trace.output)}/∂{edge.input_name} gets "
+                     f"{_number(edge.gradient)} from {edge.gate.label} ({edge.output_name})"
+                     f"{local}")
+    return lines

@@ -20,25 +20,30 @@ from chainrule import (
     Tensor,
     default_generator,
     from_numpy,
+    get_rng_state,
     load,
     manual_seed,
     nn,
     no_grad,
     optim,
     save,
+    set_rng_state,
 )
 from chainrule.datasets import iob1_to_iob2, read_conll
-from chainrule.serialization import checkpoint_path
 
+from ..checkpoints import open_checkpoint
+from ..errors import UsageError
 from ..models.window import WindowClassifier
 from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
+from .tokens import tokenize
 
 __all__ = ["NerConfig", "Encoded", "NerTagger", "train_ner", "load_tagger", "read_vectors",
            "tokenize"]
 
-CHECKPOINT_NAME = "ner.safetensors"
+CHECKPOINT_NAME = "ner.safetensors"   # the tagger (of the best epoch so far)
+RESUME_NAME = "ner-resume.safetensors"  # the last finished epoch, for --resume
 
 
 @dataclass
@@ -79,16 +84,16 @@ class NerConfig:
                 raise FileNotFoundError(f"{folder / name} is missing: the folder must hold "
                                         "CoNLL column files train.txt, valid.txt, test.txt")
         if self.decode not in ("viterbi", "argmax"):
-            raise ValueError(f"decode must be viterbi or argmax, got '{self.decode}'")
+            raise UsageError(f"decode must be viterbi or argmax, got '{self.decode}'")
         if self.optimizer not in ("adagrad", "sgd"):
-            raise ValueError(f"optimizer must be adagrad or sgd, got '{self.optimizer}'")
+            raise UsageError(f"optimizer must be adagrad or sgd, got '{self.optimizer}'")
         if self.activation not in ("tanh", "hardtanh"):
-            raise ValueError(f"activation must be tanh or hardtanh, got '{self.activation}'")
+            raise UsageError(f"activation must be tanh or hardtanh, got '{self.activation}'")
         if self.width < 1 or self.width % 2 == 0:
-            raise ValueError(f"the window width must be an odd positive number, got "
+            raise UsageError(f"the window width must be an odd positive number, got "
                              f"{self.width}")
         if self.lr <= 0 or self.epochs <= 0 or self.batch_size <= 0:
-            raise ValueError("lr, epochs and batch size must be positive")
+            raise UsageError("lr, epochs and batch size must be positive")
 
 
 @dataclass
@@ -123,13 +128,6 @@ def read_vectors(path: str | os.PathLike[str], vocabulary: Vocabulary, dim: int
             if row is not None and row not in found:
                 found[row] = [float(v) for v in parts[1:]]
     return found
-
-
-def tokenize(line: str) -> list[str]:
-    """Splits raw text into tokens the way CoNLL does: words, numbers, punctuation."""
-    import re
-
-    return re.findall(r"(?:[A-Za-z]\.){2,}|\w+(?:[-'.&,]\w+)*|[^\w\s]", line)
 
 
 class NerTagger:
@@ -207,7 +205,11 @@ class NerTagger:
         return score_entities(gold, self.predict(data))
 
     def tag_text(self, line: str) -> list[tuple[str, str]]:
-        tokens = tokenize(line)
+        """A line of raw text, cut into tokens as CoNLL-2003 does, with each token's tag."""
+        return self.tag_tokens(tokenize(line))
+
+    def tag_tokens(self, tokens: list[str]) -> list[tuple[str, str]]:
+        """Tokens (one sentence) with each one's tag."""
         if not tokens:
             return []
         return list(zip(tokens, self.predict(self.encode([tokens]))[0]))
@@ -321,18 +323,27 @@ def pretrain_max_margin(tagger: NerTagger, data: Encoded, config: NerConfig,
     return history
 
 
-def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
-    """Trains with early stopping on the validation F1; writes the checkpoint (model,
-    vocabularies, tags, scores) and scores.json to `config.out`."""
+def train_ner(config: NerConfig, log: Any = print, resume: bool = False,
+              interrupt_after: int | None = None) -> dict[str, Any]:
+    """Trains with early stopping on the validation F1, writing to `config.out` after every
+    epoch (see `_RunFiles`), so Ctrl-C loses at most the epoch in progress and `resume=True`
+    continues from the last finished one. `interrupt_after` stops after that many epochs of
+    this call as Ctrl-C would (for tests). Returns the summary also in metrics.json."""
+    out = Path(config.out)
+    state = _resume_state(out, config) if resume else None
+    if state is not None:
+        config = state["config"]
     config.validate()
     began = time.perf_counter()
     folder = Path(config.data_dir)
+    log(f"reading {folder / 'train.txt'}, valid.txt and test.txt")
     train_sentences = _read_split(folder, "train.txt", config.max_sentences)
     valid_sentences = _read_split(folder, "valid.txt", config.max_eval_sentences)
     test_sentences = _read_split(folder, "test.txt", config.max_eval_sentences)
     manual_seed(config.seed)
-    tagger = _new_tagger(config, train_sentences)
-    if config.vectors:
+    tagger = load_tagger(out / CHECKPOINT_NAME) if state is not None else \
+        _new_tagger(config, train_sentences)
+    if config.vectors and state is None:
         loaded = tagger.model.load_vectors(read_vectors(config.vectors, tagger.words,
                                                         config.word_dim))
         log(f"loaded {loaded} word vectors from {config.vectors}")
@@ -344,29 +355,118 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
         f"{' '.join(tagger.tags)}")
 
     pretrain_history: list[float] = []
-    if config.pretrain_epochs:
+    if state is not None:
+        pretrain_history = list(state["pretrain_history"])
+        log(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
+    elif config.pretrain_epochs:
         pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
-    outcome = _fit_tagger(tagger, train_data, valid_data, config, log)
+    out.mkdir(parents=True, exist_ok=True)
+    files = _RunFiles(out, tagger, config, pretrain_history, interrupt_after)
+    outcome = _fit_tagger(tagger, train_data, valid_data, config, log, files, state)
     valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
-    seconds = time.perf_counter() - began
+    seconds = time.perf_counter() - began + (float(state["seconds"]) if state else 0.0)
     summary = {"config": asdict(config), "best_epoch": outcome.best_epoch,
                "history": outcome.history, "pretrain_history": pretrain_history,
                "seconds": seconds, "valid": _as_dict(valid_scores),
                "test": _as_dict(test_scores)}
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
-    (out / "scores.json").write_text(json.dumps(summary, indent=2))
+    save_tagger(tagger, out / CHECKPOINT_NAME, config, valid_scores.f1, test_scores.f1)
+    files.write_metrics(summary)
     return summary
 
 
+def _resume_state(out: Path, config: NerConfig) -> dict[str, Any]:
+    """The saved run to resume, its config (with this call's output folder and progress
+    setting) under "config"."""
+    path = out / RESUME_NAME
+    if not path.is_file() or not (out / CHECKPOINT_NAME).is_file():
+        raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
+                                "without --resume first")
+    state = dict(load(path))
+    saved = NerConfig(**{k: v for k, v in state["config"].items()
+                         if k in NerConfig.__dataclass_fields__})
+    saved.out, saved.progress = config.out, config.progress
+    state["config"] = saved
+    return state
+
+
+@dataclass
+class _RunFiles:
+    """The NER run's folder, after every epoch: ner-resume.safetensors (that epoch's
+    weights, optimiser, random state and history: all `--resume` needs), ner.safetensors
+    whenever the epoch has the best validation F1 so far (so `ner tag` and `ner evaluate`
+    work on the best tagger while training goes on), metrics.json and curves.png."""
+
+    out: Path
+    tagger: NerTagger
+    config: NerConfig
+    pretrain_history: list[float]
+    interrupt_after: int | None = None
+    optimizer: Any = None
+    epochs_saved: int = 0
+    written_epoch: int = 0
+
+    @property
+    def path(self) -> Path:
+        return self.out / RESUME_NAME
+
+    def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        f1 = history[-1]["valid_f1"]
+        if all(f1 > record["valid_f1"] for record in history[:-1]):
+            save_tagger(self.tagger, self.out / CHECKPOINT_NAME, self.config, f1, None)
+        save({"model": self.tagger.model.state_dict(),
+              "optimizer": self.optimizer.state_dict(), "rng": get_rng_state(),
+              "epoch": epoch, "history": json.dumps(history), "config": asdict(self.config),
+              "pretrain_history": self.pretrain_history,
+              "seconds": sum(record.get("seconds", 0.0) for record in history)},
+             self.path)
+        self.written_epoch = epoch
+        best = max(range(len(history)), key=lambda i: history[i]["valid_f1"])
+        self.write_metrics({"config": asdict(self.config), "best_epoch": best + 1,
+                            "history": history, "pretrain_history": self.pretrain_history})
+        self.epochs_saved += 1
+        if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after:
+            raise KeyboardInterrupt  # what Ctrl-C would do at this point
+
+    def write_metrics(self, summary: dict[str, Any]) -> None:
+        from ..report import plot_ner_curves
+
+        temporary = self.out / ".metrics.json.tmp"
+        temporary.write_text(json.dumps(summary, indent=2))
+        os.replace(temporary, self.out / "metrics.json")
+        plot_ner_curves(summary["history"], self.out / "curves.png",
+                        _ner_title(self.config, summary))
+
+    def saved_epoch(self) -> int:
+        return self.written_epoch
+
+
+def _ner_title(config: NerConfig, summary: dict[str, Any]) -> str:
+    data = Path(config.data_dir).resolve().name
+    return (f"{data}: window tagger, {config.width} words × {config.word_dim}-d vectors, "
+            f"{config.hidden} {config.activation} units, {config.optimizer} lr {config.lr:g}, "
+            f"batch {config.batch_size}; best epoch {summary.get('best_epoch')}")
+
+
 def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
-                config: NerConfig, log: Any) -> Outcome:
+                config: NerConfig, log: Any, files: _RunFiles,
+                state: dict[str, Any] | None = None) -> Outcome:
     """The tagging objective on the shared epoch loop: cross-entropy of each window's tag,
-    with word dropout; early stopping on the validation F1, ending with the best weights."""
+    with word dropout; early stopping on the validation F1, ending with the best weights.
+    A resumed run (`state`) starts from the saved epoch's weights, optimiser and random
+    state, and the best weights so far (those in `tagger`)."""
     model = tagger.model
     optimiser = _optimizer(config, model.parameters(), config.lr)
+    files.optimizer = optimiser
     singletons = tagger.words.singletons()
+    rule = EarlyStopping("valid_f1", config.patience, "validation F1")
+    history: list[dict[str, Any]] = []
+    if state is not None:
+        rule.best_state = {name: value.clone() for name, value in model.state_dict().items()}
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimizer"])
+        set_rng_state(state["rng"])
+        history = list(json.loads(state["history"]))
+        files.written_epoch = int(state["epoch"])
 
     def loss_of(rows: np.ndarray) -> Tensor:
         words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
@@ -376,13 +476,13 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
     def evaluate(end: EpochEnd) -> dict[str, Any]:
         f1 = tagger.score(valid_data).f1
         log(f"epoch {end.epoch:2d}/{config.epochs}  loss {end.mean_loss:.4f}  validation F1 "
-            f"{100 * f1:.2f}")
-        return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1}
+            f"{100 * f1:.2f}  ({end.seconds():.1f}s)")
+        return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1,
+                "seconds": end.seconds()}
 
     return fit(model, optimiser, _ShuffledRows(train_data.words.shape[0], config.batch_size),
-               loss_of, evaluate, epochs=config.epochs,
-               early_stopping=EarlyStopping("valid_f1", config.patience, "validation F1"),
-               progress=config.progress, log=log)
+               loss_of, evaluate, epochs=config.epochs, history=history,
+               checkpoints=files, early_stopping=rule, progress=config.progress, log=log)
 
 
 def _as_dict(scores: EntityScores) -> dict[str, Any]:
@@ -390,19 +490,16 @@ def _as_dict(scores: EntityScores) -> dict[str, Any]:
             "per_type": scores.per_type}
 
 
-def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, summary: dict[str, Any]
-                ) -> None:
+def save_tagger(tagger: NerTagger, path: Path, config: NerConfig, valid_f1: float | None,
+                test_f1: float | None) -> None:
     save({"model": tagger.model.state_dict(), "words": tagger.words.items,
           "word_counts": [tagger.words.counts.get(w, 0) for w in tagger.words.items],
           "suffixes": tagger.suffixes.items, "tags": tagger.tags, "config": asdict(config),
-          "valid_f1": summary["valid"]["f1"], "test_f1": summary["test"]["f1"]}, path)
+          "valid_f1": valid_f1, "test_f1": test_f1}, path)
 
 
 def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
-    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
-    state = load(path)
-    if not isinstance(state, dict) or "words" not in state or "tags" not in state:
-        raise ValueError(f"{path} is not a checkpoint written by chainrule ner train")
+    _, state = open_checkpoint(checkpoint, "tagger")
     config = NerConfig(**{k: v for k, v in state["config"].items()
                           if k in NerConfig.__dataclass_fields__})
     words = Vocabulary(state["words"][3:], dict(zip(state["words"], state["word_counts"])))
@@ -416,9 +513,9 @@ def load_tagger(checkpoint: str | os.PathLike[str]) -> NerTagger:
 
 def evaluate_tagger(checkpoint: str | os.PathLike[str], data_dir: str, split: str = "test"
                     ) -> EntityScores:
-    names = {"train": "train.txt", "valid": "valid.txt", "test": "test.txt"}
+    names = {"train": "train.txt", "val": "valid.txt", "test": "test.txt"}
     if split not in names:
-        raise ValueError(f"split must be train, valid or test, got '{split}'")
+        raise UsageError(f"split must be train, val or test, got '{split}'")
     tagger = load_tagger(checkpoint)
     path = Path(data_dir) / names[split]
     if not path.is_file():

@@ -13,6 +13,7 @@ What is trained, on which batches, and how it is scored stay with the caller.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from tqdm.auto import tqdm
 
 from chainrule import Tensor, nn, optim
 
-__all__ = ["fit", "Outcome", "EpochEnd", "EarlyStopping", "Checkpoints", "Interrupted"]
+__all__ = ["fit", "Outcome", "EpochEnd", "EarlyStopping", "Checkpoints", "Interrupted",
+           "Redraw"]
 
 Batch = TypeVar("Batch")
 Record = dict[str, Any]
@@ -45,11 +47,13 @@ class EpochEnd:
 @dataclass
 class EarlyStopping:
     """Stop after `patience` epochs in which the record's `metric` did not rise above its
-    best, and end with the weights of the best epoch (kept in memory, not in checkpoints)."""
+    best, and end with the weights of the best epoch (kept in memory; a resumed run passes
+    them back as `best_state`, and its history says which epoch they are from)."""
 
     metric: str
     patience: int
     described_as: str  # for the log: "early stop: no better {described_as} for ..."
+    best_state: dict[str, Any] | None = None
 
 
 class Checkpoints(Protocol):
@@ -76,6 +80,30 @@ class Interrupted(Exception):  # noqa: N818 - a stop, not an error
         self.out = path.parent
 
 
+class Redraw:
+    """Redraws pictures between epochs at most `share` of the time: always when forced (the
+    first and last epoch), otherwise once the time since the last drawing is at least
+    (1/share − 1) times what that drawing took. Epochs longer than that are redrawn after
+    each one; a spiral's 400 epochs of a few milliseconds are not drawn 400 times."""
+
+    def __init__(self, draw: Callable[[], Any], share: float = 0.1) -> None:
+        self.draw = draw
+        self.share = share
+        self.cost = 0.0
+        self.finished: float | None = None  # perf_counter() when the last drawing ended
+
+    def __call__(self, force: bool = False) -> bool:
+        """Draws if due (or forced); returns whether it drew."""
+        now = time.perf_counter()
+        waited = math.inf if self.finished is None else now - self.finished
+        if not force and waited < self.cost * (1 / self.share - 1):
+            return False
+        self.draw()
+        self.finished = time.perf_counter()
+        self.cost = self.finished - now
+        return True
+
+
 @dataclass
 class Outcome:
     history: list[Record]  # one record per epoch, from the first (resumed runs included)
@@ -96,8 +124,11 @@ def fit(model: nn.Module, optimizer: optim.Optimizer, batches: Iterable[Batch],
     """
     records = list(history or [])
     best = _BestWeights(model, early_stopping) if early_stopping is not None else None
+    first = len(records) + 1
+    if best is not None and best.catch_up(records):
+        first = epochs + 1  # the saved run had already stopped early
     try:
-        for epoch in range(len(records) + 1, epochs + 1):
+        for epoch in range(first, epochs + 1):
             end = _descend(model, optimizer, batches, loss_of, after_backward, epoch, epochs,
                            progress)
             if scheduler is not None:
@@ -127,8 +158,11 @@ def _descend(model: nn.Module, optimizer: optim.Optimizer, batches: Iterable[Bat
     started = time.perf_counter()
     model.train()
     total, count = 0.0, 0
-    bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress,
-               unit="batch")
+    terminal = sys.stderr.isatty()
+    bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False,
+               disable=not (progress and terminal), unit="batch")
+    ticker = _Ticker(f"epoch {epoch}/{epochs}", batches) if progress and not terminal \
+        else None
     for batch in bar:
         optimizer.zero_grad()
         loss = loss_of(batch)
@@ -140,11 +174,33 @@ def _descend(model: nn.Module, optimizer: optim.Optimizer, batches: Iterable[Bat
         count += 1
         if progress:  # shown at the bar's next redraw; forcing one is slow
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
+            if ticker is not None:
+                ticker.tick(count, total)
     bar.close()
     if not math.isfinite(total):
         raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
                            "try a smaller --lr")
     return EpochEnd(epoch, total / max(count, 1), started)
+
+
+class _Ticker:
+    """Progress where no bar can be drawn (output to a file or a pipe): a plain line on
+    stderr every `every` seconds of an epoch, so a log shows a long epoch advancing."""
+
+    def __init__(self, label: str, batches: Any, every: float = 30.0) -> None:
+        self.label = label
+        self.batches = len(batches) if hasattr(batches, "__len__") else None
+        self.every = every
+        self.began = self.last = time.perf_counter()
+
+    def tick(self, count: int, total: float) -> None:
+        now = time.perf_counter()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        done = f"{count}/{self.batches} batches" if self.batches else f"{count} batches"
+        print(f"{self.label}: {done}, loss {total / count:.4f}, {now - self.began:.0f}s",
+              file=sys.stderr, flush=True)
 
 
 class _BestWeights:
@@ -166,6 +222,20 @@ class _BestWeights:
             return False
         self.waited += 1
         return self.waited >= self.rule.patience
+
+    def catch_up(self, records: list[Record]) -> bool:
+        """Takes the best score, its epoch and the wait since from a resumed run's history,
+        and its weights from the rule's `best_state`; returns whether patience ran out."""
+        exhausted = False
+        for position, record in enumerate(records, start=1):
+            if record[self.rule.metric] > self.score:
+                self.score, self.epoch, self.waited = record[self.rule.metric], position, 0
+            else:
+                self.waited += 1
+                exhausted = exhausted or self.waited >= self.rule.patience
+        if records:
+            self.state = self.rule.best_state
+        return exhausted
 
     def restore(self) -> None:
         if self.state is not None:

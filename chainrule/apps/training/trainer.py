@@ -26,16 +26,18 @@ from chainrule import (
     save,
     set_rng_state,
 )
-from chainrule.serialization import checkpoint_path
 from chainrule.utils.data import DataLoader, TensorDataset
 
+from ..checkpoints import open_checkpoint
+from ..errors import UsageError
 from ..models.mlp import MLP
-from .config import TrainConfig
+from .config import TrainConfig, dataset_name, default_epochs
 from .data import Splits, load_splits
 from .health import HealthProbe
-from .loop import EpochEnd, Interrupted, fit
+from .loop import EpochEnd, Interrupted, Redraw, fit
 
 __all__ = ["train", "TrainResult", "Interrupted", "build_model", "evaluate_checkpoint",
+           "Evaluation", "confusion_matrix", "per_class_accuracy",
            "CHECKPOINT_NAME", "load_model"]
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
@@ -71,6 +73,20 @@ def build_optimizer(config: TrainConfig, model: nn.Module) -> optim.Optimizer:
     return optim.Adam(model.parameters(), lr=rate, weight_decay=decay)
 
 
+def run_settings(config: TrainConfig, splits: Splits) -> str:
+    """The run's model and training settings in one line, for the log and the pictures."""
+    layers = "-".join(str(size) for size in [splits.features, *config.hidden, splits.classes])
+    extras = [f"dropout {config.dropout:g}" if config.dropout else "",
+              f"input dropout {config.input_dropout:g}" if config.input_dropout else "",
+              f"L2 {config.weight_decay:g}" if config.weight_decay else "",
+              "cosine schedule" if config.schedule == "cosine" else "",
+              f"label smoothing {config.label_smoothing:g}" if config.label_smoothing else ""]
+    return ", ".join([f"MLP {layers} {config.activation}", f"{config.loss}",
+                      f"{config.optimizer} lr {config.learning_rate:g}",
+                      f"batch {config.batch_size}", f"{config.epochs} epochs",
+                      *filter(None, extras)])
+
+
 def loss_value(config: TrainConfig, scores: Tensor, labels: Tensor, classes: int) -> Tensor:
     if config.loss == "hinge":
         return nn.functional.multi_margin_loss(scores, labels)
@@ -98,9 +114,11 @@ def measure(model: nn.Module, config: TrainConfig, pair: tuple[Tensor, Tensor],
     return total_loss / count, correct / count
 
 
-def _write_json(path: Path, value: Any) -> None:
+def _write_json(path: Path, value: Any, indent: int | None = 2) -> None:
+    """Writes JSON atomically; `indent=None` takes json's C encoder, several times faster
+    (the rewrite after every epoch of a 400-epoch run would otherwise take seconds)."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(value, indent=2))
+    temporary.write_text(json.dumps(value, indent=indent))
     os.replace(temporary, path)
 
 
@@ -108,7 +126,8 @@ def _write_json(path: Path, value: Any) -> None:
 class _RunFiles:
     """The run folder's files, rewritten after every epoch: the checkpoint (all that
     `--resume` needs), then metrics.json, so the metrics never list an epoch that the
-    checkpoint lacks."""
+    checkpoint lacks, then the report's pictures (`Redraw` decides how often: after every
+    epoch that takes seconds)."""
 
     out: Path
     model: nn.Module
@@ -119,6 +138,9 @@ class _RunFiles:
     written_epoch: int = 0  # the last checkpoint this run wrote (or resumed from)
     interrupt_after: int | None = None  # see `train`
     epochs_saved: int = 0
+    redraw: Redraw | None = None  # the report, between epochs
+    board: Any = None  # a chainrule.utils.tensorboard.SummaryWriter, with --tensorboard
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def path(self) -> Path:
@@ -129,7 +151,8 @@ class _RunFiles:
         splits = self.splits
         save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
               "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
-              "config": self.config.to_dict(), "epoch": epoch, "history": history,
+              "config": self.config.to_dict(), "epoch": epoch,
+              "history": json.dumps(history),  # one string: fast to store each epoch
               "seconds": seconds, "rng": get_rng_state(),
               "input_mean": from_numpy(np.asarray(splits.mean, np.float32)),
               "input_std": from_numpy(np.asarray(splits.std, np.float32)),
@@ -139,10 +162,16 @@ class _RunFiles:
     def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
         self.write_checkpoint(epoch, history)
         _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
-                                                "epochs": history})
+                                                "dataset_name": dataset_name(self.config),
+                                                "epochs": history}, indent=None)
         self.epochs_saved += 1
+        if self.board is not None:
+            _log_epoch(self.board, history[-1], self.model)
+        if self.redraw is not None:
+            self.history = history
+            self.redraw(force=self.epochs_saved == 1)  # `train` draws the last one
         if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after \
-                and epoch < self.config.epochs:
+                and epoch < (self.config.epochs or 0):
             raise KeyboardInterrupt  # what Ctrl-C would do at this point
 
     def saved_epoch(self) -> int:
@@ -198,10 +227,18 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     out.mkdir(parents=True, exist_ok=True)
 
     splits = load_splits(config)
+    epochs = config.epochs or default_epochs(int(splits.train[1].shape[0]), config.batch_size)
+    config.epochs = epochs  # saved with the run, so --resume ends where this run would
     manual_seed(config.seed)
     model = build_model(config, splits.features, splits.classes)
     optimizer = build_optimizer(config, model)
-    scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
+    title = f"{dataset_name(config)}: {run_settings(config, splits)}"
+    if state is None:
+        sizes = [int(pair[1].shape[0]) for pair in (splits.train, splits.val, splits.test)]
+        print(f"{dataset_name(config)}: {sizes[0]:,} training, {sizes[1]:,} validation and "
+              f"{sizes[2]:,} test samples, {splits.classes} classes; "
+              f"{run_settings(config, splits)}", flush=True)
+    scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
                  if config.schedule == "cosine" else None)
     files = _RunFiles(out, model, optimizer, scheduler, config, splits,
                       interrupt_after=interrupt_after)
@@ -213,37 +250,72 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
         print(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
     else:
         files.write_checkpoint(0, history)
+    if report:
+        from ..report import write_report
 
+        files.redraw = Redraw(lambda: write_report(out, files.history, model, splits, config,
+                                                   title=title))
+
+    if config.tensorboard:
+        from chainrule.utils.tensorboard import SummaryWriter
+
+        files.board = SummaryWriter(config.tensorboard)
+        files.board.add_text("run", f"{title}  \n{json.dumps(config.to_dict())}",
+                             len(history))
     loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
                         shuffle=True)
     probe = HealthProbe(model, splits.val[0][:512])
-    history = fit(model, optimizer, loader,
-                  lambda batch: loss_value(config, model(batch[0]), batch[1], splits.classes),
-                  _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
-                  epochs=config.epochs, history=history, scheduler=scheduler,
-                  after_backward=probe.record_gradients, checkpoints=files,
-                  progress=config.progress).history
+    try:
+        history = fit(model, optimizer, loader,
+                      lambda batch: loss_value(config, model(batch[0]), batch[1],
+                                               splits.classes),
+                      _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
+                      epochs=epochs, history=history, scheduler=scheduler,
+                      after_backward=probe.record_gradients, checkpoints=files,
+                      progress=config.progress).history
+    finally:
+        if files.board is not None:
+            files.board.close()
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
-    test_loss, test_accuracy = _write_final_metrics(out, model, config, splits, history,
-                                                    elapsed)
+    test_loss, test_accuracy, confusion = _write_final_metrics(out, model, config, splits,
+                                                               history, elapsed)
     report_files: list[Path] = []
     if report:
         from ..report import write_report
 
-        report_files = write_report(out, history, model, splits, config)
+        report_files = write_report(out, history, model, splits, config, final=True,
+                                    title=title, confusion=confusion)
     return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, report_files,
                        time.perf_counter() - run_began)
 
 
+def _log_epoch(board: Any, record: dict[str, Any], model: nn.Module) -> None:
+    """One epoch for TensorBoard: losses and accuracies (training and validation on one
+    chart each), the learning rate, gradient health, and each weight's histogram."""
+    step = record["epoch"]
+    board.add_scalars("loss", {"train": record["train_loss"], "val": record["val_loss"]}, step)
+    board.add_scalars("accuracy", {"train": record["train_accuracy"],
+                                   "val": record["val_accuracy"]}, step)
+    board.add_scalar("lr", record["lr"], step)
+    for key in ("grad_norm", "dead_fraction", "saturated_fraction"):
+        for layer, value in enumerate(record.get(key) or [], start=1):
+            board.add_scalar(f"{key}/layer_{layer}", value, step)
+    for name, parameter in model.named_parameters():
+        board.add_histogram(name, parameter, step)
+    board.flush()
+
+
 def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainConfig]:
     """The checkpoint to resume from, and its run's settings: the saved ones, except where
-    the output goes and whether progress bars show, which are this call's."""
+    the output goes, whether progress bars show and where TensorBoard logs go, which are
+    this call's."""
     if not path.is_file():
         raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
                                 "without --resume first")
     state = load(path)
     saved = TrainConfig.from_dict(state["config"])
     saved.progress, saved.out = config.progress, config.out
+    saved.tensorboard = config.tensorboard
     return state, saved
 
 
@@ -255,29 +327,63 @@ def _restore(state: dict[str, Any], model: nn.Module, optimizer: optim.Optimizer
     if scheduler is not None and state.get("scheduler"):
         scheduler.load_state_dict(state["scheduler"])
     set_rng_state(state["rng"])
-    return list(state["history"]), float(state["seconds"])
+    return saved_history(state), float(state["seconds"])
+
+
+def saved_history(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """A checkpoint's per-epoch records (a JSON string; a list in older checkpoints)."""
+    history = state["history"]
+    return list(json.loads(history) if isinstance(history, str) else history)
+
+
+def confusion_matrix(model: nn.Module, pair: tuple[Tensor, Tensor], classes: int,
+                     batch: int = 2048) -> np.ndarray:
+    """Counts of (true class, predicted class) over a split, in eval mode: rows are the true
+    classes, columns the predicted ones."""
+    features, labels = pair
+    was_training = model.training
+    model.eval()
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    with no_grad():
+        for start in range(0, features.shape[0], batch):
+            predicted = model(features[start:start + batch]).argmax(1).numpy()
+            truth = labels[start:start + batch].numpy()
+            np.add.at(counts, (truth, predicted), 1)
+    model.train(was_training)
+    return counts
+
+
+def per_class_accuracy(confusion: np.ndarray) -> list[float]:
+    """Each class's accuracy: its correct predictions over its samples (0 for none)."""
+    totals = confusion.sum(axis=1)
+    return [float(confusion[k, k] / totals[k]) if totals[k] else 0.0
+            for k in range(confusion.shape[0])]
 
 
 def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, splits: Splits,
-                         history: list[dict[str, Any]], elapsed: float) -> tuple[float, float]:
-    """metrics.json with the final scores; returns the test loss and accuracy."""
+                         history: list[dict[str, Any]], elapsed: float
+                         ) -> tuple[float, float, np.ndarray]:
+    """metrics.json with the final scores (and, for more than 2 classes, the test confusion
+    matrix and per-class accuracy); returns the test loss, accuracy and confusion matrix."""
     test_loss, test_accuracy = measure(model, config, splits.test, splits.classes)
     final_train = measure(model, config, splits.train, splits.classes)
-    summary = {"config": config.to_dict(), "epochs": history,
-               "final": {"train_loss": final_train[0], "train_accuracy": final_train[1],
-                         "test_loss": test_loss, "test_accuracy": test_accuracy,
-                         "test_error_percent": 100 * (1 - test_accuracy),
-                         "wall_seconds": elapsed}}
-    _write_json(out / "metrics.json", summary)
-    return test_loss, test_accuracy
+    confusion = confusion_matrix(model, splits.test, splits.classes)
+    final: dict[str, Any] = {"train_loss": final_train[0], "train_accuracy": final_train[1],
+                             "test_loss": test_loss, "test_accuracy": test_accuracy,
+                             "test_error_percent": 100 * (1 - test_accuracy),
+                             "wall_seconds": elapsed}
+    if splits.classes > 2:
+        final["per_class_accuracy"] = per_class_accuracy(confusion)
+        final["confusion_matrix"] = confusion.tolist()  # rows: true class; columns: predicted
+    _write_json(out / "metrics.json", {"config": config.to_dict(),
+                                       "dataset_name": dataset_name(config),
+                                       "epochs": history, "final": final})
+    return test_loss, test_accuracy, confusion
 
 
 def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
     """The model saved in a checkpoint, in eval mode, with its config and the raw state."""
-    path = checkpoint_path(checkpoint, CHECKPOINT_NAME)
-    state = load(path)
-    if not isinstance(state, dict) or "config" not in state or "model" not in state:
-        raise ValueError(f"{path} is a checkpoint, but not one written by chainrule train")
+    _, state = open_checkpoint(checkpoint, "classifier")
     config = TrainConfig.from_dict(state["config"])
     model = build_model(config, int(state["features"]), int(state["classes"]))
     model.load_state_dict(state["model"])
@@ -285,10 +391,24 @@ def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, di
     return model, config, state
 
 
+@dataclass
+class Evaluation:
+    """A saved model on a split: mean loss, accuracy, samples, and the confusion matrix
+    (rows: true class; columns: predicted)."""
+
+    loss: float
+    accuracy: float
+    count: int
+    confusion: np.ndarray
+
+    @property
+    def per_class_accuracy(self) -> list[float]:
+        return per_class_accuracy(self.confusion)
+
+
 def evaluate_checkpoint(checkpoint: str | os.PathLike[str], dataset: str | None = None,
-                        data_dir: str | None = None, split: str = "test"
-                        ) -> tuple[float, float, int]:
-    """(loss, accuracy, samples) of a saved model on a split of its (or another) data set."""
+                        data_dir: str | None = None, split: str = "test") -> Evaluation:
+    """A saved model on a split of its (or another) data set."""
     model, config, _ = load_model(checkpoint)
     if dataset is not None:
         config.dataset = dataset
@@ -300,7 +420,9 @@ def evaluate_checkpoint(checkpoint: str | os.PathLike[str], dataset: str | None 
         raise ValueError(f"the model takes {model.layers[0].in_features} features, but the "
                          f"data set '{config.dataset}' has {splits.features}")
     if split not in ("train", "val", "test"):
-        raise ValueError(f"split must be train, val or test, got '{split}'")
+        raise UsageError(f"split must be train, val or test, got '{split}'")
     pair = getattr(splits, split)
-    loss, accuracy = measure(model, config, pair, splits.classes)
-    return loss, accuracy, int(pair[1].shape[0])
+    classes = int(model.layers[-1].out_features)
+    loss, accuracy = measure(model, config, pair, classes)
+    return Evaluation(loss, accuracy, int(pair[1].shape[0]),
+                      confusion_matrix(model, pair, classes))
