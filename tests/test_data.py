@@ -56,3 +56,22 @@ def test_random_split() -> None:
     assert [len(p) for p in parts] == [7, 3]
     seen = sorted(int(p[i][0].item()) for p in parts for i in range(len(p)))
     assert seen == list(range(10))
+
+
+def test_a_sampler_chooses_the_order_and_excludes_shuffle() -> None:
+    class Backwards(cr.utils.data.Sampler):
+        def __init__(self, count: int) -> None:
+            self.count = count
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(range(self.count - 1, -1, -2))
+
+        def __len__(self) -> int:
+            return (self.count + 1) // 2
+
+    data = TensorDataset(cr.arange(7))
+    loader = DataLoader(data, batch_size=2, sampler=Backwards(7))
+    assert [x.tolist() for (x,) in loader] == [[6, 4], [2, 0]]
+    assert len(loader) == 2
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        DataLoader(data, sampler=Backwards(7), shuffle=True)

@@ -15,7 +15,7 @@ import numpy as np
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "random_split",
-           "Subset"]
+           "Subset", "Sampler"]
 
 
 class Dataset:
@@ -58,6 +58,17 @@ class Subset(Dataset):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class Sampler:
+    """An iterable of dataset indices, for `DataLoader(sampler=...)`: define `__iter__`
+    and `__len__`."""
+
+    def __iter__(self) -> Iterator[int]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int], generator: Any = None
@@ -107,9 +118,11 @@ class DataLoader:
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
                  drop_last: bool = False, collate_fn: Any = None, generator: Any = None,
-                 num_workers: int = 0, **ignored: Any) -> None:
+                 num_workers: int = 0, sampler: Any = None, **ignored: Any) -> None:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: {type(dataset).__name__} is not a map-style dataset "
                             "(it needs __getitem__ and __len__)")
@@ -119,8 +132,11 @@ class DataLoader:
         self.drop_last = drop_last
         self.collate_fn = collate_fn
         self.generator = generator
+        self.sampler = sampler  # an iterable of indices, in the order they are loaded
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         if not self.shuffle:
             return np.arange(len(self.dataset))
         from ..random import default_generator
@@ -145,7 +161,7 @@ class DataLoader:
                 yield collate([self.dataset[int(i)] for i in indices])
 
     def __len__(self) -> int:
-        count = len(self.dataset)
+        count = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.batch_size is None:
             return count
         return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
