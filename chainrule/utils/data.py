@@ -7,10 +7,9 @@ reproducible. A `TensorDataset` is batched by slicing its tensors with an index 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
-
-import math
 
 import numpy as np
 
