@@ -1,0 +1,100 @@
+"""chainrule.distributed across two processes: `mpiexec -n 2` runs tests/mpi_worker.py.
+
+Skipped, with the reason, where mpi4py or mpiexec is missing (`pip install ".[mpi]"` brings
+both; CI installs them). Each launch costs a second or two, so each one checks a lot.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import chainrule.distributed as dist
+from chainrule.distributed.launch import find_mpiexec, mpiexec_command
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = Path(__file__).resolve().parent / "mpi_worker.py"
+
+needs_mpi = pytest.mark.skipif(
+    importlib.util.find_spec("mpi4py") is None or find_mpiexec() is None,
+    reason="needs mpi4py and mpiexec: pip install '.[mpi]' (mpi4py and Open MPI from pip)")
+
+
+def run_under_mpi(*arguments: str, processes: int = 2, timeout: float = 120
+                  ) -> subprocess.CompletedProcess[str]:
+    """Runs a command under mpiexec, in its own session so that a hang is killed whole."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    process = subprocess.Popen(mpiexec_command(processes, *arguments), cwd=ROOT,
+                               env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"mpiexec hung for {timeout} s:\n{stdout}\n{stderr}")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def worker(mode: str, out: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return run_under_mpi(sys.executable, str(WORKER), mode, *([str(out)] if out else []))
+
+
+def test_without_a_process_group_the_calls_say_so() -> None:
+    assert dist.is_initialized() is False
+    with pytest.raises(ValueError, match="init_process_group"):
+        dist.get_rank()
+    with pytest.raises(ValueError, match="'mpi' backend only"):
+        dist.init_process_group("nccl")
+
+
+@needs_mpi
+def test_collectives_give_pytorchs_values_on_two_ranks(tmp_path: Path) -> None:
+    done = worker("collectives", tmp_path)
+    assert done.returncode == 0, done.stderr
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    for rank, seen in enumerate(ranks):
+        assert (seen["rank"], seen["size"], seen["backend"]) == (rank, 2, "mpi")
+        assert seen["all_reduce_SUM"] == [3.0, 6.0]
+        assert seen["all_reduce_AVG"] == [1.5, 3.0]
+        assert seen["all_reduce_MAX"] == [2.0, 4.0]
+        assert seen["all_reduce_MIN"] == [1.0, 2.0]
+        assert seen["all_reduce_PRODUCT"] == [2.0, 8.0]
+        assert seen["async_completed_after_wait"] is True
+        assert seen["all_reduce_strided"] == (np.arange(6.0).reshape(2, 3).T * 3).tolist()
+        assert seen["broadcast"] == [10.0, 1.0]
+        assert seen["all_gather"] == [[0], [1, 1]]
+        assert seen["scatter"] == [5.0 + rank] * 2
+    assert ranks[0]["reduce"] == [3.0] and ranks[1]["reduce"] == [2.0]  # dst alone changes
+    assert ranks[0]["gather"] == [[0.0, 0.0], [1.0, 1.0]] and ranks[1]["gather"] is None
+    assert (ranks[1]["recv_from"], ranks[1]["recv"], ranks[1]["irecv"]) == (0, [42.0, 43.0],
+                                                                            [7.0])
+    # DistributedSampler reads the rank and world size from the process group
+    assert (ranks[0]["sampler"], ranks[1]["sampler"]) == ([0, 2, 4], [1, 3, 0])
+
+
+@needs_mpi
+def test_a_rank_that_raises_stops_the_job_with_its_error() -> None:
+    done = worker("raise")
+    assert done.returncode != 0
+    assert "all_reduce returned" not in done.stdout
+    assert "rank 1 of 2 stopped with ValueError" in done.stderr
+    assert "ValueError: boom on rank 1" in done.stderr
+
+
+@needs_mpi
+def test_a_collective_past_the_timeout_names_the_missing_rank() -> None:
+    done = worker("sleep")
+    assert done.returncode != 0
+    assert "all_reduce returned" not in done.stdout
+    assert "rank 0 of 2 waited more than 2 s (the timeout) in all_reduce" in done.stderr
+    assert "missing: rank 1" in done.stderr
+    assert "rank 1 is running its own code, before any collective" in done.stderr
