@@ -1,9 +1,10 @@
 """The programs that tests/test_distributed.py runs under `mpiexec -n 2`.
 
     mpiexec -n 2 python tests/mpi_worker.py collectives OUT_FOLDER
+    mpiexec -n 2 python tests/mpi_worker.py ddp OUT_FOLDER
     mpiexec -n 2 python tests/mpi_worker.py raise | sleep
 
-Each rank writes what it saw to OUT_FOLDER/rank{r}.json ; the test compares.
+Each rank writes what it saw to OUT_FOLDER/rank{r}.json (or .npz); the test compares.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import chainrule as cr
 import chainrule.distributed as dist
@@ -70,6 +73,112 @@ def _point_to_point(rank: int) -> dict[str, Any]:
     return seen
 
 
+class _Tagger(cr.nn.Module):
+    """An embedding with row-sparse gradients feeding a linear layer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words = cr.nn.Embedding(20, 4, sparse=True)
+        self.out = cr.nn.Linear(8, 3)
+
+    def forward(self, ids: cr.Tensor) -> cr.Tensor:
+        return self.out(self.words(ids).flatten(1))
+
+
+def _models() -> dict[str, tuple[cr.nn.Module, cr.optim.Optimizer]]:
+    mlp = cr.nn.Sequential(cr.nn.Linear(6, 16), cr.nn.Tanh(), cr.nn.Linear(16, 16),
+                           cr.nn.ReLU(), cr.nn.Linear(16, 3))
+    tagger = _Tagger()
+    return {"mlp": (mlp, cr.optim.SGD(mlp.parameters(), lr=0.1, momentum=0.9)),
+            "sparse": (tagger, cr.optim.SGD(tagger.parameters(), lr=0.5))}
+
+
+def ddp_data(kind: str, steps: int, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """The global batches: `steps` of `batch` rows each."""
+    rng = np.random.default_rng(7)
+    inputs = (rng.standard_normal((steps, batch, 6)).astype(np.float32) if kind == "mlp" else
+              rng.integers(0, 20, (steps, batch, 2)))
+    return inputs, rng.integers(0, 3, (steps, batch))
+
+
+def _train(kind: str, model: cr.nn.Module, optimizer: cr.optim.Optimizer, rows: slice,
+           steps: int, batch: int, accumulate: int, no_sync: Any = None) -> None:
+    x, y = ddp_data(kind, steps, batch)
+    for step in range(0, steps, accumulate):
+        optimizer.zero_grad()
+        for micro in range(step, step + accumulate):
+            loss = cr.nn.functional.cross_entropy(model(cr.from_numpy(x[micro, rows])),
+                                                  cr.from_numpy(y[micro, rows]))
+            if no_sync is not None and micro < step + accumulate - 1:
+                with no_sync():
+                    (loss / accumulate).backward()
+            else:
+                (loss / accumulate).backward()
+        optimizer.step()
+
+
+def ddp_reference(kind: str, steps: int = 6, batch: int = 8, accumulate: int = 2
+                  ) -> list[np.ndarray]:
+    """One process, whole global batches: what the data-parallel run must end with."""
+    cr.manual_seed(0)
+    model, optimizer = _models()[kind]
+    _train(kind, model, optimizer, slice(None), steps, batch, accumulate)
+    return [p.detach().numpy() for p in model.parameters()]
+
+
+def ddp(steps: int = 6, batch: int = 8, accumulate: int = 2) -> dict[str, Any]:
+    """Each rank takes its half of every global batch; `no_sync` for all but the last
+    micro-batch of each step; a different seed per rank, so the start must come from rank 0.
+    Buckets of 100 bytes, so that several all-reduces overlap the backward pass."""
+    from chainrule.nn.parallel import DistributedDataParallel
+
+    rank, size = dist.get_rank(), dist.get_world_size()
+    cr.manual_seed(0 if rank == 0 else 123)
+    models = _models()
+    rows = slice(rank * batch // size, (rank + 1) * batch // size)
+    saved: dict[str, Any] = {}
+    overlapped: list[int] = []
+    for kind, (module, optimizer) in models.items():
+        model = DistributedDataParallel(module, bucket_cap_mb=100 / 2**20)  # a layer each
+        if kind == "mlp":  # when the first layer's gradients come, later ones are moving
+            for param in module[0].parameters():
+                param.register_post_accumulate_grad_hook(_count_in_flight(model, overlapped))
+        _train(kind, model, optimizer, rows, steps, batch, accumulate, model.no_sync)
+        saved.update({f"{kind}{i}": p.detach().numpy()
+                      for i, p in enumerate(module.parameters())})
+    saved["in_flight_during_backward"] = np.array(overlapped)
+    saved["unused_parameter_error"] = np.array(_unused_parameter_error())
+    return saved
+
+
+def _count_in_flight(model: Any, counts: list[int]) -> Any:
+    def hook(param: cr.Tensor) -> None:
+        if model.require_backward_grad_sync:
+            counts.append(len(model.reducer.in_flight))
+    return hook
+
+
+def _unused_parameter_error() -> str:
+    from chainrule.nn.parallel import DistributedDataParallel
+
+    class HalfUsed(cr.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.used = cr.nn.Linear(2, 2)
+            self.unused = cr.nn.Linear(2, 2)
+
+        def forward(self, x: cr.Tensor) -> cr.Tensor:
+            return self.used(x)
+
+    model = DistributedDataParallel(HalfUsed())
+    model(cr.ones(1, 2)).sum().backward()
+    try:
+        model(cr.ones(1, 2))
+    except RuntimeError as error:
+        return str(error)
+    return "no error"
+
+
 def main() -> None:
     mode = sys.argv[1]
     dist.init_process_group("mpi", timeout=timedelta(seconds=2))
@@ -85,6 +194,8 @@ def main() -> None:
     out = Path(sys.argv[2])
     if mode == "collectives":
         (out / f"rank{rank}.json").write_text(json.dumps(collectives()))
+    elif mode == "ddp":
+        np.savez(out / f"rank{rank}.npz", **ddp())
     dist.destroy_process_group()
 
 

@@ -56,6 +56,31 @@ def test_without_a_process_group_the_calls_say_so() -> None:
         dist.init_process_group("nccl")
 
 
+def test_buckets_are_assigned_as_pytorch_assigns_them() -> None:
+    """In model order, one open bucket per dtype, closed once it reaches its limit (the first
+    one smaller), a sparse parameter alone; then reversed, the first layers reduced last."""
+    import chainrule as cr
+    from chainrule.nn.parallel.reducer import assign_buckets
+
+    sizes = [(100, cr.float32), (10, cr.float32), (300, cr.float32), (5, cr.float64),
+             (1, cr.float32), (50, cr.float64), (7, cr.float32)]
+    params = [cr.zeros(n, dtype=dtype) for n, dtype in sizes]  # 4 or 8 bytes per number
+    assert assign_buckets(params, [400, 1000]) == [[4, 6], [3, 5], [1, 2], [0]]
+    assert assign_buckets(params, [4000]) == [[3, 5], [0, 1, 2, 4, 6]]
+    sparse = [False] * 4 + [True, False, False]
+    assert assign_buckets(params, [400, 1000], sparse) == [[6], [4], [3, 5], [1, 2], [0]]
+    if importlib.util.find_spec("torch") is not None:  # the oracle, where installed
+        import torch
+        import torch.distributed
+
+        theirs = [torch.from_numpy(p.numpy()) for p in params]
+        for limits, flags in (([400, 1000], [False] * 7), ([4000], [False] * 7),
+                              ([400, 1000], sparse)):
+            buckets, _ = torch.distributed._compute_bucket_assignment_by_size(
+                theirs, limits, flags)
+            assert assign_buckets(params, limits, flags) == list(reversed(buckets))
+
+
 @needs_mpi
 def test_collectives_give_pytorchs_values_on_two_ranks(tmp_path: Path) -> None:
     done = worker("collectives", tmp_path)
@@ -98,3 +123,29 @@ def test_a_collective_past_the_timeout_names_the_missing_rank() -> None:
     assert "rank 0 of 2 waited more than 2 s (the timeout) in all_reduce" in done.stderr
     assert "missing: rank 1" in done.stderr
     assert "rank 1 is running its own code, before any collective" in done.stderr
+
+
+@needs_mpi
+def test_ddp_on_two_ranks_ends_where_one_process_with_twice_the_batch_does(
+        tmp_path: Path) -> None:
+    """2 ranks × 4 rows against 1 process × 8 rows, from rank 0's start (rank 1 is seeded
+    differently), with gradient accumulation under no_sync, for a dense MLP and an embedding
+    with row-sparse gradients."""
+    sys.path.insert(0, str(WORKER.parent))
+    try:
+        import mpi_worker
+    finally:
+        sys.path.remove(str(WORKER.parent))
+    done = worker("ddp", tmp_path)
+    assert done.returncode == 0, done.stderr
+    for rank in (0, 1):
+        with np.load(tmp_path / f"rank{rank}.npz") as saved:
+            for kind in ("mlp", "sparse"):
+                for index, expected in enumerate(mpi_worker.ddp_reference(kind)):
+                    np.testing.assert_allclose(saved[f"{kind}{index}"], expected, atol=1e-5)
+            # in each synchronised backward, the last two layers' buckets were in flight
+            # when the first layer's gradients were finished
+            seen = saved["in_flight_during_backward"].reshape(3, 2)  # 3 steps, weight and bias
+            assert seen.max(axis=1).tolist() == [2, 2, 2]
+            assert "no gradient for: unused.weight, unused.bias" in str(
+                saved["unused_parameter_error"])
