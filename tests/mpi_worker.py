@@ -2,6 +2,7 @@
 
     mpiexec -n 2 python tests/mpi_worker.py collectives OUT_FOLDER
     mpiexec -n 2 python tests/mpi_worker.py ddp OUT_FOLDER
+    mpiexec -n 2 python tests/mpi_worker.py train OUT_FOLDER
     mpiexec -n 2 python tests/mpi_worker.py raise | sleep
 
 Each rank writes what it saw to OUT_FOLDER/rank{r}.json (or .npz); the test compares.
@@ -179,6 +180,27 @@ def _unused_parameter_error() -> str:
     return "no error"
 
 
+def train_twice(out: Path) -> dict[str, Any]:
+    """`chainrule train`'s function under mpiexec: an uninterrupted run, and one stopped
+    after its first epoch (as Ctrl-C would) and resumed; batches of 7 rows, split 4 + 3."""
+    from chainrule.apps.training import TrainConfig, train
+    from chainrule.apps.training.trainer import Interrupted
+
+    def config(folder: str) -> TrainConfig:
+        return TrainConfig(epochs=3, batch_size=7, hidden=[16], dropout=0.1,
+                           out=str(out / folder), progress=False)
+
+    whole = train(config("whole"), report=False)
+    try:
+        train(config("resumed"), interrupt_after=1, report=False)
+    except Interrupted:
+        pass
+    resumed = train(config("resumed"), resume=True, report=False)
+    return {"whole": whole.test_accuracy, "resumed": resumed.test_accuracy,
+            "history_whole": [r["val_loss"] for r in whole.history],
+            "history_resumed": [r["val_loss"] for r in resumed.history]}
+
+
 def main() -> None:
     mode = sys.argv[1]
     dist.init_process_group("mpi", timeout=timedelta(seconds=2))
@@ -194,6 +216,8 @@ def main() -> None:
     out = Path(sys.argv[2])
     if mode == "collectives":
         (out / f"rank{rank}.json").write_text(json.dumps(collectives()))
+    elif mode == "train":
+        (out / f"rank{rank}.json").write_text(json.dumps(train_twice(out)))
     elif mode == "ddp":
         np.savez(out / f"rank{rank}.npz", **ddp())
     dist.destroy_process_group()

@@ -149,3 +149,47 @@ def test_ddp_on_two_ranks_ends_where_one_process_with_twice_the_batch_does(
             assert seen.max(axis=1).tolist() == [2, 2, 2]
             assert "no gradient for: unused.weight, unused.bias" in str(
                 saved["unused_parameter_error"])
+
+
+@needs_mpi
+def test_train_under_mpiexec_resumes_exactly(tmp_path: Path) -> None:
+    """Batches of 7 split 4 + 3 across two ranks, with dropout: a run stopped after epoch 1
+    and resumed ends where the uninterrupted one does; rank 0 alone writes."""
+    import chainrule as cr
+
+    done = worker("train", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("data-parallel on 2 processes (mpiexec)") == 3  # rank 0 only
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert ranks[0] == ranks[1]
+    assert ranks[0]["history_whole"] == ranks[0]["history_resumed"]
+    whole = cr.load(tmp_path / "whole" / "checkpoint.safetensors")["model"]
+    resumed = cr.load(tmp_path / "resumed" / "checkpoint.safetensors")["model"]
+    for name, value in whole.items():
+        assert np.array_equal(value.numpy(), resumed[name].numpy()), name
+
+
+@needs_mpi
+def test_the_commands_scale_out_under_mpiexec(tmp_path: Path) -> None:
+    """`chainrule train` and `chainrule ner train` under mpiexec -n 2, with no flag: one
+    process speaks and writes, and says that it runs on two."""
+    from tests.test_ner import write_tiny_conll
+
+    done = run_under_mpi(sys.executable, "-m", "chainrule", "train", "--epochs", "2",
+                         "--hidden", "16", "--no-progress", "--out", str(tmp_path / "run"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("data-parallel on 2 processes (mpiexec): each takes 16 rows of "
+                             "every batch of 32") == 1
+    assert done.stdout.count("done: test accuracy") == 1
+    assert {"checkpoint.safetensors", "metrics.json", "curves.png"} <= {
+        path.name for path in (tmp_path / "run").iterdir()}
+    data = tmp_path / "conll"
+    data.mkdir()
+    write_tiny_conll(data)
+    done = run_under_mpi(sys.executable, "-m", "chainrule", "ner", "train", "--data-dir",
+                         str(data), "--out", str(tmp_path / "ner"), "--epochs", "2",
+                         "--hidden", "20", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("data-parallel on 2 processes (mpiexec)") == 1
+    assert done.stdout.count("best epoch") == 1
+    assert (tmp_path / "ner" / "ner.safetensors").is_file()

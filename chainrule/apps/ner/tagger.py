@@ -31,6 +31,7 @@ from chainrule.datasets import iob1_to_iob2, read_conll
 from chainrule.serialization import checkpoint_path
 
 from ..models.window import WindowClassifier
+from ..parallel import Processes, RankBatches, data_parallel, join, with_global_mean_loss
 from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
@@ -326,6 +327,7 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
     vocabularies, tags, scores) and scores.json to `config.out`."""
     config.validate()
     began = time.perf_counter()
+    processes = join()  # under mpiexec -n N: data-parallel, rank 0 writing
     folder = Path(config.data_dir)
     train_sentences = _read_split(folder, "train.txt", config.max_sentences)
     valid_sentences = _read_split(folder, "valid.txt", config.max_eval_sentences)
@@ -346,7 +348,7 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
     pretrain_history: list[float] = []
     if config.pretrain_epochs:
         pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
-    outcome = _fit_tagger(tagger, train_data, valid_data, config, log)
+    outcome = _fit_tagger(tagger, train_data, valid_data, config, log, processes)
     valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
     seconds = time.perf_counter() - began
     summary = {"config": asdict(config), "best_epoch": outcome.best_epoch,
@@ -354,24 +356,37 @@ def train_ner(config: NerConfig, log: Any = print) -> dict[str, Any]:
                "seconds": seconds, "valid": _as_dict(valid_scores),
                "test": _as_dict(test_scores)}
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
-    (out / "scores.json").write_text(json.dumps(summary, indent=2))
+    if processes.writes:
+        out.mkdir(parents=True, exist_ok=True)
+        save_tagger(tagger, out / CHECKPOINT_NAME, config, summary)
+        (out / "scores.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 
 def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
-                config: NerConfig, log: Any) -> Outcome:
+                config: NerConfig, log: Any, processes: Processes | None = None) -> Outcome:
     """The tagging objective on the shared epoch loop: cross-entropy of each window's tag,
-    with word dropout; early stopping on the validation F1, ending with the best weights."""
+    with word dropout; early stopping on the validation F1, ending with the best weights.
+    Data-parallel, each process takes its weighted share of every batch (`RankBatches`)."""
     model = tagger.model
     optimiser = _optimizer(config, model.parameters(), config.lr)
     singletons = tagger.words.singletons()
+    processes = processes or Processes()
+    if processes.parallel:  # the pre-training head gets no gradient from tagging, and
+        model.plausibility.requires_grad_(False)  # DDP averages every parameter that wants one
+    replicated = data_parallel(model, processes)
+    count = train_data.words.shape[0]
+    batches: Any = _ShuffledRows(count, config.batch_size)
+    if processes.parallel:
+        log(processes.describe(config.batch_size))
+        batches = RankBatches(count, config.batch_size, processes, config.seed)
 
-    def loss_of(rows: np.ndarray) -> Tensor:
+    def loss_of(batch: Any) -> Tensor:
+        rows, weight = batch if processes.parallel else (batch, 1.0)
         words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
-        scores = model(*tagger.model_inputs(train_data, rows, words))
-        return nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+        scores = replicated(*tagger.model_inputs(train_data, rows, words))
+        loss = nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+        return loss * weight if processes.parallel else loss
 
     def evaluate(end: EpochEnd) -> dict[str, Any]:
         f1 = tagger.score(valid_data).f1
@@ -379,8 +394,8 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
             f"{100 * f1:.2f}")
         return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1}
 
-    return fit(model, optimiser, _ShuffledRows(train_data.words.shape[0], config.batch_size),
-               loss_of, evaluate, epochs=config.epochs,
+    return fit(model, optimiser, batches, loss_of, with_global_mean_loss(evaluate, processes),
+               epochs=config.epochs,
                early_stopping=EarlyStopping("valid_f1", config.patience, "validation F1"),
                progress=config.progress, log=log)
 

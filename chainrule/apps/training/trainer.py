@@ -30,6 +30,7 @@ from chainrule.serialization import checkpoint_path
 from chainrule.utils.data import DataLoader, TensorDataset
 
 from ..models.mlp import MLP
+from ..parallel import Processes, RankBatches, data_parallel, join
 from .config import TrainConfig
 from .data import Splits, load_splits
 from .health import HealthProbe
@@ -119,12 +120,16 @@ class _RunFiles:
     written_epoch: int = 0  # the last checkpoint this run wrote (or resumed from)
     interrupt_after: int | None = None  # see `train`
     epochs_saved: int = 0
+    writes: bool = True  # False in processes other than rank 0 of a parallel run
 
     @property
     def path(self) -> Path:
         return self.out / CHECKPOINT_NAME
 
     def write_checkpoint(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        self.written_epoch = epoch
+        if not self.writes:
+            return
         seconds = float(history[-1]["elapsed"]) if history else 0.0
         splits = self.splits
         save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
@@ -134,12 +139,12 @@ class _RunFiles:
               "input_mean": from_numpy(np.asarray(splits.mean, np.float32)),
               "input_std": from_numpy(np.asarray(splits.std, np.float32)),
               "features": splits.features, "classes": splits.classes}, self.path)
-        self.written_epoch = epoch
 
     def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
         self.write_checkpoint(epoch, history)
-        _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
-                                                "epochs": history})
+        if self.writes:
+            _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
+                                                    "epochs": history})
         self.epochs_saved += 1
         if self.interrupt_after is not None and self.epochs_saved >= self.interrupt_after \
                 and epoch < self.config.epochs:
@@ -190,12 +195,14 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     it to check that a resumed run ends exactly where an uninterrupted one does).
     """
     run_began = time.perf_counter()
+    processes = join()  # under mpiexec -n N: data-parallel, rank 0 writing
     out = Path(config.out)
     state = None
     if resume:
         state, config = _saved_run(out / CHECKPOINT_NAME, config)
     config.validate()
-    out.mkdir(parents=True, exist_ok=True)
+    if processes.writes:
+        out.mkdir(parents=True, exist_ok=True)
 
     splits = load_splits(config)
     manual_seed(config.seed)
@@ -204,7 +211,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
                  if config.schedule == "cosine" else None)
     files = _RunFiles(out, model, optimizer, scheduler, config, splits,
-                      interrupt_after=interrupt_after)
+                      interrupt_after=interrupt_after, writes=processes.writes)
     history: list[dict[str, Any]] = []
     elapsed = 0.0
     if state is not None:
@@ -214,25 +221,44 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     else:
         files.write_checkpoint(0, history)
 
-    loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
-                        shuffle=True)
+    batches, loss_of = _batches_and_loss(model, config, splits, processes, len(history) + 1)
     probe = HealthProbe(model, splits.val[0][:512])
-    history = fit(model, optimizer, loader,
-                  lambda batch: loss_value(config, model(batch[0]), batch[1], splits.classes),
+    history = fit(model, optimizer, batches, loss_of,
                   _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
                   epochs=config.epochs, history=history, scheduler=scheduler,
                   after_backward=probe.record_gradients, checkpoints=files,
                   progress=config.progress).history
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
     test_loss, test_accuracy = _write_final_metrics(out, model, config, splits, history,
-                                                    elapsed)
+                                                    elapsed, processes.writes)
     report_files: list[Path] = []
-    if report:
+    if report and processes.writes:
         from ..report import write_report
 
         report_files = write_report(out, history, model, splits, config)
     return TrainResult(config, history, test_loss, test_accuracy, elapsed, out, report_files,
                        time.perf_counter() - run_began)
+
+
+def _batches_and_loss(model: nn.Module, config: TrainConfig, splits: Splits,
+                      processes: Processes, first_epoch: int) -> tuple[Any, Any]:
+    """The epoch's batches and the loss of one: shuffled minibatches of the training split,
+    or, in a data-parallel run, this process's weighted share of each (`RankBatches`)."""
+    train_set = TensorDataset(*splits.train)
+    if not processes.parallel:
+        loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
+        return loader, lambda batch: loss_value(config, model(batch[0]), batch[1],
+                                                splits.classes)
+    print(processes.describe(config.batch_size))
+    replicated = data_parallel(model, processes)
+
+    def share_loss(share: tuple[np.ndarray, float]) -> Tensor:
+        features, labels = train_set[share[0]]  # type: ignore[index]
+        return loss_value(config, replicated(features), labels, splits.classes) * share[1]
+
+    batches = RankBatches(len(train_set), config.batch_size, processes, config.seed,
+                          first_epoch)
+    return batches, share_loss
 
 
 def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainConfig]:
@@ -259,7 +285,8 @@ def _restore(state: dict[str, Any], model: nn.Module, optimizer: optim.Optimizer
 
 
 def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, splits: Splits,
-                         history: list[dict[str, Any]], elapsed: float) -> tuple[float, float]:
+                         history: list[dict[str, Any]], elapsed: float, writes: bool = True
+                         ) -> tuple[float, float]:
     """metrics.json with the final scores; returns the test loss and accuracy."""
     test_loss, test_accuracy = measure(model, config, splits.test, splits.classes)
     final_train = measure(model, config, splits.train, splits.classes)
@@ -268,7 +295,8 @@ def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, split
                          "test_loss": test_loss, "test_accuracy": test_accuracy,
                          "test_error_percent": 100 * (1 - test_accuracy),
                          "wall_seconds": elapsed}}
-    _write_json(out / "metrics.json", summary)
+    if writes:
+        _write_json(out / "metrics.json", summary)
     return test_loss, test_accuracy
 
 
