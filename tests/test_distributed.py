@@ -31,7 +31,9 @@ needs_mpi = pytest.mark.skipif(
 def run_under_mpi(*arguments: str, processes: int = 2, timeout: float = 120
                   ) -> subprocess.CompletedProcess[str]:
     """Runs a command under mpiexec, in its own session so that a hang is killed whole."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    # Open MPI spins while waiting; on a busy 2-core machine that starves the other rank.
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
+                   "OMPI_MCA_mpi_yield_when_idle": "1"}
     process = subprocess.Popen(mpiexec_command(processes, *arguments), cwd=ROOT,
                                env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
