@@ -157,8 +157,8 @@ def describe_timeout(rank: int, size: int, timeout: float, call: _Call, peers: l
     for peer in missing:
         answer = answers.get(peer)
         if answer is None:
-            doing = (f"did not answer within {_GRACE_SECONDS:g} s (hung without releasing "
-                     "Python's interpreter lock, or gone)")
+            doing = (f"did not answer within {_GRACE_SECONDS:g} s (overloaded, hung without "
+                     "releasing Python's interpreter lock, or gone)")
         elif answer["in"] is None:
             after = (f"after its collective #{answer['sequence']} ({answer['last']})"
                      if answer["sequence"] else "before any collective")
