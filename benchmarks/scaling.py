@@ -4,7 +4,8 @@
     python -m benchmarks.scaling --rounds 5
 
 Each measurement is a fresh `mpiexec -n P` job (`chainrule.distributed.launch`), one BLAS
-thread per process (OMP/OpenBLAS/MKL_NUM_THREADS=1), rounds interleaved so that machine
+thread per process (OMP/OpenBLAS/MKL_NUM_THREADS=1), Open MPI yielding the core while it
+waits (OMPI_MCA_mpi_yield_when_idle=1 unless set otherwise), rounds interleaved so that machine
 noise falls on both sizes alike. Every process trains the workload's MLP wrapped in
 `DistributedDataParallel` on its own batch of the workload's size (per-process batch fixed,
 as DDP's scaling is usually reported), with SGD and momentum; samples/s counts the rows of
@@ -115,7 +116,10 @@ def _launch(processes: int, mode: str, *arguments: str) -> Any:
 
     threads = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                       "MKL_NUM_THREADS")}
-    environment = {**os.environ, **threads, "PYTHONPATH": str(ROOT)}
+    # Open MPI spins while it waits; yielding keeps a rank from starving the other (or
+    # other work) on a shared machine, at no cost when the cores are free.
+    environment = {"OMPI_MCA_mpi_yield_when_idle": "1", **os.environ, **threads,
+                   "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as folder:
         out = str(Path(folder) / "result.json")
         command = mpiexec_command(processes, sys.executable, "-m", "benchmarks.scaling",
