@@ -52,15 +52,18 @@ class Processes:
 
 
 def join() -> Processes:
-    """Joins the MPI job this process was launched in, if any; other ranks than 0 print
-    nothing from then on (their errors still reach stderr)."""
+    """Joins the MPI job this process was launched in, if any, and waits for the other
+    processes; other ranks than 0 print nothing from then on (errors still reach stderr)."""
     if not distributed.is_mpi_launched():
         return Processes()
     if not distributed.is_initialized():
         distributed.init_process_group("mpi")
     processes = Processes(distributed.get_rank(), distributed.get_world_size())
-    if processes.parallel and not processes.writes:
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    if processes.parallel:
+        # Start together: whatever rank 0 wrote before (a checkpoint to resume) is complete.
+        distributed.barrier()
+        if not processes.writes:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     return processes
 
 
