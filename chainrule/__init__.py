@@ -31,6 +31,7 @@ from ._dtype import bool_ as bool  # noqa: A001,E402 - PyTorch's name
 from ._dtype import float32 as float  # noqa: A001,E402 - PyTorch's name
 from ._dtype import int32 as int  # noqa: A001,E402 - PyTorch's name
 from . import engine  # noqa: E402
+from . import distributed  # noqa: E402 - imports no MPI until init_process_group
 from .engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .backends import Device as device  # noqa: E402
 from .backends import cuda_available  # noqa: E402

@@ -70,3 +70,9 @@ def test_no_library_module_imports_the_applications() -> None:
         offenders += [f"{relative}:{line} imports {name}" for line, name in _imported_names(path)
                       if name == "chainrule.apps" or name.startswith("chainrule.apps.")]
     assert offenders == []
+
+
+def test_import_chainrule_loads_no_mpi(modules_after_import: set[str]) -> None:
+    """chainrule.distributed imports mpi4py (and so starts MPI) in init_process_group only."""
+    assert "chainrule.distributed" in modules_after_import
+    assert _top_level(modules_after_import, ["mpi4py"]) == []

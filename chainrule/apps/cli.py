@@ -500,6 +500,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"chainrule: {message}", file=sys.stderr)
+        from .parallel import stop_the_job
+
+        stop_the_job(str(message))  # under mpiexec: the other processes must not wait
         return USAGE_STATUS if isinstance(error, UsageError) else FAILURE_STATUS
 
 

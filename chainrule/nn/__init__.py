@@ -1,6 +1,6 @@
 """Neural networks: modules, layers, activations, losses, initialisers (PyTorch's `nn`)."""
 
-from . import functional, init
+from . import functional, init, parallel
 from .activation import (
     GELU,
     Hardtanh,
@@ -29,4 +29,5 @@ from .parameter import Parameter
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Embedding", "Dropout",
            "Flatten", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Hardtanh",
            "GELU", "Softmax", "LogSoftmax", "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss",
-           "BCEWithLogitsLoss", "MultiMarginLoss", "MarginRankingLoss", "functional", "init"]
+           "BCEWithLogitsLoss", "MultiMarginLoss", "MarginRankingLoss", "functional", "init",
+           "parallel"]

@@ -7,6 +7,7 @@ reproducible. A `TensorDataset` is batched by slicing its tensors with an index 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate", "random_split",
-           "Subset"]
+           "Subset", "Sampler", "DistributedSampler"]
 
 
 class Dataset:
@@ -58,6 +59,79 @@ class Subset(Dataset):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class Sampler:
+    """An iterable of dataset indices, for `DataLoader(sampler=...)`: define `__iter__`
+    and `__len__`."""
+
+    def __iter__(self) -> Iterator[int]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class DistributedSampler(Sampler):
+    """The share of a data set that one of `num_replicas` processes loads each epoch, with
+    PyTorch's assignment: the index list (shuffled, or 0, 1, 2, …) is padded by repeating
+    its head until every process gets as many (or, with `drop_last`, cut to a multiple of
+    `num_replicas`), and process `rank` takes every `num_replicas`-th index from its
+    `rank`-th. Call `set_epoch(epoch)` before each epoch for a new shuffle.
+
+    Unlike PyTorch, whose `torch.randperm` stream cannot be reproduced outside torch, the
+    shuffled order is NumPy's: `np.random.default_rng(seed + epoch).permutation(len)`, the
+    same on every process (and what `cr.Generator(seed + epoch)` draws); without shuffling,
+    the assignment equals PyTorch's index for index. `num_replicas` and `rank` default to
+    the process group's (`chainrule.distributed`).
+
+    >>> list(DistributedSampler(range(5), num_replicas=2, rank=1, shuffle=False))
+    [1, 3, 0]
+    """
+
+    def __init__(self, dataset: Any, num_replicas: int | None = None, rank: int | None = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+        if num_replicas is None or rank is None:
+            from .. import distributed
+
+            num_replicas = distributed.get_world_size() if num_replicas is None \
+                else num_replicas
+            rank = distributed.get_rank() if rank is None else rank
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
+                             f"[0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        count = len(dataset)
+        if drop_last and count % num_replicas:
+            self.num_samples = math.ceil((count - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(count / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self) -> Iterator[int]:
+        count = len(self.dataset)
+        if self.shuffle:
+            indices = np.random.default_rng(self.seed + self.epoch).permutation(count)
+        else:
+            indices = np.arange(count)
+        if self.drop_last:
+            indices = indices[:self.total_size]
+        elif self.total_size > count:  # pad with the head, repeated as often as needed
+            indices = np.resize(indices, self.total_size)
+        return iter(indices[self.rank:self.total_size:self.num_replicas].tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """The epoch whose shuffle the next iteration gives (the same on every process)."""
+        self.epoch = epoch
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int], generator: Any = None
@@ -107,9 +181,11 @@ class DataLoader:
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool = False,
                  drop_last: bool = False, collate_fn: Any = None, generator: Any = None,
-                 num_workers: int = 0, **ignored: Any) -> None:
+                 num_workers: int = 0, sampler: Any = None, **ignored: Any) -> None:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: {type(dataset).__name__} is not a map-style dataset "
                             "(it needs __getitem__ and __len__)")
@@ -119,8 +195,11 @@ class DataLoader:
         self.drop_last = drop_last
         self.collate_fn = collate_fn
         self.generator = generator
+        self.sampler = sampler  # an iterable of indices, in the order they are loaded
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         if not self.shuffle:
             return np.arange(len(self.dataset))
         from ..random import default_generator
@@ -145,7 +224,7 @@ class DataLoader:
                 yield collate([self.dataset[int(i)] for i in indices])
 
     def __len__(self) -> int:
-        count = len(self.dataset)
+        count = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.batch_size is None:
             return count
         return count // self.batch_size if self.drop_last else -(-count // self.batch_size)

@@ -34,6 +34,7 @@ from chainrule.datasets import iob1_to_iob2, read_conll
 from ..checkpoints import open_checkpoint
 from ..errors import UsageError
 from ..models.window import WindowClassifier
+from ..parallel import Processes, RankBatches, data_parallel, join, with_global_mean_loss
 from ..training.loop import EarlyStopping, EpochEnd, Outcome, fit
 from .features import CAPS_CLASSES, Vocabulary, caps_class, normalise, suffix, windows
 from .scoring import EntityScores, score_entities
@@ -335,6 +336,7 @@ def train_ner(config: NerConfig, log: Any = print, resume: bool = False,
         config = state["config"]
     config.validate()
     began = time.perf_counter()
+    processes = join()  # under mpiexec -n N: data-parallel, rank 0 writing
     folder = Path(config.data_dir)
     log(f"reading {folder / 'train.txt'}, valid.txt and test.txt")
     train_sentences = _read_split(folder, "train.txt", config.max_sentences)
@@ -360,17 +362,20 @@ def train_ner(config: NerConfig, log: Any = print, resume: bool = False,
         log(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
     elif config.pretrain_epochs:
         pretrain_history = pretrain_max_margin(tagger, train_data, config, log)
-    out.mkdir(parents=True, exist_ok=True)
-    files = _RunFiles(out, tagger, config, pretrain_history, interrupt_after)
-    outcome = _fit_tagger(tagger, train_data, valid_data, config, log, files, state)
+    files = _RunFiles(out, tagger, config, pretrain_history, interrupt_after,
+                      writes=processes.writes)
+    if processes.writes:
+        out.mkdir(parents=True, exist_ok=True)
+    outcome = _fit_tagger(tagger, train_data, valid_data, config, log, files, state, processes)
     valid_scores, test_scores = tagger.score(valid_data), tagger.score(test_data)
     seconds = time.perf_counter() - began + (float(state["seconds"]) if state else 0.0)
     summary = {"config": asdict(config), "best_epoch": outcome.best_epoch,
                "history": outcome.history, "pretrain_history": pretrain_history,
                "seconds": seconds, "valid": _as_dict(valid_scores),
                "test": _as_dict(test_scores)}
-    save_tagger(tagger, out / CHECKPOINT_NAME, config, valid_scores.f1, test_scores.f1)
-    files.write_metrics(summary)
+    if processes.writes:
+        save_tagger(tagger, out / CHECKPOINT_NAME, config, valid_scores.f1, test_scores.f1)
+        files.write_metrics(summary)
     return summary
 
 
@@ -401,6 +406,7 @@ class _RunFiles:
     config: NerConfig
     pretrain_history: list[float]
     interrupt_after: int | None = None
+    writes: bool = True  # False on every process but rank 0 of a data-parallel run
     optimizer: Any = None
     epochs_saved: int = 0
     written_epoch: int = 0
@@ -410,6 +416,9 @@ class _RunFiles:
         return self.out / RESUME_NAME
 
     def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        if not self.writes:
+            self.written_epoch = epoch
+            return
         f1 = history[-1]["valid_f1"]
         if all(f1 > record["valid_f1"] for record in history[:-1]):
             save_tagger(self.tagger, self.out / CHECKPOINT_NAME, self.config, f1, None)
@@ -449,29 +458,35 @@ def _ner_title(config: NerConfig, summary: dict[str, Any]) -> str:
 
 def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
                 config: NerConfig, log: Any, files: _RunFiles,
-                state: dict[str, Any] | None = None) -> Outcome:
+                state: dict[str, Any] | None = None,
+                processes: Processes | None = None) -> Outcome:
     """The tagging objective on the shared epoch loop: cross-entropy of each window's tag,
     with word dropout; early stopping on the validation F1, ending with the best weights.
     A resumed run (`state`) starts from the saved epoch's weights, optimiser and random
-    state, and the best weights so far (those in `tagger`)."""
+    state, and the best weights so far (those in `tagger`). Data-parallel, each process
+    takes its weighted share of every batch (`RankBatches`)."""
     model = tagger.model
     optimiser = _optimizer(config, model.parameters(), config.lr)
     files.optimizer = optimiser
     singletons = tagger.words.singletons()
     rule = EarlyStopping("valid_f1", config.patience, "validation F1")
-    history: list[dict[str, Any]] = []
-    if state is not None:
-        rule.best_state = {name: value.clone() for name, value in model.state_dict().items()}
-        model.load_state_dict(state["model"])
-        optimiser.load_state_dict(state["optimizer"])
-        set_rng_state(state["rng"])
-        history = list(json.loads(state["history"]))
-        files.written_epoch = int(state["epoch"])
+    history = _restore(model, optimiser, rule, files, state)
+    processes = processes or Processes()
+    if processes.parallel:  # the pre-training head gets no gradient from tagging, and
+        model.plausibility.requires_grad_(False)  # DDP averages every parameter that wants one
+    replicated = data_parallel(model, processes)
+    count = train_data.words.shape[0]
+    batches: Any = _ShuffledRows(count, config.batch_size)
+    if processes.parallel:
+        log(processes.describe(config.batch_size))
+        batches = RankBatches(count, config.batch_size, processes, config.seed)
 
-    def loss_of(rows: np.ndarray) -> Tensor:
+    def loss_of(batch: Any) -> Tensor:
+        rows, weight = batch if processes.parallel else (batch, 1.0)
         words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
-        scores = model(*tagger.model_inputs(train_data, rows, words))
-        return nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+        scores = replicated(*tagger.model_inputs(train_data, rows, words))
+        loss = nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+        return loss * weight if processes.parallel else loss
 
     def evaluate(end: EpochEnd) -> dict[str, Any]:
         f1 = tagger.score(valid_data).f1
@@ -480,9 +495,23 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
         return {"epoch": end.epoch, "loss": end.mean_loss, "valid_f1": f1,
                 "seconds": end.seconds()}
 
-    return fit(model, optimiser, _ShuffledRows(train_data.words.shape[0], config.batch_size),
-               loss_of, evaluate, epochs=config.epochs, history=history,
-               checkpoints=files, early_stopping=rule, progress=config.progress, log=log)
+    return fit(model, optimiser, batches, loss_of, with_global_mean_loss(evaluate, processes),
+               epochs=config.epochs, history=history, checkpoints=files, early_stopping=rule,
+               progress=config.progress, log=log)
+
+
+def _restore(model: Any, optimiser: Any, rule: EarlyStopping, files: _RunFiles,
+             state: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A resumed run's weights, optimiser, random state and history; the best weights so
+    far (those the tagger was loaded with) become early stopping's best."""
+    if state is None:
+        return []
+    rule.best_state = {name: value.clone() for name, value in model.state_dict().items()}
+    model.load_state_dict(state["model"])
+    optimiser.load_state_dict(state["optimizer"])
+    set_rng_state(state["rng"])
+    files.written_epoch = int(state["epoch"])
+    return list(json.loads(state["history"]))
 
 
 def _as_dict(scores: EntityScores) -> dict[str, Any]:

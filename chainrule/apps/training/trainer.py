@@ -31,6 +31,7 @@ from chainrule.utils.data import DataLoader, TensorDataset
 from ..checkpoints import open_checkpoint
 from ..errors import UsageError
 from ..models.mlp import MLP
+from ..parallel import Processes, RankBatches, data_parallel, join
 from .config import TrainConfig, dataset_name, default_epochs
 from .data import Splits, load_splits
 from .health import HealthProbe
@@ -141,12 +142,16 @@ class _RunFiles:
     redraw: Redraw | None = None  # the report, between epochs
     board: Any = None  # a chainrule.utils.tensorboard.SummaryWriter, with --tensorboard
     history: list[dict[str, Any]] = field(default_factory=list)
+    writes: bool = True  # False in processes other than rank 0 of a parallel run
 
     @property
     def path(self) -> Path:
         return self.out / CHECKPOINT_NAME
 
     def write_checkpoint(self, epoch: int, history: list[dict[str, Any]]) -> None:
+        self.written_epoch = epoch
+        if not self.writes:
+            return
         seconds = float(history[-1]["elapsed"]) if history else 0.0
         splits = self.splits
         save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
@@ -157,13 +162,13 @@ class _RunFiles:
               "input_mean": from_numpy(np.asarray(splits.mean, np.float32)),
               "input_std": from_numpy(np.asarray(splits.std, np.float32)),
               "features": splits.features, "classes": splits.classes}, self.path)
-        self.written_epoch = epoch
 
     def save(self, epoch: int, history: list[dict[str, Any]]) -> None:
         self.write_checkpoint(epoch, history)
-        _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
-                                                "dataset_name": dataset_name(self.config),
-                                                "epochs": history}, indent=None)
+        if self.writes:
+            _write_json(self.out / "metrics.json", {"config": self.config.to_dict(),
+                                                    "dataset_name": dataset_name(self.config),
+                                                    "epochs": history}, indent=None)
         self.epochs_saved += 1
         if self.board is not None:
             _log_epoch(self.board, history[-1], self.model)
@@ -219,12 +224,14 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     it to check that a resumed run ends exactly where an uninterrupted one does).
     """
     run_began = time.perf_counter()
+    processes = join()  # under mpiexec -n N: data-parallel, rank 0 writing
     out = Path(config.out)
     state = None
     if resume:
         state, config = _saved_run(out / CHECKPOINT_NAME, config)
     config.validate()
-    out.mkdir(parents=True, exist_ok=True)
+    if processes.writes:
+        out.mkdir(parents=True, exist_ok=True)
 
     splits = load_splits(config)
     epochs = config.epochs or default_epochs(int(splits.train[1].shape[0]), config.batch_size)
@@ -241,7 +248,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
     scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
                  if config.schedule == "cosine" else None)
     files = _RunFiles(out, model, optimizer, scheduler, config, splits,
-                      interrupt_after=interrupt_after)
+                      interrupt_after=interrupt_after, writes=processes.writes)
     history: list[dict[str, Any]] = []
     elapsed = 0.0
     if state is not None:
@@ -250,25 +257,22 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
         print(f"resuming {out} after epoch {state['epoch']} of {config.epochs}")
     else:
         files.write_checkpoint(0, history)
-    if report:
+    if report and processes.writes:
         from ..report import write_report
 
         files.redraw = Redraw(lambda: write_report(out, files.history, model, splits, config,
                                                    title=title))
 
-    if config.tensorboard:
+    if config.tensorboard and processes.writes:
         from chainrule.utils.tensorboard import SummaryWriter
 
         files.board = SummaryWriter(config.tensorboard)
         files.board.add_text("run", f"{title}  \n{json.dumps(config.to_dict())}",
                              len(history))
-    loader = DataLoader(TensorDataset(*splits.train), batch_size=config.batch_size,
-                        shuffle=True)
+    batches, loss_of = _batches_and_loss(model, config, splits, processes, len(history) + 1)
     probe = HealthProbe(model, splits.val[0][:512])
     try:
-        history = fit(model, optimizer, loader,
-                      lambda batch: loss_value(config, model(batch[0]), batch[1],
-                                               splits.classes),
+        history = fit(model, optimizer, batches, loss_of,
                       _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
                       epochs=epochs, history=history, scheduler=scheduler,
                       after_backward=probe.record_gradients, checkpoints=files,
@@ -278,9 +282,10 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
             files.board.close()
     elapsed = float(history[-1].get("elapsed", elapsed)) if history else elapsed
     test_loss, test_accuracy, confusion = _write_final_metrics(out, model, config, splits,
-                                                               history, elapsed)
+                                                               history, elapsed,
+                                                               processes.writes)
     report_files: list[Path] = []
-    if report:
+    if report and processes.writes:
         from ..report import write_report
 
         report_files = write_report(out, history, model, splits, config, final=True,
@@ -303,6 +308,27 @@ def _log_epoch(board: Any, record: dict[str, Any], model: nn.Module) -> None:
     for name, parameter in model.named_parameters():
         board.add_histogram(name, parameter, step)
     board.flush()
+
+
+def _batches_and_loss(model: nn.Module, config: TrainConfig, splits: Splits,
+                      processes: Processes, first_epoch: int) -> tuple[Any, Any]:
+    """The epoch's batches and the loss of one: shuffled minibatches of the training split,
+    or, in a data-parallel run, this process's weighted share of each (`RankBatches`)."""
+    train_set = TensorDataset(*splits.train)
+    if not processes.parallel:
+        loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
+        return loader, lambda batch: loss_value(config, model(batch[0]), batch[1],
+                                                splits.classes)
+    print(processes.describe(config.batch_size))
+    replicated = data_parallel(model, processes)
+
+    def share_loss(share: tuple[np.ndarray, float]) -> Tensor:
+        features, labels = train_set[share[0]]  # type: ignore[index]
+        return loss_value(config, replicated(features), labels, splits.classes) * share[1]
+
+    batches = RankBatches(len(train_set), config.batch_size, processes, config.seed,
+                          first_epoch)
+    return batches, share_loss
 
 
 def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainConfig]:
@@ -361,7 +387,7 @@ def per_class_accuracy(confusion: np.ndarray) -> list[float]:
 
 
 def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, splits: Splits,
-                         history: list[dict[str, Any]], elapsed: float
+                         history: list[dict[str, Any]], elapsed: float, writes: bool = True
                          ) -> tuple[float, float, np.ndarray]:
     """metrics.json with the final scores (and, for more than 2 classes, the test confusion
     matrix and per-class accuracy); returns the test loss, accuracy and confusion matrix."""
@@ -375,9 +401,10 @@ def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, split
     if splits.classes > 2:
         final["per_class_accuracy"] = per_class_accuracy(confusion)
         final["confusion_matrix"] = confusion.tolist()  # rows: true class; columns: predicted
-    _write_json(out / "metrics.json", {"config": config.to_dict(),
-                                       "dataset_name": dataset_name(config),
-                                       "epochs": history, "final": final})
+    if writes:
+        _write_json(out / "metrics.json", {"config": config.to_dict(),
+                                           "dataset_name": dataset_name(config),
+                                           "epochs": history, "final": final})
     return test_loss, test_accuracy, confusion
 
 
