@@ -461,9 +461,10 @@ def seed_gradient(op: str, output: Tensor, gradient: Any, create_graph: bool) ->
                 f"tensor of shape {output.shape})")
         seed = _ones_like(output._array)
     else:
-        seed = _raw(gradient)
-        if not hasattr(seed, "shape"):
-            seed = np.asarray(seed, dtype=output._array.dtype)
+        if not isinstance(gradient, Tensor):
+            raise TypeError(f"{op}: gradient must be a Tensor (or None), got "
+                            f"{type(gradient).__name__}")
+        seed = gradient._array
         if seed.shape != output.shape:
             raise RuntimeError(f"{op}: gradient has shape {tuple(seed.shape)}, but the output "
                                f"has shape {output.shape}; they must match")
