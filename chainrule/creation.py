@@ -169,10 +169,15 @@ def _joinable(op: str, tensors: Sequence[Tensor]) -> tuple[Tensor, ...]:
         raise TypeError(f"{op}: expected a list or tuple of tensors")
     if not tensors:
         raise ValueError(f"{op}: expected a non-empty list of tensors")
-    values = tuple(t if isinstance(t, Tensor) else tensor(t) for t in tensors)
+    for position, value in enumerate(tensors):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{op}: expected a sequence of tensors, but element {position} is "
+                            f"a {type(value).__name__}")
+    values = tuple(tensors)
     dtypes = {t._array.dtype for t in values}
-    if len(dtypes) > 1:
-        result = np.result_type(*dtypes)
+    if len(dtypes) > 1:  # PyTorch's promotion: a float side wins over integers and bools
+        floats = [d for d in dtypes if d.kind == "f"]
+        result = np.result_type(*(floats or dtypes))
         values = tuple(t._cast(result) for t in values)
     return values
 
