@@ -199,9 +199,13 @@ class LogSumExp(Gate):
     def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool) -> Array:
         xp = array_module(x)
         axis = _numpy_axis(axes)
-        shift = x.max(axis=axis, keepdims=True)
-        shift = xp.where(xp.isfinite(shift), shift, 0)
-        out = xp.log(xp.exp(x - shift).sum(axis=axis, keepdims=True)) + shift
+        if x.size:
+            shift = x.max(axis=axis, keepdims=True)
+            shift = xp.where(xp.isfinite(shift), shift, 0)
+        else:  # the log of an empty sum: −inf, as PyTorch gives
+            shift = xp.zeros(kept_shape(x.shape, axes), dtype=x.dtype)
+        with xp.errstate(divide="ignore"):
+            out = xp.log(xp.exp(x - shift).sum(axis=axis, keepdims=True)) + shift
         if not keepdim:
             out = out.squeeze(axis=tuple(range(x.ndim)) if axes is None else axes)
         ctx.save_for_backward(x, out)
@@ -307,6 +311,8 @@ def _extreme(x: Any, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
     if dim is None:
         return MaxAll.apply(x, largest)
     axis = normalize_dim(op, dim, x.ndim)
+    if x.ndim == 0:  # a 0-d tensor's one element, at index 0, as PyTorch gives
+        return _extreme(x.reshape(1), op, 0, False, largest)
     values = MaxDim.apply(x, axis, keepdim, largest)
     chosen = values.grad_fn.indices if values.grad_fn is not None else None
     if chosen is None:
@@ -329,10 +335,17 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     source = x._array
     find = source.argmax if largest else source.argmin
+    op = "argmax" if largest else "argmin"
     if dim is None:
+        if not source.size:
+            raise IndexError(f"{op}: the tensor is empty, so it has no largest or smallest "
+                             "element; pass dim= to reduce a dim of non-zero size")
         found = np.asarray(find()).reshape((1,) * x.ndim if keepdim else ())
     else:
-        found = find(axis=normalize_dim("argmax", dim, x.ndim), keepdims=keepdim)
+        axis = normalize_dim(op, dim, x.ndim)
+        if x.ndim and not x.shape[axis]:
+            raise IndexError(f"{op}: dim {dim} has size 0; there is no element to pick")
+        found = find(axis=axis if x.ndim else None, keepdims=keepdim and x.ndim > 0)
     return x._make(found.astype(np.int64, copy=False), None)
 
 
