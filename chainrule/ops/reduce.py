@@ -7,6 +7,7 @@ input for a sum, the winner for a max, the exclusive product for a prod.
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
@@ -351,20 +352,41 @@ def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Te
 
 def var(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
         correction: Any = 1, unbiased: bool | None = None) -> Tensor:
-    """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    axes = normalize_axes("var", dim, input.ndim)
-    count = input._array.size if axes is None else int(np.prod([input.shape[a] for a in axes]))
-    centred = input - input.mean(dim=axes, keepdim=True)
-    return (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
-        count - correction, 0)
+    """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0.
+
+    Narrower floats are summed in float64 and the result cast back, as PyTorch accumulates
+    them in a wider type: float32 std([1e20, −1e20]) is 1.4142e20, not inf.
+    """
+    return _variance("var", input, dim, keepdim, correction, unbiased, root=False)
 
 
 def std(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
         correction: Any = 1, unbiased: bool | None = None) -> Tensor:
-    """The square root of `var`."""
-    return var(input, dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+    """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
+    return _variance("std", input, dim, keepdim, correction, unbiased, root=True)
+
+
+def _variance(op: str, input: Tensor, dim: Any, keepdim: bool, correction: Any,  # noqa: A002
+              unbiased: bool | None, root: bool) -> Tensor:
+    dtype = input._array.dtype
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating-point tensor, got {input.dtype}; convert "
+                        "first (e.g. x.float())")
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = normalize_axes(op, dim, input.ndim)
+    count = input._array.size if axes is None else int(np.prod([input.shape[a] for a in axes]))
+    if count - correction <= 0:  # PyTorch's warning, word for word
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    wide = input.double()
+    centred = wide - wide.mean(dim=axes, keepdim=True)
+    result = (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
+        count - correction, 0)
+    if root:
+        result = result.sqrt()
+    return result._cast(dtype)
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
