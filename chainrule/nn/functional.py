@@ -14,6 +14,7 @@ import numpy as np
 from ..ops import activation as _act
 from ..ops import layer as _layer
 from ..ops import loss as _loss
+from ..ops.args import number_arg
 from ..ops.elementwise import Relu, Sigmoid, Tanh
 from ..tensor import Tensor
 
@@ -40,6 +41,9 @@ def _as_tensor(op: str, name: str, value: Any) -> Tensor:
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """y = x·Wᵀ + b, one fused gate (weight of shape (out_features, in_features))."""
     _as_tensor("linear", "input", input)
+    _as_tensor("linear", "weight", weight)
+    if weight.ndim == 1 and bias is None:  # one output feature, dropped, as in PyTorch
+        return input.matmul(weight)
     if weight.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
                          f"{weight.shape}")
@@ -72,6 +76,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
             generator: Any = None) -> Tensor:
     """Zeroes each element with probability p and scales the rest by 1/(1−p) (training only)."""
+    _as_tensor("dropout", "input", input)
+    number_arg("dropout", "p", p)
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: probability must be in [0, 1], got {p}")
     if not training or p == 0:
@@ -86,6 +92,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     ids = tensor._array
     if ids.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expects an integer tensor, got {tensor.dtype}")
+    if num_classes < 0 and not ids.size:
+        raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; "
+                         "pass num_classes=")
     classes = int(ids.max()) + 1 if num_classes < 0 else num_classes
     if ids.size and (ids.min() < 0 or ids.max() >= classes):
         raise ValueError(f"one_hot: class values must lie in [0, {classes})")
@@ -106,6 +115,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
+    number_arg("leaky_relu", "negative_slope", negative_slope)
     return _act.LeakyRelu.apply(input, negative_slope)
 
 
