@@ -120,3 +120,56 @@ def test_training_resumes_bit_for_bit_from_a_checkpoint(tmp_path: Path) -> None:
     train(model, optimiser, 3)
     for before, after in zip(uninterrupted, model.parameters()):
         assert np.array_equal(before, after.detach().numpy())
+
+
+# ---------------------------------------------------------------------- issue 11: damaged files
+def _with_structure(tmp_path: Path, record: str) -> Path:
+    """A valid safetensors file whose chainrule structure record is `record`."""
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "crafted.safetensors"
+    save_file({"w": np.ones(2, np.float32)}, str(path), metadata={"chainrule.structure": record})
+    return path
+
+
+@pytest.mark.parametrize(("record", "says"), [
+    ('{"version": 1, "root": {"__dict__": 5}}', "unexpected entry"),
+    ('{"version": 1, "root": {"__dict__": [[1]]}}', "dict entry"),
+    ('{"version": 1, "root": {"__dict__": [[["k"], 1]]}}', "dict entry"),
+    ('{"version": 1, "root": {"__dict__": [[null, 1]]}}', "dict entry"),
+    ('{"version": 1, "root": {"__tuple__": 7}}', "unexpected entry"),
+    ('{"version": 1, "root": {"__tensor__": ["w"]}}', "names a tensor"),
+    ('{"version": 1, "root": {"__tensor__": "w", "__tuple__": []}}', "unexpected entry"),
+    ('{"version": 2, "root": 1}', "format version 2"),
+    ('{"root": 1}', "format version None"),
+    ('[1, 2]', "expected an object"),
+    ('{"version": 1, "root": ' + "[" * 5000 + "]" * 5000 + "}", "damaged structure"),
+    ('{"version": 1, "root": ' + "[" * 300 + "]" * 300 + "}", "nested more than"),
+])
+def test_a_malformed_structure_record_raises_checkpoint_error(tmp_path: Path, record: str,
+                                                               says: str) -> None:
+    with pytest.raises(CheckpointError, match=says) as caught:
+        cr.load(_with_structure(tmp_path, record))
+    assert "crafted.safetensors" in str(caught.value)  # the file is named
+
+
+def test_save_refuses_nesting_that_load_would_refuse(tmp_path: Path) -> None:
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than 200 levels"):
+        cr.save({"deep": deep}, tmp_path / "deep.safetensors")
+    shallow: list = []
+    for _ in range(150):
+        shallow = [shallow]
+    cr.save({"deep": shallow}, tmp_path / "ok.safetensors")
+    assert cr.load(tmp_path / "ok.safetensors")["deep"] == shallow
+
+
+def test_paths_of_the_wrong_type_are_named(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="load: expected a file path"):
+        cr.load(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="save: expected a file path"):
+        cr.save({}, 3)  # type: ignore[arg-type]
+    with pytest.raises(CheckpointError, match="is a folder"):
+        cr.load(tmp_path)
