@@ -4,15 +4,18 @@ A checkpoint is a nested structure (dicts, lists, tuples) of tensors, numbers, s
 bools and None: a model's or an optimiser's state dict, or a dict of several. The tensors go
 into the safetensors file as named arrays; the structure around them goes, as JSON, into the
 file's metadata. Files are written to a temporary name and renamed, so a crash never leaves a
-half-written checkpoint where the old one was. `load` raises `CheckpointError`, saying
-what is wrong, for any file that `save` could not have written.
+half-written checkpoint where the old one was; the next save (or `--resume`) deletes the
+temporary file such a crash leaves. New files get the permissions `open()` would give them
+(0o666 less the umask). `load` raises `CheckpointError`, saying what is wrong, for any file
+that `save` could not have written.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["save", "load", "CheckpointError", "checkpoint_path"]
+__all__ = ["save", "load", "CheckpointError", "checkpoint_path", "remove_stale_temporaries"]
 
 _FORMAT_KEY = "chainrule.structure"
 _FORMAT_VERSION = 1
@@ -130,8 +133,13 @@ def save(obj: Any, f: str | os.PathLike[str]) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"save: the folder {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=directory)
+    remove_stale_temporaries(target)
+    temporary = directory / f"{_TEMPORARY_PREFIX.format(name=target.name)}{os.getpid()}." \
+        f"{secrets.token_hex(4)}.tmp"
+    # os.open with mode 0o666 lets the umask decide the permissions, as open() would
+    # (tempfile.mkstemp would make every checkpoint 0600).
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
@@ -142,6 +150,39 @@ def save(obj: Any, f: str | os.PathLike[str]) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+_TEMPORARY_PREFIX = ".{name}."
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Deletes the temporary files that a save of `path` killed mid-write left beside it
+    (`.NAME.<pid>.<random>.tmp`); returns them. `save` calls it before writing, and
+    `chainrule train --resume` before reading. A file whose writer is still running (its
+    process id is alive on this machine) is left alone."""
+    target = Path(path)
+    removed = []
+    prefix = _TEMPORARY_PREFIX.format(name=target.name)
+    for candidate in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        middle = candidate.name[len(prefix):-len(".tmp")].split(".")
+        if middle and middle[0].isdigit() and _process_alive(int(middle[0])):
+            continue
+        try:
+            candidate.unlink()
+            removed.append(candidate)
+        except OSError:
+            pass  # gone already, or not ours to delete: the save goes on regardless
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's process, or a platform without signals: be careful
+    return True
 
 
 def _path_argument(op: str, f: Any) -> Path:

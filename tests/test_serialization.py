@@ -173,3 +173,69 @@ def test_paths_of_the_wrong_type_are_named(tmp_path: Path) -> None:
         cr.save({}, 3)  # type: ignore[arg-type]
     with pytest.raises(CheckpointError, match="is a folder"):
         cr.load(tmp_path)
+
+
+# ---------------------------------------------------------------------- temporary files, modes
+_KILLED_SAVE = """
+import os, signal, sys
+import chainrule as cr
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # killed mid-save
+cr.save({"w": cr.ones(100_000)}, sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
+def test_a_save_killed_mid_write_leaves_a_temporary_that_the_next_save_removes(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "model.safetensors"
+    cr.save({"w": cr.zeros(2)}, path)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    killed = subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path)], env=env,
+                            capture_output=True)
+    assert killed.returncode == -9, killed.stderr
+    stale = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(stale) == 1 and stale[0].stat().st_size > 0
+    assert cr.load(path)["w"].shape == (2,)  # the old checkpoint is whole
+    cr.save({"w": cr.ones(3)}, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.safetensors"]
+
+
+def test_a_temporary_of_a_running_save_or_another_file_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    running = tmp_path / f".model.safetensors.{os.getpid()}.abcd1234.tmp"  # a live writer
+    other = tmp_path / ".other.safetensors.1.abcd1234.tmp"  # another checkpoint's
+    old_style = tmp_path / ".model.safetensors.k2j3h4.tmp"  # tempfile.mkstemp's naming
+    for file in (running, other, old_style):
+        file.write_bytes(b"partial")
+    cr.save({"w": cr.ones(1)}, path)
+    assert running.exists() and other.exists() and not old_style.exists()
+
+
+def test_resume_removes_a_stale_temporary(tmp_path: Path) -> None:
+    from chainrule.apps.training.config import TrainConfig
+    from chainrule.apps.training.trainer import CHECKPOINT_NAME, _saved_run
+
+    config = TrainConfig(out=str(tmp_path), progress=False)
+    path = tmp_path / CHECKPOINT_NAME
+    cr.save({"config": config.to_dict(), "epoch": 1}, path)
+    stale = tmp_path / f".{CHECKPOINT_NAME}.k2j3h4.tmp"  # a killed save's
+    stale.write_bytes(b"x" * 4096)
+    state, _ = _saved_run(path, config)
+    assert state["epoch"] == 1 and not stale.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_checkpoints_get_the_users_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    previous = os.umask(umask)
+    try:
+        cr.save({"w": cr.ones(2)}, tmp_path / "a.safetensors")
+        with open(tmp_path / "b.txt", "w"):  # what open() gives, for comparison
+            pass
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "a.safetensors").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "b.txt").stat().st_mode & 0o777 == mode

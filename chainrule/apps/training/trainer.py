@@ -26,7 +26,7 @@ from chainrule import (
     save,
     set_rng_state,
 )
-from chainrule.serialization import checkpoint_path
+from chainrule.serialization import checkpoint_path, remove_stale_temporaries
 from chainrule.utils.data import DataLoader, TensorDataset
 
 from ..models.mlp import MLP
@@ -238,6 +238,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
 def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainConfig]:
     """The checkpoint to resume from, and its run's settings: the saved ones, except where
     the output goes and whether progress bars show, which are this call's."""
+    remove_stale_temporaries(path)  # what a save killed mid-write left behind
     if not path.is_file():
         raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
                                 "without --resume first")
