@@ -52,12 +52,14 @@ _BY_NAME = {d.name: d for d in _ALL}
 default_float = float32
 
 
-def from_numpy_dtype(numpy_dtype: Any) -> DType:
-    """The DType for a NumPy dtype; raises TypeError for kinds chainrule does not hold."""
+def from_numpy_dtype(numpy_dtype: Any, op: str = "") -> DType:
+    """The DType for a NumPy dtype; raises TypeError for kinds chainrule does not hold (the
+    message starts with `op`, the function given the array, when there is one)."""
     found = _BY_NUMPY.get(np.dtype(numpy_dtype))
     if found is None:
         supported = ", ".join(d.name for d in _ALL)
-        raise TypeError(f"unsupported array dtype {np.dtype(numpy_dtype)}; "
+        raise TypeError(f"{op + ': ' if op else ''}unsupported array dtype "
+                        f"{np.dtype(numpy_dtype)}; "
                         f"expected one of: {supported}")
     return found
 
@@ -92,8 +94,10 @@ def to_numpy_dtype(dtype: Any) -> np.dtype:
 _INT64 = np.dtype(np.int64)
 
 
-def python_data_dtype(array: np.ndarray) -> np.dtype:
-    """PyTorch's dtype for data given as Python numbers: float32, int64 or bool."""
+def python_data_dtype(array: np.ndarray, data: Any = None, op: str = "tensor"
+                      ) -> np.dtype:
+    """PyTorch's dtype for data given as Python numbers (`data`, made into `array`):
+    float32, int64 or bool; else an error from `op` naming what is not a number."""
     kind = array.dtype.kind
     if kind == "f":
         return default_float.numpy
@@ -101,8 +105,39 @@ def python_data_dtype(array: np.ndarray) -> np.dtype:
         return _INT64
     if kind == "b":
         return array.dtype
-    raise TypeError(f"cannot make a tensor from data of dtype {array.dtype}; expected numbers "
-                    "(bool, int, float), nested lists of them, or an array")
+    if kind in "OUS":
+        raise unsupported_data(op, data)
+    raise TypeError(f"{op}: cannot make a tensor from data of dtype {array.dtype}; expected "
+                    "numbers (bool, int, float), nested lists of them, or an array")
+
+
+def unsupported_data(op: str, data: Any) -> TypeError:
+    """The error for data that is not numbers, naming the first element that is not one by
+    its position: for `[1, None]`, the None at index 1."""
+    found = first_non_number(data)
+    path, value = found if found is not None else ((), data)
+    where = "" if not path else " at index " + (
+        str(path[0]) if len(path) == 1 else "".join(f"[{i}]" for i in path))
+    return TypeError(f"{op}: cannot make a tensor from {'a list holding ' if path else ''}"
+                     f"{_describe(value)}{where}; expected numbers (bool, int, float), "
+                     "nested lists of them, or an array")
+
+
+def _describe(value: Any) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def first_non_number(data: Any) -> tuple[tuple[builtins.int, ...], Any] | None:
+    """(position, element) of the first element of nested lists that is no number."""
+    pending: list[tuple[tuple[builtins.int, ...], Any]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, (list, tuple)):
+            pending.extend(reversed([(path + (i,), item) for i, item in enumerate(value)]))
+        elif not isinstance(value, (builtins.bool, builtins.int, builtins.float, np.number,
+                                    np.bool_)) and not hasattr(value, "__array__"):
+            return path, value
+    return None
 
 
 def floating(array_dtype: np.dtype) -> np.dtype | None:

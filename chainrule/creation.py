@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from . import _dtype
 from .backends import Device, module_for
-from .ops.args import normalize_dim, shape_args
+from .ops.args import int_arg, normalize_dim, number_arg, size_args
 from .ops.shape import Concatenate, Stack
 from .tensor import Tensor, to_array
 
@@ -43,21 +44,27 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     needed."""
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
-    return _place(to_array(data, dtype, copy=False), device, False)
+    return _place(to_array(data, dtype, copy=False, op="as_tensor"), device, False)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing `array`'s memory and dtype."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    return Tensor._make(to_array(array, copy=False), None)
+    return Tensor._make(to_array(array, copy=False, op="from_numpy"), None)
+
+
+_EMPTY = object()  # the fill of `empty`: none
 
 
 def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
             requires_grad: bool) -> Tensor:
-    shape = shape_args(op, sizes)
-    if any(size < 0 for size in shape):
-        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    shape = size_args(op, sizes)
+    if fill is not _EMPTY and not isinstance(fill, (bool, int, float, np.number, np.bool_)):
+        if not (isinstance(fill, Tensor) and fill.ndim == 0):
+            raise TypeError(f"{op}: fill_value must be a number, got {type(fill).__name__} "
+                            f"{fill!r}")
+        fill = fill.item()
     if dtype is None:
         target = (_dtype.int64.numpy if isinstance(fill, int) and not isinstance(fill, bool)
                   else np.dtype(np.bool_) if isinstance(fill, bool)
@@ -65,7 +72,7 @@ def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
     else:
         target = _dtype.to_numpy_dtype(dtype)
     xp = module_for(Device(device or "cpu"))
-    if fill is None:
+    if fill is _EMPTY:
         array = xp.empty(shape, dtype=target)
     else:
         array = xp.full(shape, fill, dtype=target)
@@ -84,7 +91,7 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
           ) -> Tensor:
-    return _filled("empty", size, None, dtype, device, requires_grad)
+    return _filled("empty", size, _EMPTY, dtype, device, requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
@@ -106,7 +113,7 @@ def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> 
 
 
 def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    return _like("empty_like", input, None, dtype, requires_grad)
+    return _like("empty_like", input, _EMPTY, dtype, requires_grad)
 
 
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None,  # noqa: A002
@@ -119,8 +126,14 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     """Values from `start` up to (not including) `end`; int64 unless a bound is a float."""
     if end is None:
         start, end = 0, start
+    for name, value in (("start", start), ("end", end), ("step", step)):
+        if not math.isfinite(number_arg("arange", name, value)):
+            raise ValueError(f"arange: {name} must be finite, got {value}")
     if step == 0:
         raise ValueError("arange: step must not be zero")
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: the step {step} points away from end: start {start}, "
+                         f"end {end}; the signs of step and end - start must agree")
     if dtype is None:
         floats = any(isinstance(v, float) for v in (start, end, step))
         target = _dtype.default_float.numpy if floats else _dtype.int64.numpy
@@ -133,8 +146,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end`, both included."""
-    if steps < 0:
-        raise ValueError(f"linspace: steps must be non-negative, got {steps}")
+    int_arg("linspace", "steps", steps, minimum=0)
+    number_arg("linspace", "start", start)
+    number_arg("linspace", "end", end)
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
     xp = module_for(Device(device or "cpu"))
     return _place(xp.linspace(start, end, steps).astype(target), None, requires_grad)
@@ -142,6 +156,9 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
 
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    int_arg("eye", "n", n, minimum=0)
+    if m is not None:
+        int_arg("eye", "m", m, minimum=0)
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
     xp = module_for(Device(device or "cpu"))
     return _place(xp.eye(n, m, dtype=target), None, requires_grad)
@@ -152,10 +169,15 @@ def _joinable(op: str, tensors: Sequence[Tensor]) -> tuple[Tensor, ...]:
         raise TypeError(f"{op}: expected a list or tuple of tensors")
     if not tensors:
         raise ValueError(f"{op}: expected a non-empty list of tensors")
-    values = tuple(t if isinstance(t, Tensor) else tensor(t) for t in tensors)
+    for position, value in enumerate(tensors):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{op}: expected a sequence of tensors, but element {position} is "
+                            f"a {type(value).__name__}")
+    values = tuple(tensors)
     dtypes = {t._array.dtype for t in values}
-    if len(dtypes) > 1:
-        result = np.result_type(*dtypes)
+    if len(dtypes) > 1:  # PyTorch's promotion: a float side wins over integers and bools
+        floats = [d for d in dtypes if d.kind == "f"]
+        result = np.result_type(*(floats or dtypes))
         values = tuple(t._cast(result) for t in values)
     return values
 

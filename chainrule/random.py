@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
-from .ops.args import shape_args
+from .ops.args import int_arg, size_args
 from .tensor import Tensor
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "rand",
@@ -97,7 +97,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples on [0, 1)."""
     target = _float_dtype("rand", dtype)
-    shape = shape_args("rand", size)
+    shape = size_args("rand", size)
     draw_type = target if target in (np.float32, np.float64) else np.float64
     array = _rng(generator).random(shape, dtype=draw_type).astype(target, copy=False)
     return _finish(array, requires_grad, device)
@@ -107,7 +107,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples."""
     target = _float_dtype("randn", dtype)
-    shape = shape_args("randn", size)
+    shape = size_args("randn", size)
     draw_type = target if target in (np.float32, np.float64) else np.float64
     array = _rng(generator).standard_normal(shape, dtype=draw_type).astype(target, copy=False)
     return _finish(array, requires_grad, device)
@@ -122,10 +122,12 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
+    int_arg("randint", "low", low)
+    int_arg("randint", "high", high)
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     target = _dtype.int64.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    shape = shape_args("randint", (size,))
+    shape = size_args("randint", (size,))
     array = _rng(generator).integers(low, high, shape).astype(target, copy=False)
     return _finish(array, False, device)
 
@@ -133,6 +135,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None) -> Tensor:
     """A random permutation of 0 … n−1."""
+    int_arg("randperm", "n", n, minimum=0)
     target = _dtype.int64.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
     return _finish(_rng(generator).permutation(n).astype(target), False, device)
 

@@ -37,27 +37,27 @@ _FLOAT_DEFAULT = _dtype.default_float.numpy
 _INT64 = np.dtype(np.int64)
 
 
-def to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
+def to_array(data: Any, dtype: Any = None, copy: bool = True, op: str = "tensor"
+             ) -> np.ndarray:
     """Data (a tensor, an array, a number or nested lists) as an array, PyTorch's way:
-    Python floats become float32 and ints int64, while arrays keep their dtype."""
+    Python floats become float32 and ints int64, while arrays keep their dtype. Errors name
+    `op`, the function that was given the data."""
     target = None if dtype is None else _dtype.to_numpy_dtype(dtype)
     if isinstance(data, Tensor):
         array = data._array
     elif isinstance(data, (_ndarray, _generic)) or hasattr(data, "__cuda_array_interface__"):
         array = data
-        _dtype.from_numpy_dtype(array.dtype)  # a clear error for unsupported kinds
+        _dtype.from_numpy_dtype(array.dtype, op)  # a clear error for unsupported kinds
     else:
         try:
             array = np.asarray(data)
         except ValueError as error:
-            raise ValueError(f"cannot make a tensor from {type(data).__name__}: the nested "
-                             f"lists must be rectangular ({error})") from None
-        if array.dtype == object:
-            raise TypeError(f"cannot make a tensor from {type(data).__name__} holding "
-                            f"{type(data[0]).__name__ if len(data) else 'nothing'}; expected "
-                            "numbers or nested lists of numbers")
-        if target is None:
-            target = _dtype.python_data_dtype(array)
+            if _dtype.first_non_number(data) is not None:  # [[1, 2], [None]]: the None
+                raise _dtype.unsupported_data(op, data) from None
+            raise ValueError(f"{op}: cannot make a tensor from {type(data).__name__}: the "
+                             f"nested lists must be rectangular ({error})") from None
+        if array.dtype.kind in "OUS" or target is None:
+            target = _dtype.python_data_dtype(array, data, op)
         copy = False  # np.asarray made a new array already
     if target is not None and array.dtype != target:
         return array.astype(target)
@@ -474,9 +474,10 @@ def seed_gradient(op: str, output: Tensor, gradient: Any, create_graph: bool) ->
                 f"tensor of shape {output.shape})")
         seed = _ones_like(output._array)
     else:
-        seed = _raw(gradient)
-        if not hasattr(seed, "shape"):
-            seed = np.asarray(seed, dtype=output._array.dtype)
+        if not isinstance(gradient, Tensor):
+            raise TypeError(f"{op}: gradient must be a Tensor (or None), got "
+                            f"{type(gradient).__name__}")
+        seed = gradient._array
         if seed.shape != output.shape:
             raise RuntimeError(f"{op}: gradient has shape {tuple(seed.shape)}, but the output "
                                f"has shape {output.shape}; they must match")

@@ -120,3 +120,122 @@ def test_training_resumes_bit_for_bit_from_a_checkpoint(tmp_path: Path) -> None:
     train(model, optimiser, 3)
     for before, after in zip(uninterrupted, model.parameters()):
         assert np.array_equal(before, after.detach().numpy())
+
+
+# ---------------------------------------------------------------------- issue 11: damaged files
+def _with_structure(tmp_path: Path, record: str) -> Path:
+    """A valid safetensors file whose chainrule structure record is `record`."""
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "crafted.safetensors"
+    save_file({"w": np.ones(2, np.float32)}, str(path), metadata={"chainrule.structure": record})
+    return path
+
+
+@pytest.mark.parametrize(("record", "says"), [
+    ('{"version": 1, "root": {"__dict__": 5}}', "unexpected entry"),
+    ('{"version": 1, "root": {"__dict__": [[1]]}}', "dict entry"),
+    ('{"version": 1, "root": {"__dict__": [[["k"], 1]]}}', "dict entry"),
+    ('{"version": 1, "root": {"__dict__": [[null, 1]]}}', "dict entry"),
+    ('{"version": 1, "root": {"__tuple__": 7}}', "unexpected entry"),
+    ('{"version": 1, "root": {"__tensor__": ["w"]}}', "names a tensor"),
+    ('{"version": 1, "root": {"__tensor__": "w", "__tuple__": []}}', "unexpected entry"),
+    ('{"version": 2, "root": 1}', "format version 2"),
+    ('{"root": 1}', "format version None"),
+    ('[1, 2]', "expected an object"),
+    ('{"version": 1, "root": ' + "[" * 5000 + "]" * 5000 + "}", "damaged structure"),
+    ('{"version": 1, "root": ' + "[" * 300 + "]" * 300 + "}", "nested more than"),
+])
+def test_a_malformed_structure_record_raises_checkpoint_error(tmp_path: Path, record: str,
+                                                               says: str) -> None:
+    with pytest.raises(CheckpointError, match=says) as caught:
+        cr.load(_with_structure(tmp_path, record))
+    assert "crafted.safetensors" in str(caught.value)  # the file is named
+
+
+def test_save_refuses_nesting_that_load_would_refuse(tmp_path: Path) -> None:
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than 200 levels"):
+        cr.save({"deep": deep}, tmp_path / "deep.safetensors")
+    shallow: list = []
+    for _ in range(150):
+        shallow = [shallow]
+    cr.save({"deep": shallow}, tmp_path / "ok.safetensors")
+    assert cr.load(tmp_path / "ok.safetensors")["deep"] == shallow
+
+
+def test_paths_of_the_wrong_type_are_named(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="load: expected a file path"):
+        cr.load(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="save: expected a file path"):
+        cr.save({}, 3)  # type: ignore[arg-type]
+    with pytest.raises(CheckpointError, match="is a folder"):
+        cr.load(tmp_path)
+
+
+# ---------------------------------------------------------------------- temporary files, modes
+_KILLED_SAVE = """
+import os, signal, sys
+import chainrule as cr
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # killed mid-save
+cr.save({"w": cr.ones(100_000)}, sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
+def test_a_save_killed_mid_write_leaves_a_temporary_that_the_next_save_removes(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "model.safetensors"
+    cr.save({"w": cr.zeros(2)}, path)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    killed = subprocess.run([sys.executable, "-c", _KILLED_SAVE, str(path)], env=env,
+                            capture_output=True)
+    assert killed.returncode == -9, killed.stderr
+    stale = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(stale) == 1 and stale[0].stat().st_size > 0
+    assert cr.load(path)["w"].shape == (2,)  # the old checkpoint is whole
+    cr.save({"w": cr.ones(3)}, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.safetensors"]
+
+
+def test_a_temporary_of_a_running_save_or_another_file_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    running = tmp_path / f".model.safetensors.{os.getpid()}.abcd1234.tmp"  # a live writer
+    other = tmp_path / ".other.safetensors.1.abcd1234.tmp"  # another checkpoint's
+    old_style = tmp_path / ".model.safetensors.k2j3h4.tmp"  # tempfile.mkstemp's naming
+    for file in (running, other, old_style):
+        file.write_bytes(b"partial")
+    cr.save({"w": cr.ones(1)}, path)
+    assert running.exists() and other.exists() and not old_style.exists()
+
+
+def test_resume_removes_a_stale_temporary(tmp_path: Path) -> None:
+    from chainrule.apps.training.config import TrainConfig
+    from chainrule.apps.training.trainer import CHECKPOINT_NAME, _saved_run
+
+    config = TrainConfig(out=str(tmp_path), progress=False)
+    path = tmp_path / CHECKPOINT_NAME
+    cr.save({"config": config.to_dict(), "epoch": 1}, path)
+    stale = tmp_path / f".{CHECKPOINT_NAME}.k2j3h4.tmp"  # a killed save's
+    stale.write_bytes(b"x" * 4096)
+    state, _ = _saved_run(path, config)
+    assert state["epoch"] == 1 and not stale.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_checkpoints_get_the_users_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    previous = os.umask(umask)
+    try:
+        cr.save({"w": cr.ones(2)}, tmp_path / "a.safetensors")
+        with open(tmp_path / "b.txt", "w"):  # what open() gives, for comparison
+            pass
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "a.safetensors").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "b.txt").stat().st_mode & 0o777 == mode

@@ -60,7 +60,7 @@ class ReduceMethods:
     def std(
             self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
     ) -> Any:
-        """The square root of `var`."""
+        """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
         return _reduce.std(self, dim, keepdim, correction=correction, unbiased=unbiased)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:

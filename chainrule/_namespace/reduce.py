@@ -62,7 +62,7 @@ def var(
 def std(
         input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
 ) -> Any:
-    """The square root of `var`."""
+    """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
     return _reduce.std(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased)
 
 

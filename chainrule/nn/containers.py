@@ -25,10 +25,10 @@ class Sequential(Module):
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, module in modules[0].items():
-                self.add_module(name, _checked(module, name))
+                self.add_module(name, _checked(module, name, "Sequential"))
         else:
             for index, module in enumerate(modules):
-                self.add_module(str(index), _checked(module, str(index)))
+                self.add_module(str(index), _checked(module, str(index), "Sequential"))
 
     def forward(self, input: Any) -> Any:  # noqa: A002
         value = input
@@ -49,7 +49,7 @@ class Sequential(Module):
         return items[index][1]
 
     def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), _checked(module, str(len(self))))
+        self.add_module(str(len(self)), _checked(module, str(len(self)), "Sequential"))
         return self
 
 
@@ -62,7 +62,7 @@ class ModuleList(Module):
             self.append(module)
 
     def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), _checked(module, str(len(self))))
+        self.add_module(str(len(self)), _checked(module, str(len(self)), "ModuleList"))
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
@@ -81,10 +81,11 @@ class ModuleList(Module):
 
     def __setitem__(self, index: int, module: Module) -> None:
         name = list(self._modules)[index]
-        self.add_module(name, _checked(module, name))
+        self.add_module(name, _checked(module, name, "ModuleList"))
 
 
-def _checked(module: Any, name: str) -> Module:
+def _checked(module: Any, name: str, container: str) -> Module:
     if not isinstance(module, Module):
-        raise TypeError(f"entry {name} is a {type(module).__name__}, not an nn.Module")
+        raise TypeError(f"{container}: entry {name} is a {type(module).__name__}, not an "
+                        "nn.Module")
     return module

@@ -14,6 +14,7 @@ import numpy as np
 from ..ops import activation as _act
 from ..ops import layer as _layer
 from ..ops import loss as _loss
+from ..ops.args import number_arg
 from ..ops.elementwise import Relu, Sigmoid, Tanh
 from ..tensor import Tensor
 
@@ -23,6 +24,7 @@ __all__ = ["linear", "embedding", "dropout", "one_hot", "relu", "leaky_relu", "s
            "multi_margin_loss", "margin_ranking_loss", "flatten"]
 
 _REDUCTIONS = ("mean", "sum", "none")
+_CLASS_ID_TYPES = (np.dtype(np.int64), np.dtype(np.uint8))  # PyTorch's Long and Byte
 
 
 def _check_reduction(op: str, reduction: str) -> None:
@@ -36,10 +38,49 @@ def _as_tensor(op: str, name: str, value: Any) -> Tensor:
     raise TypeError(f"{op}: {name} must be a Tensor, got {type(value).__name__}")
 
 
+def _floating_input(op: str, input: Any) -> Tensor:  # noqa: A002
+    """A loss's input: a floating-point tensor (PyTorch has no integer loss kernels)."""
+    _as_tensor(op, "input", input)
+    if input._array.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating-point tensor, got {input.dtype}")
+    return input
+
+
+def _promoted(op: str, input: Tensor, target: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """Input and float target in their common float type, as PyTorch promotes them: a
+    float64 target makes a float64 loss, while the gradient reaching a float32 input is
+    float32 again (the cast is a gate). Integer or bool targets are refused."""
+    _as_tensor(op, "target", target)
+    if target._array.dtype.kind != "f":
+        raise TypeError(f"{op}: target must be a floating-point tensor like the input "
+                        f"({input.dtype}), got {target.dtype}; convert it with "
+                        "target.to(input.dtype)")
+    common = np.result_type(input._array.dtype, target._array.dtype)
+    return input._cast(common), target._cast(common)
+
+
+def _check_broadcasts_to(op: str, name: str, value: Tensor | None, shape: tuple[int, ...]
+                         ) -> None:
+    """`value` (a per-element weight) must broadcast to the input's `shape`."""
+    if value is None:
+        return
+    _as_tensor(op, name, value)
+    try:
+        fits = np.broadcast_shapes(value.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: {name} of shape {value.shape} does not broadcast to the "
+                         f"input's shape {shape}")
+
+
 # ---------------------------------------------------------------------- layers
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """y = x·Wᵀ + b, one fused gate (weight of shape (out_features, in_features))."""
     _as_tensor("linear", "input", input)
+    _as_tensor("linear", "weight", weight)
+    if weight.ndim == 1 and bias is None:  # one output feature, dropped, as in PyTorch
+        return input.matmul(weight)
     if weight.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
                          f"{weight.shape}")
@@ -72,6 +113,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
             generator: Any = None) -> Tensor:
     """Zeroes each element with probability p and scales the rest by 1/(1−p) (training only)."""
+    _as_tensor("dropout", "input", input)
+    number_arg("dropout", "p", p)
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: probability must be in [0, 1], got {p}")
     if not training or p == 0:
@@ -86,6 +129,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     ids = tensor._array
     if ids.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expects an integer tensor, got {tensor.dtype}")
+    if num_classes < 0 and not ids.size:
+        raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; "
+                         "pass num_classes=")
     classes = int(ids.max()) + 1 if num_classes < 0 else num_classes
     if ids.size and (ids.min() < 0 or ids.max() >= classes):
         raise ValueError(f"one_hot: class values must lie in [0, {classes})")
@@ -106,6 +152,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
+    number_arg("leaky_relu", "negative_slope", negative_slope)
     return _act.LeakyRelu.apply(input, negative_slope)
 
 
@@ -181,12 +228,17 @@ def _check_targets(op: str, scores: Tensor, target: Tensor, weight: Tensor | Non
                    label_smoothing: float) -> None:
     """What can be checked without reading the targets' values (the gate checks those)."""
     classes = scores.shape[1]
-    if target._array.dtype.kind not in "iuf":
-        raise TypeError(f"{op}: target must hold class ids (int64) or class probabilities "
-                        f"(float), got {target.dtype}")
-    if weight is not None and weight.shape != (classes,):
-        raise ValueError(f"{op}: weight must have shape ({classes},), one per class, got "
-                         f"{weight.shape}")
+    if target._array.dtype not in _CLASS_ID_TYPES and target._array.dtype.kind != "f":
+        raise TypeError(f"{op}: target must hold class ids (int64, or uint8) or class "
+                        f"probabilities (float), got {target.dtype}")
+    if weight is not None:
+        _as_tensor(op, "weight", weight)
+        if weight.shape != (classes,):
+            raise ValueError(f"{op}: weight must have shape ({classes},), one per class, got "
+                             f"{weight.shape}")
+        if weight._array.dtype != scores._array.dtype:
+            raise TypeError(f"{op}: weight has dtype {weight.dtype}, but the input has dtype "
+                            f"{scores.dtype}; they must match")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
 
@@ -211,9 +263,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     `target` holds class ids (with `ignore_index` skipped) or class probabilities.
     """
     _check_reduction("cross_entropy", reduction)
-    _as_tensor("cross_entropy", "input", input)
+    _floating_input("cross_entropy", input)
     _as_tensor("cross_entropy", "target", target)
-    scores, flat_target, unbatched = _classes_last("cross_entropy", input, target)
+    scores = input
+    if target._array.dtype.kind == "f":  # class probabilities: a common float type
+        scores, target = _promoted("cross_entropy", input, target)
+    scores, flat_target, unbatched = _classes_last("cross_entropy", scores, target)
     _check_targets("cross_entropy", scores, flat_target, weight, label_smoothing)
     if flat_target.requires_grad:  # soft targets that are themselves being learned
         out = _soft_target_cross_entropy(scores, flat_target, weight, reduction,
@@ -242,8 +297,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """The negative log-likelihood of class ids under log-probabilities `input`."""
     _check_reduction("nll_loss", reduction)
-    if target._array.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: target must hold class ids (int64), got {target.dtype}")
+    _floating_input("nll_loss", input)
+    _as_tensor("nll_loss", "target", target)
+    if target._array.dtype not in _CLASS_ID_TYPES:
+        raise TypeError(f"nll_loss: target must hold class ids (int64, or uint8), got "
+                        f"{target.dtype}")
     scores, flat_target, unbatched = _classes_last("nll_loss", input, target)
     _check_targets("nll_loss", scores, flat_target, weight, 0.0)
     out = _loss.WeightedLogLikelihood.apply(scores, flat_target, weight, ignore_index,
@@ -251,44 +309,75 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     return _restore_shape(out, reduction, input, target, unbatched)
 
 
-def _broadcast_target(op: str, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+def _broadcast_pair(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """Input and target of one shape. Where the shapes differ but broadcast, PyTorch warns
+    and broadcasts, and so does this; where they cannot, a clear error, before any warning."""
     if target.shape == input.shape:
-        return target
-    warnings.warn(f"{op}: target shape {target.shape} differs from input shape {input.shape}; "
-                  "they are broadcast together, which is rarely what is meant", UserWarning,
-                  stacklevel=3)
-    return target.expand(*np.broadcast_shapes(input.shape, target.shape))
+        return input, target
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise ValueError(f"{op}: input of shape {input.shape} and target of shape "
+                         f"{target.shape} cannot be broadcast together; they should have "
+                         "the same shape") from None
+    warnings.warn(f"{op}: using a target size ({target.shape}) that is different to the input "
+                  f"size ({input.shape}); they are broadcast to {shape}, which is likely not "
+                  "what you meant. Please ensure they have the same size.", UserWarning,
+                  stacklevel=4)
+    return input.expand(*shape), target.expand(*shape)
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """(input − target)², averaged (or summed) over every element."""
+    """(input − target)², averaged (or summed) over every element.
+
+    Integer targets take the input's float type and a float64 target makes the loss
+    float64, as in PyTorch; shapes that differ are broadcast with PyTorch's warning."""
     _check_reduction("mse_loss", reduction)
-    target = _broadcast_target("mse_loss", input, _as_tensor("mse_loss", "target", target))
-    prediction = input if input.shape == target.shape else input.expand(*target.shape)
+    _as_tensor("mse_loss", "input", input)
+    _as_tensor("mse_loss", "target", target)
+    floats = [t._array.dtype for t in (input, target) if t._array.dtype.kind == "f"]
+    if not floats:
+        raise TypeError(f"mse_loss: expects floating-point tensors, got {input.dtype} and "
+                        f"{target.dtype}")
+    common = np.result_type(*floats)
+    prediction, target = _broadcast_pair("mse_loss", input._cast(common), target._cast(common))
     return _loss.MeanSquaredError.apply(prediction, target, reduction)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:
     """−[t log p + (1 − t) log(1 − p)] for probabilities p (logs floored at −100)."""
-    _check_reduction("binary_cross_entropy", reduction)
+    op = "binary_cross_entropy"
+    _check_reduction(op, reduction)
+    _floating_input(op, input)
+    _as_tensor(op, "target", target)
     if target.shape != input.shape:
-        raise ValueError(f"binary_cross_entropy: target shape {target.shape} must equal input "
-                         f"shape {input.shape}")
-    return _loss.BinaryCrossEntropy.apply(input, target._cast(input._array.dtype),
-                                          None if weight is None else weight._array, reduction)
+        raise ValueError(f"{op}: target shape {target.shape} must equal input shape "
+                         f"{input.shape}")
+    if target._array.dtype != input._array.dtype:
+        raise TypeError(f"{op}: target has dtype {target.dtype}, but the input has dtype "
+                        f"{input.dtype}; they must match (target.to(input.dtype))")
+    _check_broadcasts_to(op, "weight", weight, input.shape)
+    return _loss.BinaryCrossEntropy.apply(input, target, None if weight is None else
+                                          weight._array, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002
                                      weight: Tensor | None = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     """The sigmoid and binary cross-entropy in one stable gate; gradient σ(x) − t."""
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    op = "binary_cross_entropy_with_logits"
+    _check_reduction(op, reduction)
+    _floating_input(op, input)
+    _as_tensor(op, "target", target)
     if target.shape != input.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: target shape {target.shape} must "
-                         f"equal input shape {input.shape}")
+        raise ValueError(f"{op}: target shape {target.shape} must equal input shape "
+                         f"{input.shape}")
+    _check_broadcasts_to(op, "weight", weight, input.shape)
+    _check_broadcasts_to(op, "pos_weight", pos_weight, input.shape)
+    logits, target = _promoted(op, input, target)
     return _loss.BinaryCrossEntropyWithLogits.apply(
-        input, target._cast(input._array.dtype), None if weight is None else weight._array,
+        logits, target, None if weight is None else weight._array,
         None if pos_weight is None else pos_weight._array, reduction)
 
 
@@ -298,6 +387,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     _check_reduction("multi_margin_loss", reduction)
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p}")
+    _floating_input("multi_margin_loss", input)
+    _as_tensor("multi_margin_loss", "target", target)
     unbatched = input.ndim == 1
     scores = input.unsqueeze(0) if unbatched else input
     ids = target.reshape(1) if unbatched else target
@@ -309,6 +400,10 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     classes = scores.shape[1]
     if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= classes):
         raise IndexError(f"multi_margin_loss: class ids must lie in [0, {classes})")
+    if weight is not None and _as_tensor("multi_margin_loss", "weight", weight).shape != (
+            classes,):
+        raise ValueError(f"multi_margin_loss: weight must have shape ({classes},), one per "
+                         f"class, got {weight.shape}")
     out = _loss.MultiMargin.apply(scores, ids, p, margin,
                                   None if weight is None else weight._array, reduction)
     return out.reshape(()) if unbatched and reduction == "none" else out
@@ -318,7 +413,18 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
                         reduction: str = "mean") -> Tensor:
     """max(0, −y·(x1 − x2) + margin): the notes' window objective max(0, 1 − s + s_c) is
     `margin_ranking_loss(s, s_c, ones, margin=1)`."""
-    _check_reduction("margin_ranking_loss", reduction)
+    op = "margin_ranking_loss"
+    _check_reduction(op, reduction)
+    tensors = [_as_tensor(op, name, value) for name, value in
+               (("input1", input1), ("input2", input2), ("target", target))]
+    if len({t.ndim for t in tensors}) != 1:
+        raise ValueError(f"{op}: all input tensors should have the same number of dimensions, "
+                         f"got shapes {input1.shape}, {input2.shape} and {target.shape}")
+    try:
+        np.broadcast_shapes(*(t.shape for t in tensors))
+    except ValueError:
+        raise ValueError(f"{op}: shapes {input1.shape}, {input2.shape} and {target.shape} "
+                         "cannot be broadcast together") from None
     values = (-target * (input1 - input2) + margin).clamp(min=0)
     if reduction == "none":
         return values

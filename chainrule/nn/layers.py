@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import creation
 from ..engine import version
+from ..ops.args import int_arg, number_arg
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -30,6 +31,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        int_arg("Linear", "in_features", in_features)
+        int_arg("Linear", "out_features", out_features)
         if in_features <= 0 or out_features <= 0:
             raise ValueError(f"Linear: sizes must be positive, got in_features={in_features}, "
                              f"out_features={out_features}")
@@ -118,6 +121,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
+        number_arg("Dropout", "p", p)
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: probability must be in [0, 1], got {p}")
         self.p = p

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..engine.variable import Variable
 
-__all__ = ["shape_args", "normalize_dim", "normalize_axes", "resolve_shape", "normalize_index"]
+__all__ = ["shape_args", "size_args", "int_arg", "number_arg", "normalize_dim", "normalize_axes",
+           "resolve_shape", "normalize_index"]
 
 
 def shape_args(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
@@ -24,6 +25,31 @@ def shape_args(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
         if not isinstance(size, (int, np.integer)):
             raise TypeError(f"{op}: sizes must be ints, got {sizes!r}")
     return tuple(int(size) for size in sizes)
+
+
+def size_args(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape of a tensor to create: `shape_args`, each size non-negative."""
+    shape = shape_args(op, sizes)
+    if any(size < 0 for size in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    return shape
+
+
+def int_arg(op: str, name: str, value: Any, minimum: int | None = None) -> int:
+    """An int argument (not a bool, not a float), at least `minimum` when given."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{op}: {name} must be an int, got {type(value).__name__} {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def number_arg(op: str, name: str, value: Any) -> float:
+    """A real number argument (int or float, not a bool or a string)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__} "
+                        f"{value!r}")
+    return float(value)
 
 
 def normalize_dim(op: str, dim: Any, ndim: int) -> int:
@@ -41,10 +67,15 @@ def normalize_axes(op: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
     """None, or a sorted tuple of non-negative axes; a clear error for an axis out of range."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
     normalized = []
     for a in axes:
-        if not isinstance(a, int):
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {axis!r}")
         normalized.append(normalize_dim(op, a, ndim))
     if len(set(normalized)) != len(normalized):

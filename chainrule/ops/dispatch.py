@@ -16,7 +16,7 @@ from .. import _dtype
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
-from .elementwise import Add, Clamp, Sub, Where
+from .elementwise import Add, Clamp, Neg, Sub, Where
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -34,6 +34,9 @@ def unary(gate: type[Gate], x: Any, floating: bool) -> Any:
     … as PyTorch promotes them)."""
     if floating and x._array.dtype.kind not in "fc":
         x = as_floating(x)
+    elif gate is Neg and x._array.dtype.kind == "b":
+        raise TypeError("neg: negating a bool tensor is not supported; to invert a mask use ~ "
+                        "or logical_not()")
     return gate.apply(x)
 
 
@@ -68,6 +71,9 @@ def binary(gate: type[Gate], a: Any, b: Any, true_division: bool = False) -> Any
              and (b_array is not None and b_array.dtype.kind == "f" or b.__class__ in _NUMBER))
             or (b_array is not None and b_array.dtype.kind == "f" and a.__class__ in _NUMBER)):
         a, b = operand(gate.label, a), operand(gate.label, b)
+        if gate is Sub and (_is_bool_array(a) or _is_bool_array(b)):
+            raise TypeError("sub: subtraction with a bool tensor is not supported; use ^ or "
+                            "logical_xor() instead (or ~ to invert a mask)")
         target = _dtype.binary_float_type(_dtype_or_number(a), _dtype_or_number(b),
                                           true_division)
         if target is not None:
@@ -80,6 +86,10 @@ def binary(gate: type[Gate], a: Any, b: Any, true_division: bool = False) -> Any
         raise ValueError(f"{gate.label}: shapes {_shape_of(a)} and {_shape_of(b)} cannot be "
                          "broadcast together (sizes must match or be 1, aligned from the "
                          "right)") from None
+
+
+def _is_bool_array(value: Any) -> bool:
+    return getattr(constant(value), "dtype", None) == np.bool_
 
 
 def _dtype_or_number(value: Any) -> Any:
@@ -133,6 +143,10 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     """min(max(input, min), max); either bound may be None, not both."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not isinstance(bound, (Variable, bool, int, float, np.number)):
+            raise TypeError(f"clamp: {name} must be a number or a tensor, got "
+                            f"{type(bound).__name__} {bound!r}")
     return Clamp.apply(input, min, max)
 
 

@@ -103,6 +103,9 @@ def dot(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     if input.ndim != 1 or other.ndim != 1:
         raise ValueError(f"dot: expects two 1-D tensors, got shapes {input.shape} and "
                          f"{other.shape}")
+    if input.shape != other.shape:
+        raise ValueError(f"dot: the tensors must have the same number of elements, got "
+                         f"{input.shape[0]} and {other.shape[0]}")
     return matmul(input, other)
 
 

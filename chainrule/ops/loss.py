@@ -239,9 +239,14 @@ class BinaryCrossEntropy(Gate):
     @staticmethod
     def forward(ctx: Gate, p: Array, t: Array, weight: Array | None, reduction: str) -> Array:
         xp = array_module(p)
-        if bool(((p < 0) | (p > 1)).any()):
-            raise ValueError("binary_cross_entropy: the input must hold probabilities in "
-                             "[0, 1]; for scores (logits) use binary_cross_entropy_with_logits")
+        # Value checks, so in the forward; written so that NaN fails them too, as in PyTorch.
+        if not bool(((p >= 0) & (p <= 1)).all()):
+            raise ValueError("binary_cross_entropy: all elements of the input must be "
+                             "probabilities in [0, 1] (not NaN); for scores (logits) use "
+                             "binary_cross_entropy_with_logits")
+        if not bool(((t >= 0) & (t <= 1)).all()):
+            raise ValueError("binary_cross_entropy: all elements of the target must lie in "
+                             "[0, 1] (not NaN)")
         with xp.errstate(divide="ignore"):
             log_p = xp.maximum(xp.log(p), _LOG_FLOOR)
             log_not_p = xp.maximum(xp.log(1 - p), _LOG_FLOOR)

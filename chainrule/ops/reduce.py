@@ -7,6 +7,7 @@ input for a sum, the winner for a max, the exclusive product for a prod.
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
@@ -202,9 +203,13 @@ class LogSumExp(Gate):
     def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool) -> Array:
         xp = array_module(x)
         axis = _numpy_axis(axes)
-        shift = x.max(axis=axis, keepdims=True)
-        shift = xp.where(xp.isfinite(shift), shift, 0)
-        out = xp.log(xp.exp(x - shift).sum(axis=axis, keepdims=True)) + shift
+        if x.size:
+            shift = x.max(axis=axis, keepdims=True)
+            shift = xp.where(xp.isfinite(shift), shift, 0)
+        else:  # the log of an empty sum: −inf, as PyTorch gives
+            shift = xp.zeros(kept_shape(x.shape, axes), dtype=x.dtype)
+        with xp.errstate(divide="ignore"):
+            out = xp.log(xp.exp(x - shift).sum(axis=axis, keepdims=True)) + shift
         if not keepdim:
             out = out.squeeze(axis=tuple(range(x.ndim)) if axes is None else axes)
         ctx.save_for_backward(x, out)
@@ -312,6 +317,8 @@ def _extreme(x: Any, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
     if dim is None:
         return MaxAll.apply(x, largest)
     axis = normalize_dim(op, dim, x.ndim)
+    if x.ndim == 0:  # a 0-d tensor's one element, at index 0, as PyTorch gives
+        return _extreme(x.reshape(1), op, 0, False, largest)
     values = MaxDim.apply(x, axis, keepdim, largest)
     chosen = values.grad_fn.indices if values.grad_fn is not None else None
     if chosen is None:
@@ -334,29 +341,57 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     source = x._array
     find = source.argmax if largest else source.argmin
+    op = "argmax" if largest else "argmin"
     if dim is None:
+        if not source.size:
+            raise IndexError(f"{op}: the tensor is empty, so it has no largest or smallest "
+                             "element; pass dim= to reduce a dim of non-zero size")
         found = np.asarray(find()).reshape((1,) * x.ndim if keepdim else ())
     else:
-        found = find(axis=normalize_dim("argmax", dim, x.ndim), keepdims=keepdim)
+        axis = normalize_dim(op, dim, x.ndim)
+        if x.ndim and not x.shape[axis]:
+            raise IndexError(f"{op}: dim {dim} has size 0; there is no element to pick")
+        found = find(axis=axis if x.ndim else None, keepdims=keepdim and x.ndim > 0)
     return x._make(found.astype(np.int64, copy=False), None)
 
 
 def var(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
         correction: Any = 1, unbiased: bool | None = None) -> Tensor:
-    """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    axes = normalize_axes("var", dim, input.ndim)
-    count = input._array.size if axes is None else int(np.prod([input.shape[a] for a in axes]))
-    centred = input - input.mean(dim=axes, keepdim=True)
-    return (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
-        count - correction, 0)
+    """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0.
+
+    Narrower floats are summed in float64 and the result cast back, as PyTorch accumulates
+    them in a wider type: float32 std([1e20, −1e20]) is 1.4142e20, not inf.
+    """
+    return _variance("var", input, dim, keepdim, correction, unbiased, root=False)
 
 
 def std(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
         correction: Any = 1, unbiased: bool | None = None) -> Tensor:
-    """The square root of `var`."""
-    return var(input, dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+    """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
+    return _variance("std", input, dim, keepdim, correction, unbiased, root=True)
+
+
+def _variance(op: str, input: Tensor, dim: Any, keepdim: bool, correction: Any,  # noqa: A002
+              unbiased: bool | None, root: bool) -> Tensor:
+    dtype = input._array.dtype
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating-point tensor, got {input.dtype}; convert "
+                        "first (e.g. x.float())")
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = normalize_axes(op, dim, input.ndim)
+    count = input._array.size if axes is None else int(np.prod([input.shape[a] for a in axes]))
+    if count - correction <= 0:  # PyTorch's warning, word for word
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    wide = input.double()
+    centred = wide - wide.mean(dim=axes, keepdim=True)
+    result = (centred * centred).sum(dim=axes, keepdim=keepdim) / builtins.max(
+        count - correction, 0)
+    if root:
+        result = result.sqrt()
+    return result._cast(dtype)
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002

@@ -8,7 +8,7 @@ from typing import Any
 from ..backends import array_module
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, state_array
+from .optimizer import Optimizer, require, require_numbers, state_array
 
 __all__ = ["Adagrad"]
 
@@ -26,6 +26,8 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, *, maximize: bool = False) -> None:
+        require_numbers(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
         require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, state_array
+from .optimizer import Optimizer, require, require_numbers, state_array
 
 __all__ = ["Adam", "AdamW"]
 
@@ -29,6 +29,7 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
                  maximize: bool = False) -> None:
+        require_numbers(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(eps >= 0.0, f"Invalid epsilon value: {eps}")
         require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")

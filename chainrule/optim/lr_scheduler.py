@@ -51,6 +51,9 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
+        if isinstance(step_size, bool) or not isinstance(step_size, int):
+            raise TypeError(f"StepLR: step_size must be an int, got {type(step_size).__name__} "
+                            f"{step_size!r}")
         if step_size <= 0:
             raise ValueError(f"StepLR: step_size must be positive, got {step_size}")
         self.step_size = step_size

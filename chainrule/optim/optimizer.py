@@ -15,7 +15,23 @@ from ..engine import version
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "require"]
+__all__ = ["Optimizer", "require", "require_numbers"]
+
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def require_numbers(**hyperparameters: Any) -> None:
+    """Each hyperparameter must be a real number (`betas` a pair of them): a clear TypeError,
+    in PyTorch's 'Invalid …' form, where a comparison would fail with Python's own."""
+    for name, value in hyperparameters.items():
+        label = _LABELS.get(name, f"{name} value")
+        items = value if name == "betas" else (value,)
+        if name == "betas" and not (isinstance(value, (tuple, list)) and len(value) == 2):
+            raise TypeError(f"Invalid betas: {value!r}; expected a pair of numbers")
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, (int, float, Tensor)):
+                raise TypeError(f"Invalid {label}: {value!r} (expected a number, got "
+                                f"{type(item).__name__})")
 
 
 def require(condition: bool, message: str) -> None:
@@ -135,6 +151,9 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict: expected a dict (as written by "
+                            f"Optimizer.state_dict()), got {type(state_dict).__name__}")
         groups = state_dict.get("param_groups")
         if not isinstance(groups, list) or "state" not in state_dict:
             raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups' "

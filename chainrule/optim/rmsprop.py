@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, state_array
+from .optimizer import Optimizer, require, require_numbers, state_array
 
 __all__ = ["RMSprop"]
 
@@ -24,6 +24,8 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False, *, maximize: bool = False) -> None:
+        require_numbers(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(eps >= 0.0, f"Invalid epsilon value: {eps}")
         require(momentum >= 0.0, f"Invalid momentum value: {momentum}")

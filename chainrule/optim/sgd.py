@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, require
+from .optimizer import Optimizer, require, require_numbers
 
 __all__ = ["SGD"]
 
@@ -31,6 +31,8 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  *, maximize: bool = False) -> None:
+        require_numbers(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(momentum >= 0.0, f"Invalid momentum value: {momentum}")
         require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")

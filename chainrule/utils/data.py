@@ -35,6 +35,10 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
+        for position, tensor in enumerate(tensors):
+            if not isinstance(tensor, Tensor):
+                raise TypeError(f"TensorDataset: argument {position} is a "
+                                f"{type(tensor).__name__}, expected a Tensor")
         sizes = {t.shape[0] if t.ndim else None for t in tensors}
         if len(sizes) != 1 or None in sizes:
             shapes = ", ".join(str(t.shape) for t in tensors)
@@ -139,6 +143,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int], generator: Any = None
     """Splits a dataset into non-overlapping random subsets of the given lengths."""
     from ..random import default_generator
 
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative ints, got {list(lengths)}")
     if sum(lengths) != len(dataset):
         raise ValueError(f"random_split: lengths sum to {sum(lengths)}, but the dataset has "
                          f"{len(dataset)} samples")
@@ -153,10 +159,18 @@ def random_split(dataset: Dataset, lengths: Sequence[int], generator: Any = None
 def default_collate(samples: list[Any]) -> Any:
     """Stacks a list of samples into a batch, field by field."""
     first = samples[0]
-    if isinstance(first, Tensor):
-        return Tensor._make(np.stack([s._array for s in samples]), None)
-    if isinstance(first, np.ndarray):
-        return Tensor._make(np.stack(samples), None)
+    if isinstance(first, (Tensor, np.ndarray)):
+        arrays = [s._array if isinstance(s, Tensor) else s for s in samples]
+        for position, (sample, array) in enumerate(zip(samples, arrays)):
+            if not isinstance(sample, type(first)):
+                raise TypeError(f"default_collate: sample {position} is a "
+                                f"{type(sample).__name__}, but sample 0 is a "
+                                f"{type(first).__name__}; a batch must hold one kind")
+            if array.shape != arrays[0].shape:
+                raise ValueError(f"default_collate: stack expects each tensor to be equal "
+                                 f"size, but got {arrays[0].shape} at entry 0 and "
+                                 f"{array.shape} at entry {position}")
+        return Tensor._make(np.stack(arrays), None)
     if isinstance(first, (int, np.integer)) and not isinstance(first, bool):
         return Tensor._make(np.asarray(samples, dtype=np.int64), None)
     if isinstance(first, (float, np.floating)):

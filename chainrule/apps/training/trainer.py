@@ -26,6 +26,7 @@ from chainrule import (
     save,
     set_rng_state,
 )
+from chainrule.serialization import remove_stale_temporaries
 from chainrule.utils.data import DataLoader, TensorDataset
 
 from ..checkpoints import open_checkpoint
@@ -335,6 +336,7 @@ def _saved_run(path: Path, config: TrainConfig) -> tuple[dict[str, Any], TrainCo
     """The checkpoint to resume from, and its run's settings: the saved ones, except where
     the output goes, whether progress bars show and where TensorBoard logs go, which are
     this call's."""
+    remove_stale_temporaries(path)  # what a save killed mid-write left behind
     if not path.is_file():
         raise FileNotFoundError(f"--resume: no checkpoint at {path} to resume from; train "
                                 "without --resume first")
