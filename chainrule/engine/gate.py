@@ -55,11 +55,10 @@ class Gate:
         output_meta: None for a gate with one output; otherwise one (shape, dtype, device)
             per output, so that the engine can fill missing output gradients with zeros.
         retained: output index -> weak references of tensors that called `retain_grad()`.
-        changes_at, saved_versions, output_version: set when the forward saved anything:
-            the process's count of in-place changes then, the arguments' versions (only
-            when one was not 0) and the output's counter (only for `saves_output` gates).
-            Backward compares them (`engine.version`) when any in-place change happened
-            since `changes_at`.
+        changes_at, output_version: set when the forward saved anything: the process's
+            clock of in-place changes then (`engine.version.CHANGES`), and the output's
+            counter (only for `saves_output` gates). Backward checks what the gate saved
+            when the clock has moved since `changes_at`.
 
     A rule may return its upstream gradient unchanged (or a view of it) or a fresh array;
     it must never return the same fresh array for two inputs, nor an array it keeps. That
@@ -67,7 +66,7 @@ class Gate:
     """
 
     __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "output_meta", "retained",
-                 "saved_versions", "output_version", "changes_at", "__weakref__")
+                 "output_version", "changes_at", "__weakref__")
 
     #: The operation's name, shown by `repr`, `viz.draw` and `viz.explain`.
     label = "gate"
@@ -85,7 +84,6 @@ class Gate:
         self.saved_tensors: Any = ()
         self.output_meta: tuple[Any, ...] | None = None
         self.retained: dict[int, Any] | None = None
-        self.saved_versions: tuple[int, ...] | None = None
         self.output_version: list[int] | None = None
         self.changes_at = 0
 
@@ -117,14 +115,11 @@ class Gate:
         arrays = []
         needs = []
         tensor = None
-        versioned = False
         for value in args:
             if isinstance(value, Variable):
                 arrays.append(value._array)
                 needs.append(value._requires_grad)
                 tensor = value
-                if value._version is not None and value._version[0]:
-                    versioned = True  # changed in place before: backward must know by how much
             else:
                 arrays.append(value)
                 needs.append(False)
@@ -141,10 +136,6 @@ class Gate:
             ctx.inputs = args
             if ctx.saved_tensors:  # what backward compares (engine.version)
                 ctx.changes_at = CHANGES[0]
-                if versioned:
-                    ctx.saved_versions = tuple([
-                        0 if not isinstance(value, Variable) or value._version is None
-                        else value._version[0] for value in args])
                 if cls.saves_output:
                     ctx.output_version = result._version = [0]
         return result
