@@ -80,9 +80,9 @@ def test_power_of_a_number_base() -> None:
         x.grad = None
         (base ** x).sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), base ** x.detach().numpy() * math.log(base))
-    x.grad = None
-    (0.0 ** x).sum().backward()
-    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    zero_exponents = cr.tensor([0.0, 0.5, 2.0], dtype=cr.float64, requires_grad=True)
+    (0.0 ** zero_exponents).sum().backward()  # 0⁰ = 1, and still a slope of 0
+    assert zero_exponents.grad.tolist() == [0.0, 0.0, 0.0]
     z = cr.tensor([2.0, 3.0], dtype=cr.float64, requires_grad=True)
     with np.errstate(invalid="ignore"):
         ((-2.0) ** z).sum().backward()
@@ -119,3 +119,9 @@ def test_prod_second_derivative_at_zeros_says_it_is_not_implemented() -> None:
         cr.autograd.grad(x.prod(), x, create_graph=True)
     assert str(raised.value) == ("prod: the second derivative at an input that holds zeros is "
                                  "not implemented; the first derivative is")
+
+
+def test_a_cast_sends_the_gradient_back_in_the_input_dtype() -> None:
+    x = cr.tensor([1.0, 2.0], dtype=cr.float32, requires_grad=True)
+    (x.double() * 3).sum().backward()
+    assert x.grad.dtype == cr.float32 and x.grad.tolist() == [3.0, 3.0]
