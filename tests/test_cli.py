@@ -58,12 +58,41 @@ def test_default_run_reaches_98_percent_training_accuracy(tmp_path: Path, capsys
     ["--activation", "hardtanh", "--hidden", "16", "16", "--schedule", "cosine"],
 ])
 def test_training_options(tmp_path: Path, capsys, options: list[str]) -> None:  # noqa: ANN001
-    code, _, err = run_cli("train", "--epochs", "2", "--out", str(tmp_path / "o"),
-                           "--no-progress", *options, capsys=capsys)
-    assert code == 0, err
-    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
-    if "sigmoid" in options:
+    """Each option reaches the run it names: the saved model and optimizer state, the
+    learning rates, and (for --loss and --init) a result that differs without it."""
+    from safetensors.numpy import load_file
+
+    from chainrule.apps.training.trainer import load_model
+
+    def run(name: str, args: list[str]) -> dict:
+        code, _, err = run_cli("train", "--epochs", "2", "--out", str(tmp_path / name),
+                               "--no-progress", *args, capsys=capsys)
+        assert code == 0, err
+        return json.loads((tmp_path / name / "metrics.json").read_text())
+
+    metrics = run("o", options)
+    given: dict[str, str] = {}
+    for word in options:  # flag → its (last) value
+        given.update({word: ""} if word.startswith("--") else {list(given)[-1]: word})
+    model, config, _ = load_model(tmp_path / "o")
+    assert type(model.activations[0]).__name__.lower() == given["--activation"]
+    widths = [layer.out_features for layer in model.layers[:-1]]
+    assert widths == ([16, 16] if "--hidden" in given else TrainConfig().hidden)
+    assert model.layers[-1].out_features == (4 if given.get("--dataset") == "quadrants" else 3)
+    state = " ".join(load_file(tmp_path / "o" / "checkpoint.safetensors"))
+    optimizer = given.get("--optimizer", "adam")
+    assert ("momentum_buffer" in state) == (optimizer == "momentum")
+    assert ("optimizer.state" in state) == (optimizer != "sgd")
+    rates = [epoch["lr"] for epoch in metrics["epochs"]]
+    assert (rates[-1] < rates[0]) == (given.get("--schedule") == "cosine")
+    if given["--activation"] in ("sigmoid", "tanh", "hardtanh"):
         assert metrics["epochs"][0]["saturated_fraction"] is not None
+    for flag in ("--loss", "--init"):
+        if flag in given:
+            position = options.index(flag)
+            without = run(flag.strip("-"), options[:position] + options[position + 2:])
+            assert without["epochs"][0]["train_loss"] != metrics["epochs"][0]["train_loss"], \
+                f"{flag} {given[flag]} changed nothing"
 
 
 def test_csv_and_npz_data(tmp_path: Path, capsys) -> None:  # noqa: ANN001

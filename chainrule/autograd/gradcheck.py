@@ -120,27 +120,50 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
     return True
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3) -> bool:
-    """Checks second derivatives: the gradient of Σ(∂f/∂x · v), for a fixed random v, is
-    compared with its central differences (so create_graph's recorded backward is checked)."""
+def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, seed: int = 0) -> bool:
+    """True if the gradients of `func`'s backward pass match central differences, as
+    PyTorch's `gradgradcheck`: the function checked is
+
+        (inputs, v) ↦ ∂(Σ func(inputs)·v)/∂inputs = vᵀJ,
+
+    with `create_graph=True`, against every input that requires grad *and* against the
+    upstream gradients v. The derivative in v is J itself, computed through the recorded
+    backward rules, so a rule's own backward (the adjoint of a linear gate, whose second
+    derivative in the inputs is 0) is checked too, not only the curvature.
+
+    `grad_outputs` are the v (one per output of `func`); by default they are drawn at random
+    (standard normal, float64, `seed`) and require grad. Given ones are used as they are, and
+    are differentiated in only where they require grad.
+
+    >>> import chainrule as cr
+    >>> x = cr.randn(3, dtype=cr.float64, requires_grad=True)
+    >>> cr.autograd.gradgradcheck(lambda t: (t.sigmoid() * t).sum(), (x,))
+    True
+    """
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
-    probe = np.random.default_rng(0)
-    outputs = _outputs_of(fn, inputs)
-    weights = [Tensor._make(probe.standard_normal(o.shape), None) for o in outputs]
+    outputs = [o for o in _outputs_of(func, inputs) if o.requires_grad]
+    if grad_outputs is None:
+        probe = np.random.default_rng(seed)
+        upstream = tuple(Tensor._make(probe.standard_normal(o.shape), None).requires_grad_()
+                         for o in outputs)
+    else:
+        upstream = tuple(grad_outputs) if isinstance(grad_outputs, (tuple, list)) \
+            else (grad_outputs,)
+        if len(upstream) != len(outputs):
+            raise ValueError(f"gradgradcheck: {len(upstream)} grad_outputs for "
+                             f"{len(outputs)} differentiable outputs")
+    count = len(inputs)
 
-    def first_derivative(*values: Any) -> tuple[Tensor, ...]:
-        outs = _outputs_of(fn, values)
-        total = _weighted_sum(outs, weights)
-        used = [v for v in values if isinstance(v, Tensor) and v.requires_grad]
-        grads = autograd_grad(total, used, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else u * 0 for g, u in zip(grads, used))
+    def backward_of(*values: Any) -> tuple[Tensor, ...]:
+        outs = [o for o in _outputs_of(func, values[:count]) if o.requires_grad]
+        wanted = [v for v in values[:count] if isinstance(v, Tensor) and v.requires_grad]
+        grads = autograd_grad(outs, wanted, grad_outputs=list(values[count:]),
+                              create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol)
+    return gradcheck(backward_of, inputs + upstream, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)
 
 
-def _weighted_sum(outputs: Sequence[Tensor], weights: Sequence[Tensor]) -> Tensor:
-    total = (outputs[0] * weights[0]).sum()
-    for output, weight in zip(outputs[1:], weights[1:]):
-        total = total + (output * weight).sum()
-    return total
