@@ -109,7 +109,7 @@ def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Any, int], li
             dependencies[gate] = 0
             roots.append(gate)
     stack = roots.copy()
-    now = version.CHANGES[0]
+    now = version.CHANGES[0]  # 0: nothing was ever changed in place, so nothing is stale
     while stack:
         gate = stack.pop()
         saved = gate.saved_tensors
@@ -118,7 +118,7 @@ def _count_dependencies(outputs: Sequence[Variable]) -> tuple[dict[Any, int], li
                 f"backward: trying to go through the graph a second time, but gate "
                 f"'{gate.label}' freed its saved values after the first backward. Pass "
                 f"retain_graph=True to the first backward() (or autograd.grad) to keep them.")
-        if saved and gate.changes_at != now and not gate.tensor_api:  # changed in place since
+        if now and saved and gate.changes_at != now and not gate.tensor_api:  # changed since
             version.check_saved(gate)
         for value, needed in zip(gate.inputs, gate.needs_input_grad):
             if needed:

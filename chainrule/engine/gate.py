@@ -88,8 +88,10 @@ class Gate:
         self.changes_at = 0
 
     def save_for_backward(self, *values: Any) -> None:
-        """Keeps `values` for the backward rule (read back as `ctx.saved_tensors`)."""
+        """Keeps `values` for the backward rule (read back as `ctx.saved_tensors`), and the
+        clock of in-place changes, against which backward checks them (`engine.version`)."""
         self.saved_tensors = values
+        self.changes_at = CHANGES[0]
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -134,10 +136,8 @@ class Gate:
         result = tensor._make(output, ctx if recording else None)
         if recording:
             ctx.inputs = args
-            if ctx.saved_tensors:  # what backward compares (engine.version)
-                ctx.changes_at = CHANGES[0]
-                if cls.saves_output:
-                    ctx.output_version = result._version = [0]
+            if cls.saves_output:  # its output gets a counter backward checks
+                ctx.output_version = result._version = [0]
         return result
 
 
