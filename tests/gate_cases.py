@@ -4,7 +4,7 @@
 `tests/test_rules_first_order.py` checks each case's vector-Jacobian product with a random
 upstream against central differences; `tests/test_second_order.py` runs `gradgradcheck` on
 them. `gate_classes()` lists the gates found by walking the package, so a new gate without a
-case here fails `test_every_gate_has_a_case`.
+case here (or in a `tests/cases_<family>.py`) fails `test_every_gate_has_a_case`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +35,8 @@ from chainrule.ops import (
 from chainrule.ops._broadcast import BroadcastTo, SumTo
 from chainrule.ops.args import normalize_index
 
+from .case_kit import CASES, case, constant, distinct, values
+
 
 def gate_classes() -> list[type[Gate]]:
     """Every Gate subclass defined in a module of chainrule.ops."""
@@ -48,67 +48,6 @@ def gate_classes() -> list[type[Gate]]:
                     value.__module__ == module.__name__ and not value.__name__.startswith("_"):
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return [found[name] for name in sorted(found)]
-
-
-@dataclass(frozen=True)
-class Case:
-    """`call(*tensors)` applies `gate` to the tensors `make()` returns (fresh each time).
-
-    eps, rtol and atol are for the first-order check; `second` says whether the gate's rule
-    may also be run recorded (create_graph) and checked by gradgradcheck (row-sparse
-    gradients are not recorded; gradgradcheck needs float64 outputs)."""
-
-    gate: type[Gate]
-    label: str
-    call: Callable[..., Any]
-    make: Callable[[], tuple[cr.Tensor, ...]]
-    eps: float = 1e-6
-    rtol: float = 1e-6
-    atol: float = 1e-7
-    second: bool = True
-    #: Rows of input 0 whose gradient is 0 by convention, not by derivative (padding_idx).
-    zero_rows: tuple[int, ...] = ()
-    #: The gate is flat (rounding): its gradient is exactly 0 everywhere.
-    flat: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"{self.gate.__name__}-{self.label}"
-
-
-def values(shape: tuple[int, ...], seed: int, low: float = -2.0, high: float = 2.0,
-           avoid: tuple[float, ...] = (), gap: float = 0.1) -> np.ndarray:
-    """Uniform float64 values, each at least `gap` from every point in `avoid`."""
-    raw = np.random.default_rng(seed).uniform(low, high, size=shape)
-    for point in avoid:
-        near = np.abs(raw - point) < gap
-        raw = np.where(near, point + np.copysign(gap, raw - point) * 1.5, raw)
-    return raw
-
-
-def distinct(shape: tuple[int, ...], seed: int) -> np.ndarray:
-    """Values whose pairwise gaps are at least 0.1: no ties for max/min, in random order."""
-    count = int(np.prod(shape))
-    order = np.random.default_rng(seed).permutation(count)
-    return (order * 0.3 - count * 0.15).reshape(shape) + 0.05
-
-
-def leaves(*arrays: Any) -> Callable[[], tuple[cr.Tensor, ...]]:
-    """A factory of fresh float64 leaves that require grad."""
-    return lambda: tuple(cr.tensor(np.array(a, dtype=np.float64), requires_grad=True)
-                         for a in arrays)
-
-
-def constant(array: Any) -> cr.Tensor:
-    return cr.tensor(np.asarray(array))
-
-
-CASES: list[Case] = []
-
-
-def case(gate: type[Gate], label: str, call: Callable[..., Any], *arrays: Any,
-         **options: Any) -> None:
-    CASES.append(Case(gate, label, call, leaves(*arrays), **options))
 
 
 # ---------------------------------------------------------------- elementwise, two inputs
@@ -302,8 +241,6 @@ for reduction in REDUCTIONS:
                  s, constant(MARGIN_TARGET), p, 0.5, constant(CLASS_WEIGHT), r),
              margin_scores(61, MARGIN_TARGET, 0.5))
 
-CASES_BY_NAME = {c.name: c for c in CASES}
-assert len(CASES_BY_NAME) == len(CASES), "two cases share a name"
 
 
 # ---------------------------------------------------------------- pointwise (ops/pointwise*.py)
@@ -336,3 +273,13 @@ NON_FINITE = X.copy()
 NON_FINITE[0, 0], NON_FINITE[1, 1], NON_FINITE[2, 2] = np.inf, np.nan, -np.inf
 case(pointwise2.NanToNum, "some-not-finite",
      lambda x: pointwise2.NanToNum.apply(x, 0.0, 10.0, -10.0), NON_FINITE)
+
+
+# ---------------------------------------------------------------- later families
+# Each `tests/cases_<family>.py` adds its cases to CASES when imported.
+for _info in pkgutil.iter_modules([str(Path(__file__).parent)], prefix="tests."):
+    if _info.name.startswith("tests.cases_"):
+        importlib.import_module(_info.name)
+
+CASES_BY_NAME = {c.name: c for c in CASES}
+assert len(CASES_BY_NAME) == len(CASES), "two cases share a name"

@@ -26,7 +26,8 @@ from chainrule.engine.gate import Gate
 from chainrule.engine.sparse import SparseRows
 from chainrule.ops import indexing
 
-from .gate_cases import CASES, CASES_BY_NAME, Case, gate_classes
+from .case_kit import Case
+from .gate_cases import CASES, CASES_BY_NAME, gate_classes
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
