@@ -1,6 +1,6 @@
 """Neural networks: modules, layers, activations, losses, initialisers (PyTorch's `nn`)."""
 
-from . import functional, init, parallel
+from . import functional, init, parallel, utils
 from .activation import (
     GELU,
     Hardtanh,
@@ -30,4 +30,4 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Embeddi
            "Flatten", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Hardtanh",
            "GELU", "Softmax", "LogSoftmax", "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss",
            "BCEWithLogitsLoss", "MultiMarginLoss", "MarginRankingLoss", "functional", "init",
-           "parallel"]
+           "parallel", "utils"]

@@ -17,7 +17,8 @@ Kinds of row:
 - `FRONT`: a hand-written front function, `front(input, ...)`, whose signature the
   generated method and function copy.
 
-Adding an elementwise operation is its gate class and one `UNARY` or `BINARY` row here.
+Adding an elementwise operation is its gate class and one `UNARY` or `BINARY` row here. Rows
+are grouped in one tuple per family (`CORE_ROWS`, `REDUCTION_ROWS`, ...), which `OPS` joins.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from . import (
     shape,
 )
 
-__all__ = ["Op", "OPS", "UNARY", "BINARY", "COMPARE", "FRONT"]
+__all__ = ["Op", "OPS", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY",
+           "BINARY", "COMPARE", "FRONT"]
 
 UNARY, BINARY, COMPARE, FRONT = "unary", "binary", "compare", "front"
 
@@ -66,7 +68,7 @@ def _front(front: Callable[..., Any], **options: Any) -> Op:
     return Op(front.__name__, FRONT, front, **options)
 
 
-OPS: tuple[Op, ...] = (
+CORE_ROWS: tuple[Op, ...] = (
     # ------------------------------------------------------------ elementwise, one input
     Op("neg", UNARY, elementwise.Neg, operator="neg", aliases=("negative",)),
     Op("exp", UNARY, elementwise.Exp, floating=True, inplace=True),
@@ -208,6 +210,24 @@ OPS: tuple[Op, ...] = (
     _front(linalg.outer),
     _front(linalg.einsum, method=False),
 )
+
+#: Cumulative sums, sorting, selection, norms and counting.
+REDUCTION_ROWS: tuple[Op, ...] = (
+)
+
+
+#: Splitting, gathering and scattering, repeating, triangles and diagonals, batched products.
+INDEXING_ROWS: tuple[Op, ...] = (
+)
+
+
+#: Random sampling, in-place samplers and creation from an existing tensor.
+RANDOM_ROWS: tuple[Op, ...] = (
+)
+
+
+OPS: tuple[Op, ...] = CORE_ROWS + REDUCTION_ROWS + INDEXING_ROWS + RANDOM_ROWS
+
 
 #: The magic methods that are fronts: (Python's name, the row's name).
 FRONT_OPERATORS = (("__matmul__", "matmul"), ("__rmatmul__", "rmatmul"),

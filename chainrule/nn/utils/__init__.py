@@ -1,0 +1,2 @@
+"""PyTorch's `nn.utils`: one module per job, as in torch (`rnn`, `clip_grad`,
+`convert_parameters`)."""
