@@ -252,7 +252,7 @@ for gate, low, high in ((pointwise.Sin, -2, 2), (pointwise.Cos, -2, 2), (pointwi
                         (pointwise.Expm1, -2, 2), (pointwise.Log2, 0.2, 3),
                         (pointwise.Log10, 0.2, 3), (pointwise.Log1p, -0.8, 3),
                         (pointwise.Rsqrt, 0.2, 3), (pointwise2.Erfc, -2, 2),
-                        (pointwise2.Frac, 0.1, 0.9)):
+                        (pointwise2.Frac, 0.1, 0.9), (pointwise2.Erfinv, -0.9, 0.9)):
     case(gate, f"{low}..{high}", gate.apply, values((3, 4), 60, low, high))
 case(pointwise.Reciprocal, "both-signs", pointwise.Reciprocal.apply,
      values((3, 4), 61, avoid=(0,), gap=0.3))

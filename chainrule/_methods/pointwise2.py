@@ -14,7 +14,19 @@ import numpy as np
 from ..ops import inplace as _inplace
 from ..ops import dispatch as _dispatch
 from ..ops import pointwise2 as _pointwise2
-from ..ops.pointwise2 import Atan2, Ceil, Erfc, Floor, Fmod, Frac, Hypot, Remainder, Trunc, Xlogy
+from ..ops.pointwise2 import (
+    Atan2,
+    Ceil,
+    Erfc,
+    Erfinv,
+    Floor,
+    Fmod,
+    Frac,
+    Hypot,
+    Remainder,
+    Trunc,
+    Xlogy,
+)
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -32,6 +44,14 @@ class Pointwise2Methods:
     def erfc_(self) -> Tensor:
         """In place: f(x) = 1 − erf x; ∂f/∂x = −(2/√π) e^(−x²)."""
         return _inplace.write_back(self, "erfc_", _dispatch.unary(Erfc, self, True))
+
+    def erfinv(self) -> Tensor:
+        """y = erf⁻¹ x (±inf at ±1, NaN outside [−1, 1]); ∂y/∂x = (√π/2) e^(y²)."""
+        return _dispatch.unary(Erfinv, self, True)
+
+    def erfinv_(self) -> Tensor:
+        """In place: y = erf⁻¹ x (±inf at ±1, NaN outside [−1, 1]); ∂y/∂x = (√π/2) e^(y²)."""
+        return _inplace.write_back(self, "erfinv_", _dispatch.unary(Erfinv, self, True))
 
     def floor(self) -> Tensor:
         """f(x) = ⌊x⌋; ∂f/∂x = 0."""

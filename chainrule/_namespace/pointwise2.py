@@ -13,15 +13,32 @@ import numpy as np
 
 from ..ops import dispatch as _dispatch
 from ..ops import pointwise2 as _pointwise2
-from ..ops.pointwise2 import Atan2, Ceil, Erfc, Floor, Fmod, Frac, Hypot, Remainder, Trunc, Xlogy
+from ..ops.pointwise2 import (
+    Atan2,
+    Ceil,
+    Erfc,
+    Erfinv,
+    Floor,
+    Fmod,
+    Frac,
+    Hypot,
+    Remainder,
+    Trunc,
+    Xlogy,
+)
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["erfc", "floor", "ceil", "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
+__all__ = ["erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
 
 
 def erfc(input: Any) -> Tensor:
     """f(x) = 1 − erf x; ∂f/∂x = −(2/√π) e^(−x²)."""
     return _tensor(input).erfc()
+
+
+def erfinv(input: Any) -> Tensor:
+    """y = erf⁻¹ x (±inf at ±1, NaN outside [−1, 1]); ∂y/∂x = (√π/2) e^(y²)."""
+    return _tensor(input).erfinv()
 
 
 def floor(input: Any) -> Tensor:

@@ -112,6 +112,8 @@ CORE_ROWS: tuple[Op, ...] = (
        gradcheck={"away_from_zero": 0.3}),
     Op("erf", UNARY, activation.Erf, floating=True, inplace=True),
     Op("erfc", UNARY, pointwise2.Erfc, floating=True, inplace=True),
+    Op("erfinv", UNARY, pointwise2.Erfinv, floating=True, inplace=True,
+       gradcheck={"low": -0.9, "high": 0.9}),
     Op("floor", UNARY, pointwise2.Floor, inplace=True),
     Op("ceil", UNARY, pointwise2.Ceil, inplace=True),
     Op("trunc", UNARY, pointwise2.Trunc, inplace=True, aliases=("fix",)),
