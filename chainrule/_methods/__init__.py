@@ -6,6 +6,7 @@ table, not this file.
 
 
 from .activation import ActivationMethods
+from .bitwise import BitwiseMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
 from .indexing import IndexingMethods
@@ -19,7 +20,7 @@ from .shape import ShapeMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, BitwiseMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

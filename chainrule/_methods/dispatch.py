@@ -107,22 +107,6 @@ class DispatchMethods:
         """Elementwise `ge` comparison (a bool tensor, no gradient)."""
         return _dispatch.compare(np.greater_equal, self, other)
 
-    def logical_not(self) -> Any:
-        """~input for bool and integer tensors."""
-        return _dispatch.logical_not(self)
-
-    def logical_and(self, other: Any) -> Any:
-        """input & other, elementwise."""
-        return _dispatch.logical_and(self, other)
-
-    def logical_or(self, other: Any) -> Any:
-        """input | other, elementwise."""
-        return _dispatch.logical_or(self, other)
-
-    def logical_xor(self, other: Any) -> Any:
-        """input ^ other, elementwise."""
-        return _dispatch.logical_xor(self, other)
-
     def any(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Whether any element (along `dim`) is true."""
         return _dispatch.any(self, dim, keepdim)
@@ -154,19 +138,3 @@ class DispatchMethods:
     def equal(self, other: Any) -> Any:
         """True when both have the same shape and elements."""
         return _dispatch.equal(self, other)
-
-    def __invert__(self) -> Any:
-        """~input for bool and integer tensors."""
-        return _dispatch.logical_not(self)
-
-    def __and__(self, other: Any) -> Any:
-        """input & other, elementwise."""
-        return _dispatch.logical_and(self, other)
-
-    def __or__(self, other: Any) -> Any:
-        """input | other, elementwise."""
-        return _dispatch.logical_or(self, other)
-
-    def __xor__(self, other: Any) -> Any:
-        """input ^ other, elementwise."""
-        return _dispatch.logical_xor(self, other)

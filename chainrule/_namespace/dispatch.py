@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import dispatch as _dispatch
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel"]
+__all__ = ["add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "where", "eq", "ne", "lt", "le", "gt", "ge", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel"]
 
 
 def add(input: Tensor, other: Any, alpha: Any = 1) -> Any:
@@ -57,8 +57,8 @@ def sgn(input: Tensor) -> Any:
     return _dispatch.sign(_tensor(input))
 
 
-def where(condition: Any, input: Any, other: Any) -> Any:
-    """`input` where `condition` is true, else `other`; the gradient is routed the same way."""
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """`input` where `condition` is true, else `other`; the gradient is routed the same way. With the condition alone, the indices where it is true (`nonzero(as_tuple=True)`)."""
     return _dispatch.where(condition, input, other)
 
 
@@ -90,26 +90,6 @@ def gt(input: Any, other: Any) -> Any:
 def ge(input: Any, other: Any) -> Any:
     """Elementwise `ge` comparison (a bool tensor, no gradient)."""
     return _dispatch.compare(np.greater_equal, _tensor(input), other)
-
-
-def logical_not(input: Tensor) -> Any:
-    """~input for bool and integer tensors."""
-    return _dispatch.logical_not(_tensor(input))
-
-
-def logical_and(input: Tensor, other: Any) -> Any:
-    """input & other, elementwise."""
-    return _dispatch.logical_and(_tensor(input), other)
-
-
-def logical_or(input: Tensor, other: Any) -> Any:
-    """input | other, elementwise."""
-    return _dispatch.logical_or(_tensor(input), other)
-
-
-def logical_xor(input: Tensor, other: Any) -> Any:
-    """input ^ other, elementwise."""
-    return _dispatch.logical_xor(_tensor(input), other)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["unary", "binary", "compare", "constant", "operand", "add", "sub", "clamp",
            "where", "sign", "square", "isclose", "allclose", "equal", "is_tensor", "numel",
-           "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan",
+           "any", "all", "isnan",
            "isfinite"]
 
 _NUMBER = (float, int)
@@ -164,8 +164,16 @@ def sign(input: Tensor) -> Tensor:  # noqa: A002
     return input._make(signs, None)
 
 
-def where(condition: Any, input: Any, other: Any) -> Any:  # noqa: A002
-    """`input` where `condition` is true, else `other`; the gradient is routed the same way."""
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """`input` where `condition` is true, else `other`; the gradient is routed the same way.
+    With the condition alone, the indices where it is true (`nonzero(as_tuple=True)`)."""
+    if input is None and other is None and isinstance(condition, Variable):
+        from .bitwise import nonzero  # bitwise imports inplace, which needs no dispatch
+
+        return nonzero(condition, as_tuple=True)  # type: ignore[arg-type]
+    if input is None or other is None:
+        raise TypeError("where: expected where(condition) or where(condition, input, other), "
+                        "got only one of input and other")
     condition_array = constant(condition)
     if not isinstance(condition_array, np.ndarray) and not hasattr(condition_array, "dtype"):
         condition_array = np.asarray(condition_array)
@@ -225,28 +233,6 @@ def is_tensor(obj: Any) -> bool:
 def numel(input: Tensor) -> int:  # noqa: A002
     """The number of elements."""
     return int(input._array.size)
-
-
-def logical_not(input: Tensor) -> Tensor:  # noqa: A002
-    """~input for bool and integer tensors."""
-    if input._array.dtype.kind == "f":
-        raise TypeError("~ is only defined for bool and integer tensors")
-    return input._make(~input._array, None)
-
-
-def logical_and(input: Tensor, other: Any) -> Tensor:  # noqa: A002
-    """input & other, elementwise."""
-    return input._make(input._array & constant(other), None)
-
-
-def logical_or(input: Tensor, other: Any) -> Tensor:  # noqa: A002
-    """input | other, elementwise."""
-    return input._make(input._array | constant(other), None)
-
-
-def logical_xor(input: Tensor, other: Any) -> Tensor:  # noqa: A002
-    """input ^ other, elementwise."""
-    return input._make(input._array ^ constant(other), None)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
