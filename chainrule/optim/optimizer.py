@@ -94,6 +94,7 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns closure() if given."""
         loss = None
+        self._opt_called = True  # lets a scheduler warn when it steps before the optimiser
         if closure is not None:
             from ..engine.grad_mode import enable_grad
 
@@ -147,7 +148,7 @@ class Optimizer:
         state = {index_of[id(param)]: {key: (value.detach().clone() if isinstance(value, Tensor)
                                              else copy.deepcopy(value))
                                        for key, value in values.items()}
-                 for param, values in self.state.items() if id(param) in index_of}
+                 for param, values in self.state.items() if values and id(param) in index_of}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

@@ -15,10 +15,11 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     r"""Gradient descent, step for step PyTorch's:
 
-        g ← ∇θ + λθ                        (weight decay: the notes' L2 term, dW += reg·W)
+        g ← ∇θ + λθ                        (weight decay: the notes' L2 term, dW += reg·W;
+                                            maximize: −∇θ + λθ)
         if μ ≠ 0:  b ← g on the first step, else b ← μb + (1 − τ)g
                    g ← g + μb (Nesterov)   or   g ← b
-        θ ← θ − γg                         (θ + γg with maximize=True)
+        θ ← θ − γg
 
     >>> import chainrule as cr
     >>> w = cr.tensor([1.0], requires_grad=True)
@@ -54,6 +55,8 @@ class SGD(Optimizer):
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
         weights = param._array
+        if group["maximize"]:  # PyTorch negates first, so weight decay still shrinks θ
+            grad = -grad
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * weights
         momentum = group["momentum"]
@@ -70,7 +73,4 @@ class SGD(Optimizer):
                 else:
                     velocity += grad  # no temporary array
             grad = grad + momentum * velocity if group["nesterov"] else velocity
-        if group["maximize"]:
-            weights += group["lr"] * grad
-        else:
-            weights -= group["lr"] * grad
+        weights -= group["lr"] * grad
