@@ -243,3 +243,26 @@ def test_in_place_step_invalidates_saved_tensors() -> None:
     optimiser.step()
     with pytest.raises(RuntimeError):
         pending.backward()
+
+
+@pytest.mark.parametrize("name", ["adamax", "nadam_decay", "radam_rectified", "adadelta_all",
+                                  "rprop_bounds_maximize", "asgd_averaging",
+                                  "sgd_nesterov_maximize"])
+def test_float32_parameters_keep_float32_state(name: str) -> None:
+    paths = []
+    for lib in (cr, torch):
+        params = [lib.tensor(start.copy(), dtype=lib.float32, requires_grad=True)
+                  for start in STARTS]
+        optimiser = CASES[name](lib.optim, params)
+        for _ in range(4):
+            optimiser.zero_grad()
+            loss_of(params).backward()
+            optimiser.step()
+        for param in params:
+            assert str(param.dtype).endswith("float32")
+        for values in optimiser.state_dict()["state"].values():
+            for key, value in values.items():
+                if isinstance(value, cr.Tensor) and value.ndim:
+                    assert value.dtype == cr.float32, (name, key)
+        paths.append(np.concatenate([p.detach().numpy().reshape(-1) for p in params]))
+    assert np.allclose(paths[0], paths[1], rtol=1e-4, atol=1e-5)
