@@ -122,10 +122,9 @@ def test_steps_match_pytorch(name: str) -> None:
             assert np.allclose(plain(our_state["state"][index][key]), plain(value),
                                rtol=1e-10, atol=1e-12), (name, key)
     our_group, their_group = our_state["param_groups"][0], their_state["param_groups"][0]
+    assert set(our_group) == set(their_group), name
     for key in our_group:
-        assert key in their_group, (name, key)
-        if key != "params":
-            assert our_group[key] == their_group[key], (name, key)
+        assert our_group[key] == their_group[key], (name, key)
 
 
 @pytest.mark.parametrize("name", ["nadam_decay", "rprop", "asgd_averaging", "radam_rectified"])
@@ -266,3 +265,28 @@ def test_float32_parameters_keep_float32_state(name: str) -> None:
                     assert value.dtype == cr.float32, (name, key)
         paths.append(np.concatenate([p.detach().numpy().reshape(-1) for p in params]))
     assert np.allclose(paths[0], paths[1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adamax",
+                                  "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD"])
+def test_implementation_switches_are_accepted_but_differentiable_is_refused(name: str) -> None:
+    params = make_params(cr)
+    optimiser = getattr(cr.optim, name)(params, foreach=False)
+    assert optimiser.param_groups[0]["foreach"] is False
+    torch_groups = getattr(torch.optim, name)(make_params(torch)).param_groups
+    assert set(optimiser.param_groups[0]) == set(torch_groups[0])
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        getattr(cr.optim, name)(params, differentiable=True)
+
+
+def test_named_parameters_keep_their_names() -> None:
+    groups = []
+    for lib in (cr, torch):
+        model = lib.nn.Linear(3, 2)
+        optimiser = lib.optim.Adam(model.named_parameters(), lr=0.1)
+        groups.append(optimiser.state_dict()["param_groups"][0])
+    assert groups[0]["param_names"] == groups[1]["param_names"] == ["weight", "bias"]
+    assert groups[0]["params"] == groups[1]["params"]
+    w = cr.zeros(1, requires_grad=True)
+    with pytest.raises(ValueError, match="with/without names"):
+        cr.optim.SGD([("w", w), cr.zeros(1, requires_grad=True)], lr=0.1)

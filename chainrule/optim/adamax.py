@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["Adamax"]
 
@@ -41,9 +41,9 @@ class Adamax(Optimizer):
         require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
         require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
-                                  "weight_decay": weight_decay, "foreach": foreach,
-                                  "maximize": maximize, "differentiable": differentiable,
-                                  "capturable": capturable})
+                                  "weight_decay": weight_decay, "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         capturable=capturable)})
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["ASGD"]
 
@@ -29,9 +29,9 @@ class ASGD(Optimizer):
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
         super().__init__(params, {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
-                                  "weight_decay": weight_decay, "foreach": foreach,
-                                  "maximize": maximize, "differentiable": differentiable,
-                                  "capturable": capturable})
+                                  "weight_decay": weight_decay, "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         capturable=capturable)})
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["NAdam"]
 
@@ -42,9 +42,9 @@ class NAdam(Optimizer):
                                   "weight_decay": weight_decay,
                                   "momentum_decay": momentum_decay,
                                   "decoupled_weight_decay": decoupled_weight_decay,
-                                  "maximize": maximize, "foreach": foreach,
-                                  "capturable": capturable,
-                                  "differentiable": differentiable})
+                                  "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         capturable=capturable)})
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:

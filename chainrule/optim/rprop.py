@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["Rprop"]
 
@@ -30,9 +30,9 @@ class Rprop(Optimizer):
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
         super().__init__(params, {"lr": lr, "etas": tuple(etas),
-                                  "step_sizes": tuple(step_sizes), "foreach": foreach,
-                                  "maximize": maximize, "differentiable": differentiable,
-                                  "capturable": capturable})
+                                  "step_sizes": tuple(step_sizes), "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         capturable=capturable)})
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:

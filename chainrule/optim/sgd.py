@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers
+from .optimizer import Optimizer, implementation_flags, require, require_numbers
 
 __all__ = ["SGD"]
 
@@ -31,7 +31,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False) -> None:
+                 *, maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         require_numbers(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
@@ -41,7 +42,9 @@ class SGD(Optimizer):
                 "Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
                                   "weight_decay": weight_decay, "nesterov": nesterov,
-                                  "maximize": maximize})
+                                  "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         fused=fused)})
 
     def _applies_sparse(self, group: dict[str, Any]) -> bool:
         # Without momentum or weight decay a zero gradient moves nothing.
