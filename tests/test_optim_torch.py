@@ -232,6 +232,9 @@ def test_lbfgs_converges_and_refuses_groups() -> None:
         cr.optim.LBFGS([{"params": [a]}, {"params": [b]}])
     with pytest.raises(RuntimeError, match="only 'strong_wolfe'"):
         lbfgs_run(cr, {"line_search_fn": "armijo"})
+    for lib in (cr, torch):
+        with pytest.raises(TypeError):
+            lib.optim.LBFGS([lib.zeros(1, requires_grad=True)]).step()
 
 
 def test_in_place_step_invalidates_saved_tensors() -> None:
@@ -290,3 +293,26 @@ def test_named_parameters_keep_their_names() -> None:
     w = cr.zeros(1, requires_grad=True)
     with pytest.raises(ValueError, match="with/without names"):
         cr.optim.SGD([("w", w), cr.zeros(1, requires_grad=True)], lr=0.1)
+
+
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_over_several_parameters_matches_pytorch(line_search: str | None) -> None:
+    results = []
+    for lib in (cr, torch):
+        params = make_params(lib)  # the third gets no gradient: a zero block in the vector
+        optimiser = lib.optim.LBFGS(params, lr=0.8, max_iter=6, history_size=4,
+                                    line_search_fn=line_search)
+
+        def closure(optimiser: Any = optimiser, params: list[Any] = params) -> Any:
+            optimiser.zero_grad()
+            w, v, _ = params
+            loss = ((w - 0.5) ** 4).sum() + ((v @ v.T - 1) ** 2).sum() + (w[:2] * v[0]).sum()
+            loss.backward()
+            return loss
+
+        losses = [float(optimiser.step(closure).detach()) for _ in range(3)]
+        flat = np.concatenate([p.detach().numpy().reshape(-1) for p in params])
+        results.append((losses, flat))
+    assert results[0][0] == pytest.approx(results[1][0], rel=1e-9)
+    assert np.allclose(results[0][1], results[1][1], rtol=1e-8, atol=1e-10)
+    assert np.array_equal(results[0][1][-2:], STARTS[2])

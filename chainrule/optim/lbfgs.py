@@ -88,12 +88,10 @@ class LBFGS(Optimizer):
         return evaluate
 
     # ------------------------------------------------------------------ the step
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
-        """Up to max_iter L-BFGS iterations; `closure` clears the gradients, computes the
-        loss, calls backward and returns the loss. Returns the first loss."""
-        if closure is None:
-            raise RuntimeError("LBFGS.step needs a closure that re-evaluates the model and "
-                               "returns the loss: optimizer.step(closure)")
+    def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
+        """Up to max_iter L-BFGS iterations; `closure` (required, as in PyTorch) clears the
+        gradients, computes the loss, calls backward and returns the loss. Returns the
+        first loss."""
         self._opt_called = True
         group = self.param_groups[0]
         state = self.state[self._params[0]]
