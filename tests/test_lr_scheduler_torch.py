@@ -286,3 +286,22 @@ def test_one_cycle_refuses_to_step_past_its_end() -> None:
         scheduler.step()
         with pytest.raises(ValueError, match="Tried to step 3 times"):
             scheduler.step()
+
+
+def test_a_custom_schedule_subclassing_the_base_runs_as_in_pytorch() -> None:
+    rates = []
+    for lib in (cr, torch):
+        schedulers = lib.optim.lr_scheduler
+
+        class Halving(schedulers._LRScheduler):
+            def get_lr(self) -> list[float]:
+                return [base * 0.5 ** (self.last_epoch // 3) for base in self.base_lrs]
+
+        optimiser = make_optimizer(lib, "sgd")
+        scheduler = Halving(optimiser)
+        for _ in range(10):
+            optimiser.step()
+            scheduler.step()
+            rates.extend(scheduler.get_last_lr())
+        assert isinstance(scheduler, schedulers.LRScheduler)
+    assert rates[:20] == pytest.approx(rates[20:], rel=1e-12)

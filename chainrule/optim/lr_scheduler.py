@@ -24,6 +24,9 @@ from .lr_decay import (
 )
 from .lr_plateau import ReduceLROnPlateau
 
+#: The base's old name, which older code still subclasses.
+_LRScheduler = LRScheduler
+
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ChainedScheduler",
            "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR",
