@@ -8,7 +8,7 @@ from typing import Any
 from ..backends import array_module
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["Adagrad"]
 
@@ -25,7 +25,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10, *, maximize: bool = False) -> None:
+                 eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
         require_numbers(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
@@ -36,7 +38,9 @@ class Adagrad(Optimizer):
         require(eps >= 0.0, f"Invalid epsilon value: {eps}")
         super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
                                   "initial_accumulator_value": initial_accumulator_value,
-                                  "eps": eps, "maximize": maximize})
+                                  "eps": eps, "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         fused=fused)})
         for group in self.param_groups:  # PyTorch creates the state at construction
             for param in group["params"]:
                 state = self.state[param]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["Adam", "AdamW"]
 
@@ -17,7 +17,7 @@ class Adam(Optimizer):
     r"""Adam (Kingma & Ba, 2015), step for step PyTorch's:
 
         t ← t + 1
-        g ← ∇θ + λθ                              (AdamW instead: θ ← θ(1 − γλ) first)
+        g ← ∇θ + λθ          (AdamW or decoupled_weight_decay: θ ← θ(1 − γλ) first instead)
         m ← β₁m + (1 − β₁)g,    v ← β₂v + (1 − β₂)g²
         v̂ ← max(v̂, v) with amsgrad, else v
         θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
@@ -28,7 +28,9 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
+                 foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         require_numbers(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
         require(eps >= 0.0, f"Invalid epsilon value: {eps}")
@@ -37,7 +39,12 @@ class Adam(Optimizer):
         require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "weight_decay": weight_decay, "amsgrad": amsgrad,
-                                  "maximize": maximize})
+                                  "maximize": maximize,
+                                  "decoupled_weight_decay": decoupled_weight_decay
+                                  or self.decoupled,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         capturable=capturable,
+                                                         fused=fused)})
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
@@ -49,7 +56,7 @@ class Adam(Optimizer):
         state["step"] = state.get("step", 0) + 1
         step = state["step"]
         if decay:
-            if self.decoupled:
+            if group["decoupled_weight_decay"]:
                 weights *= 1 - lr * decay
             else:
                 grad = grad + decay * weights
@@ -77,5 +84,9 @@ class AdamW(Adam):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 maximize: bool = False, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         foreach=foreach, capturable=capturable,
+                         differentiable=differentiable, fused=fused)

@@ -15,7 +15,7 @@ from ..engine import version
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "require", "require_numbers"]
+__all__ = ["Optimizer", "require", "require_numbers", "implementation_flags"]
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
@@ -32,6 +32,17 @@ def require_numbers(**hyperparameters: Any) -> None:
             if isinstance(item, bool) or not isinstance(item, (int, float, Tensor)):
                 raise TypeError(f"Invalid {label}: {value!r} (expected a number, got "
                                 f"{type(item).__name__})")
+
+
+def implementation_flags(differentiable: bool = False, **flags: Any) -> dict[str, Any]:
+    """PyTorch's switches for how an update is computed (`foreach`, `fused`, `capturable`):
+    they do not change the result, so they are accepted and kept in the parameter groups as
+    PyTorch keeps them. `differentiable=True` (a step recorded for autograd) is refused:
+    updates here are made in place, outside the graph."""
+    if differentiable:
+        raise NotImplementedError("differentiable=True is not supported: chainrule's "
+                                  "optimisers update parameters in place, outside the graph")
+    return {**flags, "differentiable": differentiable}
 
 
 def require(condition: bool, message: str) -> None:
@@ -64,6 +75,13 @@ class Optimizer:
             raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
         params = param_group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
+        # model.named_parameters(): PyTorch keeps the names beside the tensors.
+        names = [param[0] for param in params if isinstance(param, tuple)]
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some "
+                                 "param names are missing")
+            params = [param[1] for param in params]
         for position, param in enumerate(params):
             if not isinstance(param, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but parameter {position} "
@@ -76,6 +94,8 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group (or "
                              "twice in one)")
         group = dict(param_group, params=params)
+        if names:
+            group["param_names"] = names
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         self.param_groups.append(group)
@@ -94,6 +114,7 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns closure() if given."""
         loss = None
+        self._opt_called = True  # lets a scheduler warn when it steps before the optimiser
         if closure is not None:
             from ..engine.grad_mode import enable_grad
 
@@ -147,7 +168,7 @@ class Optimizer:
         state = {index_of[id(param)]: {key: (value.detach().clone() if isinstance(value, Tensor)
                                              else copy.deepcopy(value))
                                        for key, value in values.items()}
-                 for param, values in self.state.items() if id(param) in index_of}
+                 for param, values in self.state.items() if values and id(param) in index_of}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers, state_array
+from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
 
 __all__ = ["RMSprop"]
 
@@ -23,7 +23,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False, *, maximize: bool = False) -> None:
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         require_numbers(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
@@ -33,7 +35,9 @@ class RMSprop(Optimizer):
         require(alpha >= 0.0, f"Invalid alpha value: {alpha}")
         super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps,
                                   "weight_decay": weight_decay, "momentum": momentum,
-                                  "centered": centered, "maximize": maximize})
+                                  "centered": centered, "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         capturable=capturable)})
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, require, require_numbers
+from .optimizer import Optimizer, implementation_flags, require, require_numbers
 
 __all__ = ["SGD"]
 
@@ -15,10 +15,11 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     r"""Gradient descent, step for step PyTorch's:
 
-        g ← ∇θ + λθ                        (weight decay: the notes' L2 term, dW += reg·W)
+        g ← ∇θ + λθ                        (weight decay: the notes' L2 term, dW += reg·W;
+                                            maximize: −∇θ + λθ)
         if μ ≠ 0:  b ← g on the first step, else b ← μb + (1 − τ)g
                    g ← g + μb (Nesterov)   or   g ← b
-        θ ← θ − γg                         (θ + γg with maximize=True)
+        θ ← θ − γg
 
     >>> import chainrule as cr
     >>> w = cr.tensor([1.0], requires_grad=True)
@@ -30,7 +31,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False) -> None:
+                 *, maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         require_numbers(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay)
         require(lr >= 0.0, f"Invalid learning rate: {lr}")
@@ -40,7 +42,9 @@ class SGD(Optimizer):
                 "Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
                                   "weight_decay": weight_decay, "nesterov": nesterov,
-                                  "maximize": maximize})
+                                  "maximize": maximize,
+                                  **implementation_flags(differentiable, foreach=foreach,
+                                                         fused=fused)})
 
     def _applies_sparse(self, group: dict[str, Any]) -> bool:
         # Without momentum or weight decay a zero gradient moves nothing.
@@ -54,6 +58,8 @@ class SGD(Optimizer):
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
         weights = param._array
+        if group["maximize"]:  # PyTorch negates first, so weight decay still shrinks θ
+            grad = -grad
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * weights
         momentum = group["momentum"]
@@ -70,7 +76,4 @@ class SGD(Optimizer):
                 else:
                     velocity += grad  # no temporary array
             grad = grad + momentum * velocity if group["nesterov"] else velocity
-        if group["maximize"]:
-            weights += group["lr"] * grad
-        else:
-            weights -= group["lr"] * grad
+        weights -= group["lr"] * grad
