@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.autograd import gradcheck
+from chainrule.autograd import gradcheck, gradgradcheck
 from chainrule.nn.recurrence import LayerWeights, gru_step, lstm_step, rnn_step, run_layer
 from chainrule.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -53,6 +53,19 @@ def test_layer_gradcheck_through_every_weight(step: object, gates: int, reverse:
         return (output, *final)
 
     assert gradcheck(run, (data, h0, c0, *weights))
+
+
+@pytest.mark.parametrize("kind", ["LSTMCell", "GRUCell", "RNNCell"])
+def test_cells_second_order(kind: str) -> None:
+    """Gradients of gradients (as for a gradient penalty) through one step of each cell."""
+    cell = getattr(cr.nn, kind)(2, 2).double()
+    x, h = _random(2, 2, seed=18), _random(2, 2, seed=19)
+
+    def run(x: cr.Tensor, h: cr.Tensor) -> cr.Tensor:
+        output = cell(x, (h, h * 0.5) if kind == "LSTMCell" else h)
+        return output[0] + output[1] if kind == "LSTMCell" else output
+
+    assert gradgradcheck(run, (x, h))
 
 
 def test_projected_lstm_gradcheck() -> None:
@@ -145,3 +158,15 @@ def test_layers_train_and_move_with_their_module() -> None:
     assert losses[-1] < 0.75 * losses[0]
     assert layer.double()(x.double())[0].dtype == cr.float64
     assert len(layer.all_weights) == 1 and len(layer.all_weights[0]) == 4
+
+
+def test_reachable_by_torch_names() -> None:
+    """`import chainrule as torch` programs find everything where PyTorch keeps it."""
+    torch = cr
+    packed = torch.nn.utils.rnn.pack_sequence([cr.ones(3, 2), cr.ones(1, 2)])
+    assert isinstance(packed, torch.nn.utils.rnn.PackedSequence)
+    data, batch_sizes, sorted_indices, unsorted_indices = packed  # a named tuple, as torch's
+    assert batch_sizes.tolist() == [2, 1, 1] and sorted_indices is None
+    assert packed.double().data.dtype == cr.float64
+    for name in ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase"):
+        assert issubclass(getattr(torch.nn, name), torch.nn.Module)

@@ -172,6 +172,21 @@ def test_relu_cell_and_repr_match_torch() -> None:
             repr(getattr(torch.nn, kind)(3, 4, **options))
 
 
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_dropout_between_layers_as_torch(kind: str) -> None:
+    """Evaluation mode: no dropout, the same values as PyTorch's; training mode: masks that
+    change from call to call (values differ from PyTorch's, whose random stream is its own)."""
+    theirs, ours = _pair(kind, 3, 4, num_layers=3, dropout=0.4)
+    x = np.random.default_rng(9).standard_normal((5, 2, 3))
+    theirs.eval()
+    ours.eval()
+    _compare(theirs(torch.tensor(x)), ours(cr.tensor(x)))
+    ours.train()
+    first, second = ours(cr.tensor(x))[0], ours(cr.tensor(x))[0]
+    assert tuple(first.shape) == tuple(theirs.train()(torch.tensor(x))[0].shape)
+    assert not np.allclose(first.detach().numpy(), second.detach().numpy())
+
+
 def test_default_dtype_and_init_range() -> None:
     ours, theirs = cr.nn.LSTM(3, 16), torch.nn.LSTM(3, 16)
     output, _ = ours(cr.zeros(2, 1, 3))
@@ -238,6 +253,17 @@ BAD_CALLS = [
                                                    (x.zeros(3, 5), x.zeros(4, 5)))),
     ("cell 3-D", lambda nn, x: nn.GRUCell(3, 5)(x.zeros(1, 4, 3))),
     ("cell hidden size", lambda nn, x: nn.RNNCell(3, 5)(x.zeros(4, 3), x.zeros(4, 6))),
+    ("int input", lambda nn, x: nn.RNN(3, 5)(x.zeros(2, 4, 3, dtype=x.int64))),
+    ("float64 state", lambda nn, x: nn.GRU(3, 4)(x.zeros(2, 1, 3),
+                                                 x.zeros(1, 1, 4, dtype=x.float64))),
+    ("no time steps", lambda nn, x: nn.GRU(3, 4)(x.zeros(0, 2, 3))),
+    ("zero input size", lambda nn, x: nn.GRU(0, 4)),
+    ("float num_layers", lambda nn, x: nn.GRU(3, 4, num_layers=2.0)),
+    ("cell float64 state", lambda nn, x: nn.GRUCell(3, 4)(x.zeros(2, 3),
+                                                          x.zeros(2, 4, dtype=x.float64))),
+    ("cell int input", lambda nn, x: nn.GRUCell(3, 4)(x.zeros(2, 3, dtype=x.int64))),
+    ("cell 2-D state, 1-D input", lambda nn, x: nn.GRUCell(3, 4)(x.zeros(3), x.zeros(1, 4))),
+    ("cell 1-D state, 2-D input", lambda nn, x: nn.GRUCell(3, 4)(x.zeros(2, 3), x.zeros(4))),
 ]
 
 BAD_PACKING = [

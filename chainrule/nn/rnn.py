@@ -39,13 +39,16 @@ def _check_sizes(input_size: int, hidden_size: int) -> None:
     int_arg("RNN", "hidden_size", hidden_size)
     if hidden_size <= 0:
         raise ValueError("hidden_size must be greater than zero")
-    if input_size < 0:
-        raise ValueError(f"input_size must not be negative, got {input_size}")
+    if input_size <= 0:
+        raise ValueError("input_size must be greater than zero")
 
 
-def _check_dtype(input: Tensor, weight: Tensor) -> None:  # noqa: A002
+def _check_dtype(input: Tensor, weight: Tensor, error: type[Exception] = ValueError  # noqa: A002
+                 ) -> None:
+    """PyTorch refuses a mismatch with a ValueError for a layer's input and a RuntimeError
+    for its state or a cell's input (`error`)."""
     if input.dtype != weight.dtype:
-        raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+        raise error(f"RNN input dtype ({input.dtype}) does not match weight dtype "
                          f"({weight.dtype}). Convert input: input.to({weight.dtype}), or "
                          f"convert model: model.to({input.dtype})")
 
@@ -181,7 +184,7 @@ class RNNBase(Module):
             if tuple(part.shape) != shape:
                 which = f"hidden[{position}]" if lstm else "hidden"
                 raise RuntimeError(f"Expected {which} size {shape}, got {list(part.shape)}")
-            _check_dtype(part, weight)
+            _check_dtype(part, weight, RuntimeError)
         return parts
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:  # noqa: A002
@@ -208,8 +211,7 @@ class RNNBase(Module):
                 input.transpose(0, 1) if self.batch_first else input
             steps, batch = time_first.shape[0], time_first.shape[1]
             if steps == 0:
-                raise RuntimeError(f"{name}: the input has no time steps (shape "
-                                   f"{tuple(input.shape)})")
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
             data, batch_sizes = time_first.reshape(steps * batch, time_first.shape[2]), \
                 [batch] * steps
         if data.shape[-1] != self.input_size:
@@ -356,7 +358,7 @@ class RNNCellBase(Module):
         if batched.shape[1] != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {batched.shape[1]} "
                                f"expected {self.input_size}")
-        _check_dtype(batched, self.weight_ih)
+        _check_dtype(batched, self.weight_ih, RuntimeError)
         if hx is None:
             zeros = creation.zeros(batched.shape[0], self.hidden_size, dtype=input.dtype)
             return batched, (zeros,) * parts, unbatched
@@ -364,13 +366,14 @@ class RNNCellBase(Module):
         if len(state) != parts or not all(isinstance(part, Tensor) for part in state):
             raise TypeError(f"{name}: hx must be " + ("a pair (h_0, c_0) of Tensors"
                                                        if parts == 2 else "a Tensor"))
-        state = tuple(part.unsqueeze(0) if unbatched and part.ndim == 1 else part
-                      for part in state)
         for position, part in enumerate(state):
-            if part.ndim != 2:
+            if part.ndim != batched.ndim - unbatched:
                 raise RuntimeError(f"{name}: hidden{position} must be "
                                    f"{'1' if unbatched else '2'}-D like the input, got "
                                    f"{part.ndim}-D")
+            _check_dtype(part, self.weight_ih, RuntimeError)
+        state = tuple(part.unsqueeze(0) if unbatched else part for part in state)
+        for position, part in enumerate(state):
             if part.shape[0] != batched.shape[0]:
                 raise RuntimeError(f"Input batch size {batched.shape[0]} doesn't match "
                                    f"hidden{position} batch size {part.shape[0]}")

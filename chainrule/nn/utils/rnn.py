@@ -117,6 +117,7 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
     longest = max(value.shape[0] for value in values)
     padded = []
     for value in values:
+        value = value.to(values[0].dtype)  # PyTorch's result has the first sequence's dtype
         missing = longest - value.shape[0]
         if missing == 0:
             padded.append(value)
