@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chainrule as cr
 
@@ -223,6 +225,28 @@ def test_padding_utilities_match_torch() -> None:
     for ours, theirs in zip(cr_rnn.unpack_sequence(packed_c),
                             torch_rnn.unpack_sequence(packed_t)):
         np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+
+
+@settings(max_examples=25, deadline=None)
+@given(lengths=st.lists(st.integers(1, 5), min_size=1, max_size=4), batch_first=st.booleans(),
+       total_extra=st.integers(0, 2))
+def test_pack_then_pad_matches_torch_for_any_lengths(lengths: list[int], batch_first: bool,
+                                                     total_extra: int) -> None:
+    steps = max(lengths)
+    shape = (len(lengths), steps, 2) if batch_first else (steps, len(lengths), 2)
+    x = np.random.default_rng(len(lengths) * 7 + steps).standard_normal(shape)
+    packed_t = torch_rnn.pack_padded_sequence(torch.tensor(x), lengths, batch_first,
+                                              enforce_sorted=False)
+    packed_c = cr_rnn.pack_padded_sequence(cr.tensor(x), lengths, batch_first,
+                                           enforce_sorted=False)
+    np.testing.assert_array_equal(packed_c.data.numpy(), packed_t.data.numpy())
+    np.testing.assert_array_equal(packed_c.batch_sizes.numpy(), packed_t.batch_sizes.numpy())
+    padded_t, _ = torch_rnn.pad_packed_sequence(packed_t, batch_first, -2.0,
+                                                steps + total_extra)
+    padded_c, lengths_c = cr_rnn.pad_packed_sequence(packed_c, batch_first, -2.0,
+                                                     steps + total_extra)
+    np.testing.assert_array_equal(padded_c.numpy(), padded_t.numpy())
+    assert lengths_c.tolist() == lengths
 
 
 def _error(call: Any) -> tuple[type, str]:

@@ -100,7 +100,7 @@ def _model(config: CharLMConfig, vocabulary: int) -> CharLM:
     return CharLM(vocabulary, config.embed, config.hidden, config.layers, config.dropout)
 
 
-def _mean_loss(model: CharLM, ids: np.ndarray, streams: int = 8, length: int = 256) -> float:
+def _mean_loss(model: CharLM, ids: np.ndarray, streams: int = 32, length: int = 256) -> float:
     """Cross-entropy per character (nats) over `ids`, read as the model is trained."""
     model.eval()
     total, count, state = 0.0, 0, None
