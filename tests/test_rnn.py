@@ -170,3 +170,28 @@ def test_reachable_by_torch_names() -> None:
     assert packed.double().data.dtype == cr.float64
     for name in ("RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase"):
         assert issubclass(getattr(torch.nn, name), torch.nn.Module)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_projection_blocks_change_nothing(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long sequences project their inputs block by block: the same values and gradients
+    as one projection of every step, and gradients that pass central differences."""
+    from chainrule.nn import recurrence
+
+    layer = getattr(cr.nn, kind)(2, 3, bidirectional=True).double()
+    x = _random(5, 3, 2, seed=20)
+
+    def run(x: cr.Tensor) -> cr.Tensor:
+        output, _ = layer(pack_padded_sequence(x, [5, 2, 4], enforce_sorted=False))
+        return pad_packed_sequence(output)[0]
+
+    whole = run(x)
+    whole.sum().backward()
+    whole_grad = x.grad.numpy().copy()
+    x.grad = None
+    monkeypatch.setattr(recurrence, "BLOCK_STEPS", 2)
+    blocks = run(x)
+    blocks.sum().backward()
+    np.testing.assert_allclose(blocks.detach().numpy(), whole.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), whole_grad, rtol=1e-12)
+    assert gradcheck(run, (x,))

@@ -83,6 +83,11 @@ def gru_step(x_proj: Tensor, state: State, weights: LayerWeights) -> State:
 
 Step = Callable[[Tensor, State, LayerWeights], State]
 
+#: Time steps whose input projection is one matmul. Each step reads its rows as a slice, and
+#: a slice's gradient is as large as what it was cut from: one projection of all T steps
+#: would cost T gradients of T steps each (quadratic in T); blocks keep that linear.
+BLOCK_STEPS = 64
+
 
 def _rows(state: State, start: int, stop: int) -> State:
     return tuple(part[start:stop] for part in state)
@@ -98,13 +103,13 @@ def run_layer(step: Step, data: Tensor, batch_sizes: Sequence[int], initial: Sta
               weights: LayerWeights, reverse: bool) -> tuple[Tensor, State]:
     """One layer in one direction over packed `data` (rows of all steps, (N, input)).
 
-    The input projection of every time step is one matmul before the loop; the loop adds
-    the recurrent part. Returns the packed outputs (N, H_out) and the final state of each
+    The input projection is one matmul per block of `BLOCK_STEPS` time steps (all of them
+    for short sequences), done before the steps of the block; the loop adds the recurrent
+    part. Returns the packed outputs (N, H_out) and the final state of each
     sequence, (batch, ·) in the packed (sorted) order: forwards, a sequence that ends
     early keeps the state of its last step; backwards, each sequence starts at its own last
     step from its row of `initial`.
     """
-    projected = F.linear(data, weights.weight_ih, weights.bias_ih)
     offsets = [0]
     for size in batch_sizes:
         offsets.append(offsets[-1] + size)
@@ -113,7 +118,14 @@ def run_layer(step: Step, data: Tensor, batch_sizes: Sequence[int], initial: Sta
     finished: list[State] = []  # forwards: the states of sequences that ended, latest last
     active = batch_sizes[steps[0]]
     state = _rows(initial, 0, active)
+    block, projected, base = -1, data, 0
     for t in steps:
+        if t // BLOCK_STEPS != block:
+            block = t // BLOCK_STEPS
+            first, last = block * BLOCK_STEPS, min(len(batch_sizes), (block + 1) * BLOCK_STEPS)
+            rows = data if len(batch_sizes) <= BLOCK_STEPS else \
+                data[offsets[first]:offsets[last]]
+            projected, base = F.linear(rows, weights.weight_ih, weights.bias_ih), offsets[first]
         size = batch_sizes[t]
         if size < active:  # forwards only: the sequences from `size` on have ended
             finished.append(_rows(state, size, active))
@@ -122,7 +134,7 @@ def run_layer(step: Step, data: Tensor, batch_sizes: Sequence[int], initial: Sta
             joining = _rows(initial, active, size)
             state = tuple(cat([part, new], 0) for part, new in zip(state, joining))
         active = size
-        state = step(projected[offsets[t]:offsets[t + 1]], state, weights)
+        state = step(projected[offsets[t] - base:offsets[t + 1] - base], state, weights)
         outputs.append(state[0])
     if reverse:
         outputs.reverse()
