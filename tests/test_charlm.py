@@ -143,3 +143,17 @@ def test_the_command_line(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["charlm", "sample", "--model", str(out), "--temperature", "0"]) == 2
     assert main(["charlm", "sample", "--model", str(tmp_path)]) == 1
     assert "no character model" in capsys.readouterr().err
+
+
+def test_the_default_corpus_is_found_through_chainrule_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chainrule.apps.charlm import default_corpus
+
+    (tmp_path / "conll2003").mkdir()
+    (tmp_path / "conll2003" / "train.txt").write_text("-DOCSTART- -X- O O\n\nHi NNP O O\n")
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path))
+    assert default_corpus() == tmp_path / "conll2003" / "train.txt"
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "elsewhere"))
+    if not (Path(__file__).resolve().parents[2] / "shared" / "data" / "conll2003").is_dir():
+        with pytest.raises(FileNotFoundError, match="--corpus FILE"):
+            default_corpus()
