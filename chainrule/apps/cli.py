@@ -6,6 +6,8 @@
     chainrule predict runs/latest --point 0.2,-0.4
     chainrule explain "(x+y)*z" x=-2 y=5 z=-4
     chainrule explain --example sigmoid-circuit
+    chainrule charlm train --out runs/charlm  # a character-level LSTM language model
+    chainrule charlm sample --model runs/charlm --length 200
 
 `chainrule` alone prints this help. Every mistake ends in one sentence on stderr: exit
 status 2 for a mistake in the command line (`errors.UsageError`, and argparse's own), 1 for
@@ -79,6 +81,9 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_saved_model_commands(commands)
     _add_explain_command(commands)
     _add_ner_commands(commands)
+    from .charlm.commands import add_charlm_commands
+
+    add_charlm_commands(commands, _Parser, _positive_int)
     return parser
 
 
@@ -477,8 +482,14 @@ def _join_negative_values(arguments: list[str]) -> list[str]:
     return joined
 
 
+def _charlm(args: argparse.Namespace) -> int:
+    from .charlm.commands import run_charlm
+
+    return run_charlm(args)
+
+
 _HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "explain": _explain,
-             "ner": _ner}
+             "ner": _ner, "charlm": _charlm}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -490,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "ner" and args.ner_command is None:
         parser.parse_args(["ner", "--help"])
+    if args.command == "charlm" and args.charlm_command is None:
+        parser.parse_args(["charlm", "--help"])
     try:
         return _HANDLERS[args.command](args)
     except KeyboardInterrupt:

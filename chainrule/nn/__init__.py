@@ -25,9 +25,11 @@ from .loss import (
 )
 from .module import Module
 from .parameter import Parameter
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Embedding", "Dropout",
            "Flatten", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Hardtanh",
            "GELU", "Softmax", "LogSoftmax", "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss",
            "BCEWithLogitsLoss", "MultiMarginLoss", "MarginRankingLoss", "functional", "init",
            "parallel", "utils"]
+__all__ += ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
