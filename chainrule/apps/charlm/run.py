@@ -84,18 +84,6 @@ class CharLMConfig:
             raise UsageError(f"--max-chars must be at least 100, got {self.max_chars}")
 
 
-def clip_gradients(parameters: list[nn.Parameter], max_norm: float) -> float:
-    """Scales all gradients by min(1, max_norm / ‖g‖) (‖g‖ over all of them, as
-    `nn.utils.clip_grad_norm_`, which this stands in for); returns ‖g‖."""
-    grads = [p.grad for p in parameters if p.grad is not None]
-    norm = math.sqrt(sum(float((g.numpy().astype(np.float64) ** 2).sum()) for g in grads))
-    if max_norm > 0 and norm > max_norm:
-        with no_grad():
-            for grad in grads:
-                grad.mul_(max_norm / (norm + 1e-6))
-    return norm
-
-
 def _model(config: CharLMConfig, vocabulary: int) -> CharLM:
     return CharLM(vocabulary, config.embed, config.hidden, config.layers, config.dropout)
 
@@ -193,7 +181,7 @@ def _fit(model: CharLM, optimiser: optim.Optimizer, train_ids: np.ndarray,
 
     def clip() -> None:
         if config.clip > 0:
-            clip_gradients(parameters, config.clip)
+            nn.utils.clip_grad_norm_(parameters, config.clip)
 
     return fit(model, optimiser, batches, loss_of, evaluate, epochs=config.epochs,
                history=history, after_backward=clip, checkpoints=files,
