@@ -80,7 +80,8 @@ class RandomSampler(Sampler):
             return
         for _ in range(wanted // count):
             yield from rng.permutation(count).tolist()
-        yield from rng.permutation(count)[:wanted % count].tolist()
+        if wanted % count:  # (no draw when nothing is left: one epoch = one permutation)
+            yield from rng.permutation(count)[:wanted % count].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
