@@ -188,7 +188,36 @@ def test_concat_subset_and_split_lengths() -> None:
     same(program)
 
 
+def test_generic_subclasses_and_stack_datasets() -> None:
+    def program(m: Any) -> Any:
+        d = m.utils.data
+
+        class Evens(d.Sampler[int]):
+            def __iter__(self):  # type: ignore[no-untyped-def]
+                return iter([0, 2, 4])
+
+            def __len__(self) -> int:
+                return 3
+
+        class Squares(d.Dataset[int]):
+            def __getitem__(self, i: int) -> int:
+                return i * i
+
+            def __len__(self) -> int:
+                return 5
+
+        stacked = d.StackDataset(Squares(), tensors(m))
+        named = d.StackDataset(square=Squares(), label=list("abcde"))
+        loader = d.DataLoader(stacked, batch_size=2, sampler=Evens())
+        return [len(stacked), stacked[1], named[4], len(loader), list(loader),
+                list(d.DataLoader(named, batch_size=3))]
+
+    same(program)
+
+
 @pytest.mark.parametrize("program", [
+    lambda m: m.utils.data.StackDataset(m.ones(2), m.ones(3)),
+    lambda m: m.utils.data.StackDataset(m.ones(2), b=m.ones(2)),
     lambda m: m.utils.data.DataLoader(tensors(m), sampler=range(5), shuffle=True),
     lambda m: m.utils.data.DataLoader(tensors(m), batch_sampler=[[0]], batch_size=2),
     lambda m: m.utils.data.DataLoader(tensors(m), batch_sampler=[[0]], shuffle=True),

@@ -14,7 +14,7 @@ from .sampler import Sampler
 __all__ = ["DistributedSampler"]
 
 
-class DistributedSampler(Sampler):
+class DistributedSampler(Sampler[int]):
     """The share of a data set that one of `num_replicas` processes loads each epoch, with
     PyTorch's assignment: the index list (shuffled, or 0, 1, 2, …) is padded by repeating
     its head until every process gets as many (or, with `drop_last`, cut to a multiple of

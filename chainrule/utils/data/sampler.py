@@ -9,7 +9,7 @@ orders differ from torch's while their lengths and kinds of order are the same.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence, Sized
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -23,21 +23,24 @@ def _rng(generator: Any) -> np.random.Generator:
     return (generator or default_generator).numpy
 
 
-class Sampler:
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Sampler(Generic[T_co]):
     """An iterable of dataset indices, for `DataLoader(sampler=...)`: define `__iter__`
     (and `__len__`, which `len(loader)` needs)."""
 
     def __init__(self, data_source: Sized | None = None) -> None:
         pass  # PyTorch accepts and ignores it
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
 
 
-class SequentialSampler(Sampler):
+class SequentialSampler(Sampler[int]):
     """0, 1, …, len(data_source) − 1."""
 
     def __init__(self, data_source: Sized) -> None:
@@ -50,7 +53,7 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
-class RandomSampler(Sampler):
+class RandomSampler(Sampler[int]):
     """A random order of the indices: a fresh permutation each pass (repeated whole, then a
     part of one, when `num_samples` exceeds the length), or, with `replacement=True`,
     `num_samples` independent uniform draws."""
@@ -87,7 +90,7 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
-class SubsetRandomSampler(Sampler):
+class SubsetRandomSampler(Sampler[int]):
     """The given indices, in a fresh random order each pass."""
 
     def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
@@ -102,7 +105,7 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-class WeightedRandomSampler(Sampler):
+class WeightedRandomSampler(Sampler[int]):
     """`num_samples` indices drawn with probability proportional to `weights` (with
     replacement unless `replacement=False`)."""
 
@@ -142,7 +145,7 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
-class BatchSampler(Sampler):
+class BatchSampler(Sampler[list[int]]):
     """Groups the indices another sampler yields into lists of `batch_size` (the last one
     shorter, or dropped with `drop_last=True`).
 
