@@ -1,8 +1,9 @@
 """`cr.special`, PyTorch's `torch.special`: the special functions chainrule differentiates.
 
 Most are the library's own ops under torch.special's names (`expit` is `sigmoid`); erfinv,
-sinc, entr and log_ndtr are gates of their own (`ops/special_functions.py`), and ndtr is
-erfc rescaled. Integer inputs are promoted to the default float type, as in PyTorch.
+sinc, entr, log_ndtr, xlog1py, gammaln and polygamma (digamma, psi) are gates of their own
+(`ops/special_functions.py`); ndtr is erfc rescaled, multigammaln a sum of gammaln.
+Integer inputs are promoted to the default float type, as in PyTorch.
 
 >>> import chainrule as cr
 >>> x = cr.tensor([0.0, 0.5], dtype=cr.float64, requires_grad=True)
@@ -25,13 +26,14 @@ from ._namespace import logsumexp as _logsumexp
 from ._namespace import round as _round
 from ._namespace import sigmoid as _sigmoid
 from ._namespace import xlogy as _xlogy
-from .ops.dispatch import as_floating
-from .ops.special_functions import Entr, Erfinv, LogNdtr, Sinc
+from .ops.dispatch import as_floating, binary
+from .ops.special_functions import Entr, Erfinv, Lgamma, LogNdtr, Polygamma, Sinc, Xlog1py
 from .tensor import Tensor
 from .tensor import as_tensor_argument as _tensor
 
 __all__ = ["expit", "logit", "erf", "erfc", "erfinv", "exp2", "expm1", "log1p", "logsumexp",
-           "softmax", "log_softmax", "xlogy", "sinc", "entr", "round", "ndtr", "log_ndtr"]
+           "softmax", "log_softmax", "xlogy", "xlog1py", "sinc", "entr", "round", "ndtr",
+           "log_ndtr", "gammaln", "digamma", "psi", "polygamma", "multigammaln"]
 
 _INV_SQRT_2 = 1 / math.sqrt(2)
 
@@ -126,3 +128,42 @@ def ndtr(input: Tensor) -> Tensor:  # noqa: A002
 def log_ndtr(input: Tensor) -> Tensor:  # noqa: A002
     """ln Φ(x), precise far into both tails."""
     return LogNdtr.apply(_floating(input))  # type: ignore[no-any-return]
+
+
+def xlog1py(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """x·ln(1 + y), 0 where x = 0."""
+    return binary(Xlog1py, _tensor(input), other, True)  # type: ignore[no-any-return]
+
+
+def gammaln(input: Tensor) -> Tensor:  # noqa: A002
+    """ln|Γ(x)| (inf at 0 and the negative integers)."""
+    return Lgamma.apply(_floating(input))  # type: ignore[no-any-return]
+
+
+def digamma(input: Tensor) -> Tensor:  # noqa: A002
+    """ψ(x) = Γ′(x)/Γ(x)."""
+    return Polygamma.apply(_floating(input), 0)  # type: ignore[no-any-return]
+
+
+psi = digamma
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002
+    """ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"polygamma: n must be an int, got {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n (got n = {n}).")
+    return Polygamma.apply(_floating(input), n)  # type: ignore[no-any-return]
+
+
+def multigammaln(input: Tensor, p: int) -> Tensor:  # noqa: A002
+    """The log multivariate gamma function of dimension p:
+    p(p − 1)/4 · ln π + Σⱼ₌₀ᵖ⁻¹ ln Γ(x − j/2)."""
+    if p < 1:
+        raise RuntimeError(f"multigammaln: p has to be greater than or equal to 1, got {p}")
+    x = _floating(input)
+    total = gammaln(x)
+    for j in range(1, p):
+        total = total + gammaln(x - j / 2)
+    return total + p * (p - 1) / 4 * math.log(math.pi)  # type: ignore[no-any-return]
