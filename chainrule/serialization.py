@@ -6,9 +6,9 @@ optimiser's state dict, or a dict of several. Unlike PyTorch's pickle, nothing e
 stored: `save` refuses any other object, naming its type and where it sits
 (`obj['config']['tags']`), so `load` never runs code. The tensors and arrays go into the
 safetensors file as named arrays; the structure around them goes, as JSON, into the file's
-metadata. Tensors come back as tensors (with `requires_grad` as saved), arrays as arrays,
-tuples as tuples, int keys as int keys. `f` is a path or a binary file object
-(`io.BytesIO`, a file opened with "wb"/"rb"), as in PyTorch.
+metadata. Tensors come back as tensors (with `requires_grad` as saved; an `nn.Parameter` as
+a Parameter), arrays as arrays, tuples as tuples, int keys as int keys. `f` is a path or a
+binary file object (`io.BytesIO`, a file opened with "wb"/"rb"), as in PyTorch.
 
 Paths are written to a temporary name and renamed, so a crash never leaves a half-written
 checkpoint where the old one was; the next save (or `--resume`) deletes the temporary file
@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError", "checkpoint_path", "remove_stale_temporaries"]
@@ -47,7 +48,8 @@ def _where(keys: tuple[Any, ...]) -> str:
 
 
 def _array_record(marker: str, value: np.ndarray, keys: tuple[Any, ...],
-                  arrays: dict[str, np.ndarray], requires_grad: bool = False) -> Any:
+                  arrays: dict[str, np.ndarray], requires_grad: bool = False,
+                  parameter: bool = False) -> Any:
     """Stores `value` under a fresh name; the record names it (with its options, where it
     needs any: complex128, which safetensors lacks, travels as float64 pairs)."""
     name = ".".join(str(key) for key in keys) or "tensor"
@@ -58,6 +60,8 @@ def _array_record(marker: str, value: np.ndarray, keys: tuple[Any, ...],
         value, options["complex128"] = value.view(np.float64).reshape(value.shape + (2,)), True
     if requires_grad:
         options["requires_grad"] = True
+    if parameter:
+        options["parameter"] = True
     # (np.ascontiguousarray would turn a 0-d array into shape (1,))
     arrays[name] = value if value.flags.c_contiguous else value.copy(order="C")
     return {marker: [name, options] if options else name}
@@ -70,7 +74,7 @@ def _encode(value: Any, keys: tuple[Any, ...], arrays: dict[str, np.ndarray]) ->
                          f"{_where(keys[:10])}...); a checkpoint holds at most that many")
     if isinstance(value, Tensor):
         return _array_record("__tensor__", value.detach().numpy(), keys, arrays,
-                             value.requires_grad)
+                             value.requires_grad, isinstance(value, Parameter))
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biufc":
             raise TypeError(f"save: cannot store a NumPy array of dtype {value.dtype} at "
@@ -141,7 +145,7 @@ def _decode_array(marker: str, body: Any, arrays: dict[str, np.ndarray]) -> Any:
     if not isinstance(name, str) or name not in arrays:
         raise CheckpointError(f"the structure names a tensor {body!r} that the file does "
                               "not hold")
-    unknown = set(options) - {"complex128", "requires_grad"}
+    unknown = set(options) - {"complex128", "requires_grad", "parameter"}
     if unknown:
         raise CheckpointError(f"unknown options {sorted(unknown)} for the tensor {name!r}")
     array = arrays[name]
@@ -152,6 +156,8 @@ def _decode_array(marker: str, body: Any, arrays: dict[str, np.ndarray]) -> Any:
         array = np.ascontiguousarray(array).view(np.complex128).reshape(array.shape[:-1])
     if marker == "__ndarray__":
         return array
+    if options.get("parameter"):
+        return Parameter(Tensor._make(array, None), bool(options.get("requires_grad")))
     tensor = Tensor._make(array, None)
     return tensor.requires_grad_(True) if options.get("requires_grad") else tensor
 

@@ -74,6 +74,14 @@ def test_round_trip_of_every_kind_of_value(tmp_path: Path, target: str) -> None:
     assert_same(state, loaded)
 
 
+def test_parameters_come_back_as_parameters() -> None:
+    frozen = cr.nn.Parameter(cr.ones(2), requires_grad=False)
+    loaded = cr.load(io.BytesIO(_bytes_of([cr.nn.Linear(2, 3).weight, frozen])))
+    assert [type(p).__name__ for p in loaded] == ["Parameter", "Parameter"]
+    assert loaded[0].requires_grad and loaded[0].shape == (3, 2)
+    assert not loaded[1].requires_grad and cr.equal(loaded[1], cr.ones(2))
+
+
 def test_two_checkpoints_in_one_stream_and_requires_grad() -> None:
     buffer = io.BytesIO()
     leaf = cr.ones(2, requires_grad=True)
