@@ -125,3 +125,29 @@ def test_datasets_combine_and_subsets_index_lists() -> None:
     with pytest.raises(AssertionError, match="IterableDataset"):
         data.ConcatDataset([Count(2)])
     assert data.Subset(list("abcdef"), [5, 1, 3])[1] == "b"
+
+
+@pytest.mark.parametrize("options", [
+    {"shuffle": True}, {"shuffle": False, "drop_last": True},
+    {"sampler": "replacement"}, {"sampler": "more-than-data"},
+])
+def test_the_whole_pass_gather_equals_iterating_the_sampler(options: dict) -> None:
+    dataset = data.TensorDataset(cr.randn(11, 2), cr.arange(11))
+
+    def loader(collate: object) -> list:
+        settings = dict(options)
+        generator = cr.Generator(9)
+        if settings.get("sampler") == "replacement":
+            settings["sampler"] = data.RandomSampler(dataset, True, 15, generator=generator)
+        elif settings.get("sampler") == "more-than-data":
+            settings["sampler"] = data.RandomSampler(dataset, num_samples=25,
+                                                     generator=generator)
+        else:
+            settings["generator"] = generator
+        return list(data.DataLoader(dataset, batch_size=4, collate_fn=collate, **settings))
+
+    fast = loader(None)
+    slow = loader(lambda batch: data.default_collate(batch))
+    assert len(fast) == len(slow) > 0
+    for (x, y), (x2, y2) in zip(fast, slow, strict=True):
+        assert cr.equal(x, x2) and cr.equal(y, y2)

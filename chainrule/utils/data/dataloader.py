@@ -150,12 +150,27 @@ class DataLoader:
     def _iterate_batches(self) -> Iterator[Any]:
         gather = (type(self.dataset).__getitem__ is TensorDataset.__getitem__
                   and self.collate_fn is default_collate)
+        if gather and type(self.batch_sampler) is BatchSampler and \
+                type(self.batch_sampler.sampler) in (SequentialSampler, RandomSampler):
+            yield from self._gather_slices(self.batch_sampler)
+            return
         for indices in self.batch_sampler:  # type: ignore[union-attr]
             if gather:  # one fancy-index per tensor: what stacking the samples would give
                 rows = np.asarray(list(indices), dtype=np.int64)
                 yield [Tensor._make(t._array[rows], None) for t in self.dataset.tensors]
             else:
                 yield self.collate_fn([self.dataset[index] for index in indices])
+
+    def _gather_slices(self, batches: BatchSampler) -> Iterator[list[Tensor]]:
+        """The batches of a TensorDataset under the default samplers, cut from the pass's
+        index array in NumPy (no per-index Python loop); the same batches as iterating."""
+        order = batches.sampler._index_array()  # type: ignore[attr-defined]
+        size = batches.batch_size
+        for start in range(0, len(order), size):
+            rows = order[start:start + size]
+            if batches.drop_last and len(rows) < size:
+                return
+            yield [Tensor._make(t._array[rows], None) for t in self.dataset.tensors]
 
     def _iterate_stream(self) -> Iterator[Any]:
         if self.batch_size is None:

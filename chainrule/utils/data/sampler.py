@@ -49,6 +49,11 @@ class SequentialSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
+    def _index_array(self) -> np.ndarray:
+        """All the indices of one pass at once (what iterating gives), for the loader's
+        gather of a TensorDataset."""
+        return np.arange(len(self.data_source))
+
     def __len__(self) -> int:
         return len(self.data_source)
 
@@ -77,14 +82,17 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        yield from self._index_array().tolist()
+
+    def _index_array(self) -> np.ndarray:
+        """All the indices of one pass at once (what iterating gives, from the same draws)."""
         count, wanted, rng = len(self.data_source), self.num_samples, _rng(self.generator)
         if self.replacement:
-            yield from rng.integers(0, count, size=wanted).tolist()
-            return
-        for _ in range(wanted // count):
-            yield from rng.permutation(count).tolist()
+            return rng.integers(0, count, size=wanted)
+        parts = [rng.permutation(count) for _ in range(wanted // count)]
         if wanted % count:  # (no draw when nothing is left: one epoch = one permutation)
-            yield from rng.permutation(count)[:wanted % count].tolist()
+            parts.append(rng.permutation(count)[:wanted % count])
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def __len__(self) -> int:
         return self.num_samples
