@@ -27,7 +27,8 @@ from ._namespace import round as _round
 from ._namespace import sigmoid as _sigmoid
 from ._namespace import xlogy as _xlogy
 from .ops.dispatch import as_floating, binary
-from .ops.special_functions import Entr, Erfinv, Lgamma, LogNdtr, Polygamma, Sinc, Xlog1py
+from .ops.pointwise2 import Erfinv
+from .ops.special_functions import Entr, Lgamma, LogNdtr, Polygamma, Sinc, Xlog1py
 from .tensor import Tensor
 from .tensor import as_tensor_argument as _tensor
 

@@ -1,6 +1,6 @@
 """Gates for the special functions that `chainrule.special` adds beyond the op table:
-erfinv, sinc, entr, log_ndtr, lgamma, polygamma (digamma is its order 0) and xlog1py, each
-a NumPy forward and its local derivative.
+sinc, entr, log_ndtr, lgamma, polygamma (digamma is its order 0) and xlog1py, each a
+NumPy forward and its local derivative.
 
 Each backward is written with `_dual` helpers and the gates themselves, so a recorded
 backward (create_graph=True) is differentiable again.
@@ -18,72 +18,15 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
 from ._broadcast import unbroadcast
-from .activation import erf
 from .pointwise2 import erfc
 
-__all__ = ["Erfinv", "Sinc", "Entr", "LogNdtr", "Lgamma", "Polygamma", "Xlog1py", "erfinv",
-           "log_ndtr", "lgamma", "polygamma"]
+__all__ = ["Sinc", "Entr", "LogNdtr", "Lgamma", "Polygamma", "Xlog1py", "log_ndtr", "lgamma",
+           "polygamma"]
 
 _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
 _INV_SQRT_2 = 1 / math.sqrt(2)
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
-
-
-def _giles(x: Array) -> Array:
-    """Giles' approximation of erfinv (relative error about 1e-7 in float64): the start that
-    two Newton steps make exact."""
-    xp = array_module(x)
-    w = -xp.log((1 - x) * (1 + x))
-    central, tail = w - 2.5, xp.sqrt(xp.maximum(w, 5.0)) - 3
-    p = xp.full_like(x, 2.81022636e-08)
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):
-        p = c + p * central
-    q = xp.full_like(x, -0.000200214257)
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):
-        q = c + q * tail
-    return xp.where(w < 5.0, p, q) * x  # type: ignore[no-any-return]
-
-
-def erfinv(x: Array) -> Array:
-    """The inverse error function, elementwise: ±inf at ±1, NaN beyond.
-
-    Newton steps on erf y = x near 0, and on erfc |y| = 1 − |x| beyond 0.5, where 1 − |x| is
-    exact and erfc keeps its relative precision (erf would lose it against 1)."""
-    xp = array_module(x)
-    work = x.astype(xp.float64)
-    magnitude = abs(work)
-    inside = magnitude < 1
-    safe = xp.where(inside, magnitude, 0.5)
-    y = _giles(safe)
-    for _ in range(3):
-        slope = xp.exp(-y * y) / _SQRT_PI_OVER_2
-        # erf y − |x|, computed as (1 − |x|) − erfc y in the tail
-        residual = xp.where(safe > 0.5, (1 - safe) - erfc(y), erf(y) - safe)
-        y = y - residual / slope
-    edge = xp.where(magnitude == 1, xp.inf, xp.nan)
-    result = xp.sign(work) * xp.where(inside, y, edge)
-    return result.astype(x.dtype, copy=False)  # type: ignore[no-any-return]
-
-
-class Erfinv(Gate):
-    """f(x) = erf⁻¹ x;  ∂f/∂x = (√π/2) e^(f(x)²)."""
-
-    __slots__ = ()
-    label = "erfinv"
-
-    @staticmethod
-    def forward(ctx: Gate, x: Array) -> Array:
-        ctx.save_for_backward(x)
-        return erfinv(x)
-
-    @staticmethod
-    def backward(ctx: Gate, grad: Array) -> Grad:
-        (x,) = ctx.saved_tensors
-        y = Erfinv.apply(x) if _dual.is_tensor(x) else erfinv(x)
-        return grad * _dual.exp(y * y) * _SQRT_PI_OVER_2
 
 
 def _sinc(x: Array) -> Array:
