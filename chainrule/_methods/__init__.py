@@ -6,20 +6,27 @@ table, not this file.
 
 
 from .activation import ActivationMethods
+from .batched import BatchedMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
 from .linalg import LinalgMethods
+from .masked import MaskedMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
 from .reduce import ReduceMethods
+from .repeat import RepeatMethods
+from .select import SelectMethods
 from .shape import ShapeMethods
+from .split import SplitMethods
+from .tensor_new import Tensor_newMethods
+from .triangle import TriangleMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, RepeatMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

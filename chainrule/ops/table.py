@@ -29,15 +29,22 @@ from typing import Any
 
 from . import (
     activation,
+    batched,
     dispatch,
     elementwise,
     indexing,
     inplace,
     linalg,
+    masked,
     pointwise,
     pointwise2,
     reduce,
+    repeat,
+    select,
     shape,
+    split,
+    tensor_new,
+    triangle,
 )
 
 __all__ = ["Op", "OPS", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY",
@@ -204,7 +211,7 @@ CORE_ROWS: tuple[Op, ...] = (
     _front(shape.sum_to_size, function=False),
     _front(indexing.getitem, method=False, function=False),
     # ------------------------------------------------------------ products
-    _front(linalg.matmul, aliases=("mm",)),
+    _front(linalg.matmul),
     _front(linalg.rmatmul, method=False, function=False),
     _front(linalg.dot),
     _front(linalg.outer),
@@ -218,6 +225,66 @@ REDUCTION_ROWS: tuple[Op, ...] = (
 
 #: Splitting, gathering and scattering, repeating, triangles and diagonals, batched products.
 INDEXING_ROWS: tuple[Op, ...] = (
+    # ------------------------------------------------------------ views: pieces and moves
+    _front(split.split),
+    _front(split.chunk),
+    _front(split.tensor_split),
+    _front(split.unbind),
+    _front(split.narrow),
+    _front(split.movedim, aliases=("moveaxis",)),
+    # ------------------------------------------------------------ gather and scatter
+    _front(select.gather),
+    _front(select.scatter),
+    _front(select.scatter_, function=False),
+    _front(select.scatter_add),
+    _front(select.scatter_add_, function=False),
+    _front(select.index_select),
+    _front(select.index_add),
+    _front(select.index_add_, function=False),
+    _front(select.index_copy),
+    _front(select.index_copy_, function=False),
+    _front(select.index_fill),
+    _front(select.index_fill_, function=False),
+    _front(masked.masked_fill),
+    _front(masked.masked_fill_, function=False),
+    _front(masked.masked_select),
+    _front(masked.masked_scatter),
+    _front(masked.masked_scatter_, function=False),
+    _front(masked.take),
+    _front(masked.put),
+    _front(masked.put_, function=False),
+    # ------------------------------------------------------------ repeating and reordering
+    _front(repeat.repeat, function=False),
+    _front(repeat.tile),
+    _front(repeat.repeat_interleave),
+    _front(repeat.flip),
+    _front(repeat.fliplr),
+    _front(repeat.flipud),
+    _front(repeat.roll),
+    # ------------------------------------------------------------ triangles and diagonals
+    _front(triangle.tril),
+    _front(triangle.triu),
+    _front(triangle.tril_, function=False),
+    _front(triangle.triu_, function=False),
+    _front(triangle.diagonal),
+    _front(triangle.diag),
+    _front(triangle.diag_embed),
+    _front(triangle.trace),
+    # ------------------------------------------------------------ strict and fused products
+    _front(batched.mm),
+    _front(batched.mv),
+    _front(batched.bmm),
+    _front(batched.addmm),
+    _front(batched.addmv),
+    _front(batched.baddbmm),
+    _front(batched.addbmm),
+    # ------------------------------------------------------------ new tensors like this one
+    _front(tensor_new.new_zeros, function=False),
+    _front(tensor_new.new_ones, function=False),
+    _front(tensor_new.new_full, function=False),
+    _front(tensor_new.new_empty, function=False),
+    _front(tensor_new.new_tensor, function=False),
+    _front(tensor_new.ndimension, function=False),
 )
 
 
