@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine.variable import Variable
 from .linalg import MatMul
+from .scatter import FillWhere
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -90,7 +91,11 @@ def _fused(op: str, input: Tensor, product: Tensor, beta: Any, alpha: Any) -> Te
                            f"product's shape {shape}")
     scaled: Any = product if alpha == 1 else product * alpha
     if beta == 0:
-        return scaled  # type: ignore[no-any-return]
+        if not input._requires_grad:
+            return scaled  # type: ignore[no-any-return]
+        # input still gets its (zero) gradient, as in PyTorch, without its NaN or inf
+        zeros = FillWhere.apply(input, np.ones(shape, dtype=bool), 0)
+        return scaled + zeros  # type: ignore[no-any-return]
     result: Any = (input if beta == 1 else input * beta) + scaled
     return result  # type: ignore[no-any-return]
 

@@ -40,12 +40,13 @@ __all__ = ["gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "inde
 def index_array(op: str, index: Any) -> np.ndarray:
     """The int64 array of an index tensor; TypeError for a non-tensor, RuntimeError for a
     tensor that is not of an integer dtype (PyTorch's errors)."""
+    op = op if op.endswith(")") else f"{op}()"
     if not isinstance(index, Variable):
-        raise TypeError(f"{op}(): index must be a Tensor of int64 (or int32), got "
+        raise TypeError(f"{op}: index must be a Tensor of int64 (or int32), got "
                         f"{type(index).__name__}")
     array = index._array
     if array.dtype.kind not in "iu":
-        raise RuntimeError(f"{op}(): expected an int32 or int64 index tensor, got "
+        raise RuntimeError(f"{op}: expected an int32 or int64 index tensor, got "
                            f"{array.dtype}")
     return np.asarray(array, dtype=np.int64)
 
