@@ -24,7 +24,7 @@ class MaskedMethods:
     __slots__ = ()
 
     def masked_fill(self, mask: Any, value: Any) -> Any:
-        """`value` where `mask` is true, else input; mask broadcasts with input (the attention mask: scores.masked_fill(~allowed, float('-inf'))). No gradient flows to filled places."""
+        """`value` where `mask` is true, else input; mask broadcasts with input (the attention mask: `scores.masked_fill(~allowed, float('-inf'))`). No gradient flows to filled places."""
         return _masked.masked_fill(self, mask, value)
 
     def masked_fill_(self, mask: Any, value: Any) -> Any:

@@ -37,9 +37,9 @@ class RepeatMethods:
         """Each element (each slice along `dim`) repeated `repeats` times in place: [1, 2] → [1, 1, 2, 2]. With a tensor of repeats, element i is repeated repeats[i] times; with no repeats, `input` holds the counts and the result is arange repeated by them."""
         return _repeat.repeat_interleave(self, repeats, dim, output_size=output_size)
 
-    def flip(self, *dims: Any) -> Any:
-        """The tensor reversed along `dims` (a copy, as in PyTorch)."""
-        return _repeat.flip(self, *dims)
+    def flip(self, *dims: Any, **keywords: Any) -> Any:
+        """The tensor reversed along `dims` (a copy, as in PyTorch): `x.flip(0, 1)`, `cr.flip(x, (0, 1))` or `cr.flip(x, dims=[1])`."""
+        return _repeat.flip(self, *dims, **keywords)
 
     def fliplr(self) -> Any:
         """Reversed left to right (dim 1); needs at least 2 dims."""

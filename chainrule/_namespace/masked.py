@@ -18,7 +18,7 @@ __all__ = ["masked_fill", "masked_select", "masked_scatter", "take", "put"]
 
 
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Any:
-    """`value` where `mask` is true, else input; mask broadcasts with input (the attention mask: scores.masked_fill(~allowed, float('-inf'))). No gradient flows to filled places."""
+    """`value` where `mask` is true, else input; mask broadcasts with input (the attention mask: `scores.masked_fill(~allowed, float('-inf'))`). No gradient flows to filled places."""
     return _masked.masked_fill(_tensor(input), mask, value)
 
 

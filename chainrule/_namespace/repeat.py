@@ -29,9 +29,9 @@ def repeat_interleave(
     return _repeat.repeat_interleave(_tensor(input), repeats, dim, output_size=output_size)
 
 
-def flip(input: Tensor, *dims: Any) -> Any:
-    """The tensor reversed along `dims` (a copy, as in PyTorch)."""
-    return _repeat.flip(_tensor(input), *dims)
+def flip(input: Tensor, *dims: Any, **keywords: Any) -> Any:
+    """The tensor reversed along `dims` (a copy, as in PyTorch): `x.flip(0, 1)`, `cr.flip(x, (0, 1))` or `cr.flip(x, dims=[1])`."""
+    return _repeat.flip(_tensor(input), *dims, **keywords)
 
 
 def fliplr(input: Tensor) -> Any:

@@ -46,7 +46,14 @@ def _broadcast(input: Tensor, shape: tuple[int, ...]) -> Tensor:  # noqa: A002
 
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
     """`value` where `mask` is true, else input; mask broadcasts with input (the attention
-    mask: scores.masked_fill(~allowed, float('-inf'))). No gradient flows to filled places."""
+    mask: `scores.masked_fill(~allowed, float('-inf'))`). No gradient flows to filled places.
+
+    >>> import chainrule as cr
+    >>> scores = cr.zeros(2, 2)
+    >>> scores.masked_fill(cr.tensor([False, True]), float("-inf")).softmax(-1)
+    tensor([[1., 0.],
+            [1., 0.]])
+    """
     array, _ = _mask("masked_fill", input, mask)
     return FillWhere.apply(input, array, _fill_value("masked_fill", value))
 

@@ -151,8 +151,19 @@ def _flip_axes(op: str, input: Tensor, dims: Any) -> tuple[int, ...]:  # noqa: A
     return tuple(axes)
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
-    """The tensor reversed along `dims` (a copy, as in PyTorch)."""
+def flip(input: Tensor, *dims: Any, **keywords: Any) -> Tensor:  # noqa: A002
+    """The tensor reversed along `dims` (a copy, as in PyTorch): `x.flip(0, 1)`,
+    `cr.flip(x, (0, 1))` or `cr.flip(x, dims=[1])`.
+
+    >>> import chainrule as cr
+    >>> cr.tensor([[1, 2, 3]]).flip(1)
+    tensor([[3, 2, 1]])
+    """
+    if keywords:
+        if set(keywords) != {"dims"} or dims:
+            raise TypeError(f"flip() got unexpected arguments {sorted(keywords)}; expected "
+                            "dims, given once")
+        dims = (keywords["dims"],)
     return Flip.apply(input, _flip_axes("flip", input, dims))
 
 

@@ -238,7 +238,8 @@ class FillWhere(Gate):
             grad_x = unbroadcast(_dual.where(mask, 0.0, grad), tuple(x.shape))
         if need_value:
             total: Any = _dual.where(mask, grad, 0.0).sum()
-            grad_value = total if _dual.is_tensor(total) else array_module(grad).asarray(total)
+            total = total if _dual.is_tensor(total) else array_module(grad).asarray(total)
+            grad_value = _dual.cast(total, ctx.inputs[2]._array.dtype)  # the value's dtype
         return grad_x, None, grad_value
 
 

@@ -97,6 +97,17 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False  # 
     """out[i][j] = input[index[i][j]][j] (dim 0), input[i][index[i][j]] (dim 1), ….
 
     The gradient is added back at the gathered places, summed where the index repeats.
+
+    >>> import chainrule as cr
+    >>> x = cr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> picked = x.gather(1, cr.tensor([[0, 0], [1, 0]]))
+    >>> picked
+    tensor([[1., 1.],
+            [4., 3.]], grad_fn=<gather>)
+    >>> picked.sum().backward()
+    >>> x.grad
+    tensor([[2., 0.],
+            [1., 1.]])
     """
     axis, idx = _gather_layout("gather", input, dim, index)
     if input.ndim == 0:

@@ -39,7 +39,12 @@ def _axis(op: str, input: Tensor, dim: Any) -> int:  # noqa: A002
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of `tensor` along `dim`: pieces of `split_size` (the last may be smaller), or of
-    the sizes in the list `split_size_or_sections` (which must add up to the dim's size)."""
+    the sizes in the list `split_size_or_sections` (which must add up to the dim's size).
+
+    >>> import chainrule as cr
+    >>> [piece.shape for piece in cr.arange(5).split(2)]
+    [(2,), (2,), (1,)]
+    """
     axis = _axis("split", tensor, dim)
     length = tensor.shape[axis]
     if isinstance(split_size_or_sections, (list, tuple)):
