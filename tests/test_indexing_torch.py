@@ -177,6 +177,8 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
     "repeat_interleave-dim": (lambda lib, x: x.repeat_interleave(3, dim=1), (X,)),
     "repeat_interleave-tensor": (lambda lib, x: lib.repeat_interleave(
         x, lib.tensor([1, 0, 2]), dim=0), (X,)),
+    "repeat_interleave-one-count": (lambda lib, x: x.repeat_interleave(lib.tensor([2]), dim=1),
+                                    (X,)),
     "repeat_interleave-counts": (lambda lib, x: (lib.repeat_interleave(lib.tensor([2, 0, 1])),
                                                  x * 1), (X,)),
     "flip": (lambda lib, x: x.flip(0, 2), (X3,)),

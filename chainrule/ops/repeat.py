@@ -136,7 +136,8 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
                            f"dim {axis}, but got {counts.size} repeats and size {length}")
     if source.ndim == 0:
         source = source.reshape(1)
-    index = np.repeat(np.arange(length), counts.reshape(-1) if counts.size > 1 else int(counts))
+    flat = counts.reshape(-1)
+    index = np.repeat(np.arange(length), flat if flat.size > 1 else int(flat[0]))
     if output_size is not None and output_size != index.size:
         raise RuntimeError(f"repeat_interleave: output_size {output_size} but the repeats add "
                            f"up to {index.size}")
