@@ -9,18 +9,13 @@ only the last pick and lose gradient). The indices are constants: no gradient fl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import Any
 
 from .._typing import Array, Grad, Shape
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
 from ._broadcast import unbroadcast
-
-if TYPE_CHECKING:
-    from ..tensor import Tensor
 
 __all__ = ["Gather", "ScatterAdd", "Scatter", "IndexSelect", "IndexAddDim", "IndexCopy",
            "FillWhere", "IndexFill", "ScatterFill", "along", "grid"]
@@ -256,6 +251,3 @@ class ScatterFill(FillWhere):
     __slots__ = ()
     label = "scatter"
 
-
-def _mask_of(x: Tensor, place: tuple[Any, ...]) -> np.ndarray:
-    return _written(tuple(x.shape), place, x._array)  # type: ignore[no-any-return]
