@@ -45,6 +45,13 @@ IN_PLACE: dict[str, Callable[[Any, Any], Any]] = {
                                                         _t(lib, np.arange(12.0))),
     "put_": lambda lib, x: x.put_(_t(lib, [0, 0, 5]), _t(lib, [1.0, 2.0, 3.0]),
                                   accumulate=True),
+    "addmm_": lambda lib, x: x.addmm_(_t(lib, np.ones((3, 2))), _t(lib, np.ones((2, 4))),
+                                      beta=0.5, alpha=2),
+    "addmv_": lambda lib, x: (x[0].addmv_(_t(lib, np.ones((4, 2))), _t(lib, [1.0, -1.0])), x)[1],
+    "baddbmm_": lambda lib, x: (x.view(1, 3, 4).baddbmm_(_t(lib, np.ones((1, 3, 2))),
+                                                         _t(lib, np.ones((1, 2, 4)))), x)[1],
+    "addbmm_": lambda lib, x: x.addbmm_(_t(lib, np.ones((2, 3, 1))), _t(lib, np.ones((2, 1, 4))),
+                                        alpha=-1),
     "tril_": lambda lib, x: x.tril_(),
     "triu_": lambda lib, x: x.triu_(1),
 }
@@ -117,3 +124,18 @@ def test_copies_are_not_views() -> None:
         out = make(y)
         out += 1.0
         np.testing.assert_array_equal(y.numpy(), X)
+
+
+def test_an_in_place_form_computed_from_a_tensor_that_requires_grad_is_refused() -> None:
+    """Unlike PyTorch, which records such a change, chainrule refuses every in-place change
+    that a recorded graph would need (the project's rule, `ops.inplace`): the gradient to
+    the operand is never dropped silently."""
+    source = cr.ones(3, 4, dtype=cr.float64, requires_grad=True)
+    matrix = cr.ones(3, 2, dtype=cr.float64, requires_grad=True)
+    for change in (lambda x: x.index_add_(0, cr.tensor([0, 1, 2]), source),
+                   lambda x: x.masked_scatter_(cr.tensor(MASK), source),
+                   lambda x: x.addmm_(matrix, cr.ones(2, 4, dtype=cr.float64))):
+        with pytest.raises(RuntimeError, match="in-place"):
+            change(cr.tensor(X.copy()))
+    with cr.no_grad():
+        assert cr.tensor(X.copy()).index_add_(0, cr.tensor([0, 1, 2]), source) is not None

@@ -117,6 +117,8 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
     "unbind-fn": (lambda lib, x: lib.unbind(x), (X3,)),
     "narrow": (lambda lib, x: x.narrow(1, -3, 2), (X5,)),
     "narrow-fn": (lambda lib, x: lib.narrow(x, 0, 1, 2), (X5,)),
+    "select": (lambda lib, x: x.select(1, -1), (X3,)),
+    "select-fn": (lambda lib, x: lib.select(x, 0, 1), (X3,)),
     "movedim": (lambda lib, x: lib.movedim(x, (0, 1), (2, 0)), (X3,)),
     "moveaxis": (lambda lib, x: x.moveaxis(0, -1), (X3,)),
     # ------------------------------------------------------------ gather and scatter
@@ -133,6 +135,11 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
                     (X, _ints([[2, 0, 2, 2], [2, 2, 0, 1]]), _data(2, 4))),
     "scatter_add-fn": (lambda lib, x, i, s: lib.scatter_add(x, 1, i, s),
                        (X, _ints([[0, 0], [3, 3], [1, 1]]), _data(3, 2))),
+    "take_along_dim": (lambda lib, x, i: lib.take_along_dim(x, i, 1),
+                       (X, _ints([[0, 0], [3, -1], [1, 1]]))),
+    "take_along_dim-broadcast": (lambda lib, x, i: x.take_along_dim(i, dim=2),
+                                 (_data(3, 1, 4), _ints([[[0, 3], [1, 1]]]))),
+    "take_along_dim-flat": (lambda lib, x, i: lib.take_along_dim(x, i), (X, _ints([11, 0, 11]))),
     "index_select-repeats": (lambda lib, x, i: x.index_select(0, i), (X, _ints([2, 0, 2, 2]))),
     "index_select-dim1": (lambda lib, x, i: lib.index_select(x, 1, i), (X, _ints([3, 1]))),
     "index_select-0d-index": (lambda lib, x, i: x.index_select(1, i), (X, _ints(2))),
@@ -324,6 +331,12 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "masked_scatter-short-source": lambda lib: _ok(lib).masked_scatter(
         lib.ones(3, 4, dtype=lib.bool), lib.ones(5, dtype=lib.float64)),
     "take-out-of-bounds": lambda lib: _ok(lib).take(lib.tensor([12])),
+    "select-out-of-range": lambda lib: _ok(lib).select(0, 5),
+    "select-0d": lambda lib: lib.tensor(1.0).select(0, 0),
+    "take_along_dim-ndim": lambda lib: lib.take_along_dim(_ok(lib), lib.tensor([0, 1]), 1),
+    "take_along_dim-broadcast": lambda lib: lib.take_along_dim(
+        lib.ones(3, 1, 4), lib.zeros(2, 1, 1, dtype=lib.int64), 2),
+    "addmm_-grows": lambda lib: lib.ones(5).addmm_(lib.ones(3, 4), lib.ones(4, 5)),
     "split-zero": lambda lib: _ok(lib).split(0),
     "split-negative": lambda lib: _ok(lib).split(-1),
     "split-bad-sum": lambda lib: _ok(lib).split([1, 1], 0),

@@ -50,3 +50,19 @@ class BatchedMethods:
     def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
         """β·input + α·Σ_b batch1[b]·batch2[b] (the batch summed away)."""
         return _batched.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """In place: `addmm` (input must have the product's shape)."""
+        return _batched.addmm_(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """In place: `addmv`."""
+        return _batched.addmv_(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """In place: `baddbmm`."""
+        return _batched.baddbmm_(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """In place: `addbmm`."""
+        return _batched.addbmm_(self, batch1, batch2, beta=beta, alpha=alpha)

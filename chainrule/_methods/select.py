@@ -47,6 +47,10 @@ class SelectMethods:
         """In place: `scatter_add`."""
         return _select.scatter_add_(self, dim, index, src)
 
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Any:
+        """`gather` where input and indices broadcast in every dim but `dim` (negative indices count from the end); with no dim, both are flattened first."""
+        return _select.take_along_dim(self, indices, dim)
+
     def index_select(self, dim: int, index: Any) -> Any:
         """The slices index[0], index[1], … of input along `dim`, in that order (repeats allowed; their gradients add up)."""
         return _select.index_select(self, dim, index)

@@ -43,6 +43,10 @@ class SplitMethods:
         """The view input[..., start:start + length, ...] along `dim` (start may be negative)."""
         return _split.narrow(self, dim, start, length)
 
+    def select(self, dim: int, index: Any) -> Any:
+        """The slice at `index` along `dim`, without that dim (a view): x.select(1, 0) is x[:, 0]."""
+        return _split.select(self, dim, index)
+
     def movedim(self, source: Any, destination: Any) -> Any:
         """The dims `source` moved to the places `destination` (a view); the others keep their order. `moveaxis` is its alias."""
         return _split.movedim(self, source, destination)

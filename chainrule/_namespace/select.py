@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import select as _select
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "index_fill"]
+__all__ = ["gather", "scatter", "scatter_add", "take_along_dim", "index_select", "index_add", "index_copy", "index_fill"]
 
 
 def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Any:
@@ -32,6 +32,11 @@ def scatter(
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Any:
     """input with src[p] added at gather's position p (repeated positions add up)."""
     return _select.scatter_add(_tensor(input), dim, index, src)
+
+
+def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Any:
+    """`gather` where input and indices broadcast in every dim but `dim` (negative indices count from the end); with no dim, both are flattened first."""
+    return _select.take_along_dim(_tensor(input), indices, dim)
 
 
 def index_select(input: Tensor, dim: int, index: Any) -> Any:

@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import split as _split
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["split", "chunk", "tensor_split", "unbind", "narrow", "movedim", "moveaxis"]
+__all__ = ["split", "chunk", "tensor_split", "unbind", "narrow", "select", "movedim", "moveaxis"]
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> Any:
@@ -40,6 +40,11 @@ def unbind(input: Tensor, dim: int = 0) -> Any:
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Any:
     """The view input[..., start:start + length, ...] along `dim` (start may be negative)."""
     return _split.narrow(_tensor(input), dim, start, length)
+
+
+def select(input: Tensor, dim: int, index: Any) -> Any:
+    """The slice at `index` along `dim`, without that dim (a view): x.select(1, 0) is x[:, 0]."""
+    return _split.select(_tensor(input), dim, index)
 
 
 def movedim(input: Tensor, source: Any, destination: Any) -> Any:

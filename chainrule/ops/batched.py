@@ -15,11 +15,13 @@ import numpy as np
 from ..engine.variable import Variable
 from .linalg import MatMul
 from .scatter import FillWhere
+from .select import in_place
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["mm", "mv", "bmm", "addmm", "addmv", "baddbmm", "addbmm"]
+__all__ = ["mm", "mv", "bmm", "addmm", "addmv", "baddbmm", "addbmm", "addmm_", "addmv_",
+           "baddbmm_", "addbmm_"]
 
 
 def _tensors(op: str, *values: Any) -> None:
@@ -126,3 +128,31 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,  # n
     """β·input + α·Σ_b batch1[b]·batch2[b] (the batch summed away)."""
     _tensors("addbmm", input, batch1, batch2)
     return _fused("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def addmm_(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1,  # noqa: A002
+           alpha: Any = 1) -> Tensor:
+    """In place: `addmm` (input must have the product's shape)."""
+    return in_place(input, "addmm_", lambda: addmm(input, mat1, mat2, beta=beta, alpha=alpha),
+                    mat1, mat2)
+
+
+def addmv_(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1,  # noqa: A002
+           alpha: Any = 1) -> Tensor:
+    """In place: `addmv`."""
+    return in_place(input, "addmv_", lambda: addmv(input, mat, vec, beta=beta, alpha=alpha),
+                    mat, vec)
+
+
+def baddbmm_(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,  # noqa: A002
+             alpha: Any = 1) -> Tensor:
+    """In place: `baddbmm`."""
+    return in_place(input, "baddbmm_", lambda: baddbmm(input, batch1, batch2, beta=beta,
+                                                       alpha=alpha), batch1, batch2)
+
+
+def addbmm_(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,  # noqa: A002
+            alpha: Any = 1) -> Tensor:
+    """In place: `addbmm`."""
+    return in_place(input, "addbmm_", lambda: addbmm(input, batch1, batch2, beta=beta,
+                                                     alpha=alpha), batch1, batch2)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "index_select",
            "index_add", "index_add_", "index_copy", "index_copy_", "index_fill",
-           "index_fill_", "index_array", "in_place"]
+           "index_fill_", "take_along_dim", "index_array", "in_place"]
 
 
 def index_array(op: str, index: Any) -> np.ndarray:
@@ -185,10 +185,13 @@ def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # 
 
 
 def in_place(input: Tensor, op: str, compute: Callable[[], Tensor],  # noqa: A002
-             other: Any = None) -> Tensor:
-    """Writes `compute()` into `input`: refused on a tensor a recorded graph needs; bumps
-    the version counter."""
-    inplace.check(input, op, other)
+             *others: Any) -> Tensor:
+    """Writes `compute()` into `input`: refused (as every in-place change here) while grad
+    mode is on and `input` or one of the `others` it is computed from requires grad, since
+    the result is computed without recording; bumps the version counter."""
+    inplace.check(input, op)
+    for other in others:
+        inplace.check(input, op, other)
     with no_grad():
         result = compute()
     if tuple(result.shape) != tuple(input.shape):
@@ -283,3 +286,31 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # no
 def index_fill_(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # noqa: A002
     """In place: `index_fill`."""
     return in_place(input, "index_fill_", lambda: index_fill(input, dim, index, value), value)
+
+
+def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """`gather` where input and indices broadcast in every dim but `dim` (negative indices
+    count from the end); with no dim, both are flattened first."""
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    idx = index_array("take_along_dim()", indices)
+    if idx.ndim != input.ndim:
+        raise RuntimeError(f"take_along_dim(): input and indices should have the same number "
+                           f"of dimensions, got {input.ndim} and {idx.ndim}")
+    axis = normalize_dim("take_along_dim", dim, input.ndim)
+    others = [d for d in range(input.ndim) if d != axis]
+    try:
+        common = np.broadcast_shapes(tuple(input.shape[d] for d in others),
+                                     tuple(idx.shape[d] for d in others))
+    except ValueError:
+        raise RuntimeError(f"take_along_dim(): input of shape {input.shape} and indices of "
+                           f"shape {idx.shape} do not broadcast outside dim {axis}") from None
+    shape_of = dict(zip(others, common))
+
+    def full(size_at_axis: int) -> tuple[int, ...]:
+        return tuple(size_at_axis if d == axis else shape_of[d] for d in range(input.ndim))
+
+    size = input.shape[axis]
+    idx = _check_bounds("take_along_dim()", idx, size, axis, negative=True)
+    wide = input if tuple(input.shape) == full(size) else input.expand(*full(size))
+    return Gather.apply(wide, axis, np.broadcast_to(idx, full(idx.shape[axis])))

@@ -22,7 +22,7 @@ from .shape import Permute
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["split", "chunk", "tensor_split", "unbind", "narrow", "movedim"]
+__all__ = ["split", "chunk", "tensor_split", "unbind", "narrow", "select", "movedim"]
 
 
 def _slices(input: Tensor, axis: int, bounds: Sequence[tuple[int, int]]  # noqa: A002
@@ -127,6 +127,21 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:  # noqa:
         raise RuntimeError(f"narrow: start ({begin}) + length ({length}) exceeds dimension "
                            f"size ({size}) of dim {axis}")
     return GetItem.apply(input, along(axis, slice(begin, begin + length)))
+
+
+def select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
+    """The slice at `index` along `dim`, without that dim (a view): x.select(1, 0) is
+    x[:, 0]."""
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-d tensor")
+    axis = normalize_dim("select", dim, input.ndim)
+    size = input.shape[axis]
+    position = int_arg("select", "index", int(index._array) if isinstance(index, Variable)
+                       else index)
+    if not -size <= position < size:
+        raise IndexError(f"select(): index {position} out of range for a tensor of shape "
+                         f"{input.shape} at dimension {axis}")
+    return GetItem.apply(input, along(axis, position % size))
 
 
 def _dims(op: str, dims: Any, ndim: int, name: str) -> list[int]:

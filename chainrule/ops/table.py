@@ -231,6 +231,7 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(split.tensor_split),
     _front(split.unbind),
     _front(split.narrow),
+    _front(split.select),
     _front(split.movedim, aliases=("moveaxis",)),
     # ------------------------------------------------------------ gather and scatter
     _front(select.gather),
@@ -238,6 +239,7 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(select.scatter_, function=False),
     _front(select.scatter_add),
     _front(select.scatter_add_, function=False),
+    _front(select.take_along_dim),
     _front(select.index_select),
     _front(select.index_add),
     _front(select.index_add_, function=False),
@@ -278,6 +280,10 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(batched.addmv),
     _front(batched.baddbmm),
     _front(batched.addbmm),
+    _front(batched.addmm_, function=False),
+    _front(batched.addmv_, function=False),
+    _front(batched.baddbmm_, function=False),
+    _front(batched.addbmm_, function=False),
     # ------------------------------------------------------------ new tensors like this one
     _front(tensor_new.new_zeros, function=False),
     _front(tensor_new.new_ones, function=False),
