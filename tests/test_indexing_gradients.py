@@ -46,6 +46,17 @@ FRONTS: dict[str, tuple[Callable[..., Any], tuple[cr.Tensor, ...]]] = {
     "index_fill-tensor-value": (lambda x, v: x.index_fill(0, idx([1]), v), (leaf(3, 4), leaf())),
     "scatter_add-repeats": (lambda x, s: x.scatter_add(1, idx([[0, 0], [3, 3], [1, 1]]), s),
                             (leaf(3, 4), leaf(3, 2))),
+    "scatter_reduce-sum-no-self": (lambda x, s: x.scatter_reduce(
+        1, idx([[0, 0], [3, 1]]), s, "sum", include_self=False), (leaf(2, 4), leaf(2, 2))),
+    "scatter_reduce-mean": (lambda x, s: x.scatter_reduce(0, idx([[1, 1, 0]]), s, "mean"),
+                            (leaf(2, 3), leaf(1, 3))),
+    "scatter_reduce-amax": (lambda x, s: x.scatter_reduce(
+        1, idx([[0, 0, 2], [3, 3, 3]]), s, "amax"), (leaf(2, 4), leaf(2, 3))),
+    "scatter_reduce-amin-no-self": (lambda x, s: x.scatter_reduce(
+        1, idx([[0, 0, 2], [3, 3, 3]]), s, "amin", include_self=False),
+        (leaf(2, 4), leaf(2, 3))),
+    "scatter_reduce-prod": (lambda x, s: x.scatter_reduce(1, idx([[0, 0, 2], [3, 1, 3]]), s,
+                                                          "prod"), (leaf(2, 4), leaf(2, 3))),
     "index_select-repeats": (lambda x: x.index_select(1, idx([3, 3, 0])), (leaf(2, 4),)),
     "index_add-alpha": (lambda x, s: x.index_add(0, idx([1, 1]), s, alpha=-0.5),
                         (leaf(3, 2), leaf(2, 2))),
@@ -99,7 +110,7 @@ def test_front_gradient_matches_central_differences(name: str) -> None:
     assert gradcheck(fn, inputs)
 
 
-SECOND = ["gather-repeats", "scatter_add-repeats", "index_add-alpha", "masked_fill-value",
+SECOND = ["scatter_reduce-mean", "scatter_reduce-amax", "gather-repeats", "scatter_add-repeats", "index_add-alpha", "masked_fill-value",
           "masked_fill-attention", "masked_scatter", "repeat", "roll", "tril", "diagonal",
           "diag_embed", "addmm", "baddbmm", "put-accumulate", "repeat_interleave"]
 

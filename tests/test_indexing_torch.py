@@ -237,6 +237,25 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
     "type_as": (lambda lib, x: x.type_as(lib.zeros(1, dtype=lib.float32)), (X,)),
 }
 
+# scatter_reduce: every reduction, with and without input's own values; ties (amax, amin)
+# and zeros (prod) where their gradients need care.
+TIED = np.array([[1.0, 5.0, 2.0, 0.0], [0.5, -1.0, 3.0, 3.0]])
+TIED_SRC = np.array([[5.0, 3.0, 5.0], [3.0, 0.0, -2.0]])
+TIED_INDEX = _ints([[1, 2, 1], [3, 1, 3]])
+ZEROS = np.array([[0.0, 2.0, 1.5, -1.0], [2.0, 0.5, -0.5, 1.0]])
+ZEROS_SRC = np.array([[1.5, 0.0, 0.0], [-2.0, 0.0, 3.0]])
+for _reduce in ("sum", "prod", "mean", "amax", "amin"):
+    for _own in (True, False):
+        CASES[f"scatter_reduce-{_reduce}-{'self' if _own else 'no-self'}"] = (
+            lambda lib, x, i, s, r=_reduce, own=_own: x.scatter_reduce(1, i, s, r,
+                                                                      include_self=own),
+            (X, _ints([[0, 0, 3], [2, 2, 2], [1, 3, 1]]), _data(3, 3)))
+        CASES[f"scatter_reduce-{_reduce}-{'self' if _own else 'no-self'}-ties-zeros"] = (
+            lambda lib, x, i, s, r=_reduce, own=_own: lib.scatter_reduce(
+                x, 1, i, s, r, include_self=own),
+            (ZEROS if _reduce == "prod" else TIED, TIED_INDEX,
+             ZEROS_SRC if _reduce == "prod" else TIED_SRC))
+
 # Cases whose torch forward takes no gradient (scatter with reduce), or whose torch backward
 # fails (a src larger than index: torch 2.13 returns a gradient of index's shape): values
 # only; tests/test_indexing_gradients.py checks these gradients by central differences.
@@ -247,6 +266,11 @@ VALUE_ONLY: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
                            (X, _ints([[0, 0], [3, 3], [1, 1]]), _data(3, 2))),
     "scatter-reduce-multiply": (lambda lib, x, i, s: x.scatter(1, i, s, reduce="multiply"),
                                 (X, _ints([[0, 0], [3, 3], [1, 1]]), _data(3, 2))),
+    "scatter_reduce-int-mean": (lambda lib, x, i, s: x.long().scatter_reduce(
+        0, i, s.long() * 3, "mean", include_self=False), (V * 3, _ints([0, 0, 2]),
+                                                          _data(3) + 2)),
+    "scatter_reduce-int-amax": (lambda lib, x, i, s: x.long().scatter_reduce(
+        0, i, s.long(), "amax"), (V * 3, _ints([0, 0, 2]), _data(3) * 3)),
     "scatter-value-reduce-add": (lambda lib, x, i: x.scatter(1, i, 0.5, reduce="add"),
                                  (X, _ints([[0, 0], [3, 3], [1, 1]]))),
 }
@@ -301,6 +325,8 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "scatter-small-src": lambda lib: _ok(lib).scatter(1, lib.zeros(3, 2, dtype=lib.int64),
                                                       lib.ones(2, 2, dtype=lib.float64)),
     "scatter-index-ndim": lambda lib: _ok(lib).scatter(1, lib.tensor([0]), 1.0),
+    "scatter_reduce-bad-reduce": lambda lib: _ok(lib).scatter_reduce(
+        1, lib.zeros(3, 1, dtype=lib.int64), lib.ones(3, 1, dtype=lib.float64), "foo"),
     "scatter_add-dtype": lambda lib: _ok(lib).scatter_add(1, lib.tensor([[0]]),
                                                           lib.ones(1, 1)),
     "index_select-2d": lambda lib: _ok(lib).index_select(0, lib.zeros(2, 2, dtype=lib.int64)),

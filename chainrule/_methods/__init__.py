@@ -17,6 +17,7 @@ from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
 from .reduce import ReduceMethods
 from .repeat import RepeatMethods
+from .scatter_reduce import Scatter_reduceMethods
 from .select import SelectMethods
 from .shape import ShapeMethods
 from .split import SplitMethods
@@ -26,7 +27,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, RepeatMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, RepeatMethods, Scatter_reduceMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()
