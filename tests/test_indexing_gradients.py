@@ -110,7 +110,8 @@ def test_front_gradient_matches_central_differences(name: str) -> None:
     assert gradcheck(fn, inputs)
 
 
-SECOND = ["scatter_reduce-mean", "scatter_reduce-amax", "gather-repeats", "scatter_add-repeats", "index_add-alpha", "masked_fill-value",
+SECOND = ["scatter_reduce-mean", "scatter_reduce-amax",
+          "gather-repeats", "scatter_add-repeats", "index_add-alpha", "masked_fill-value",
           "masked_fill-attention", "masked_scatter", "repeat", "roll", "tril", "diagonal",
           "diag_embed", "addmm", "baddbmm", "put-accumulate", "repeat_interleave"]
 
