@@ -40,7 +40,7 @@ COLUMNS = np.array([True, False, True, False])
 
 
 def _make(lib: Any, array: np.ndarray) -> Any:
-    if array.dtype == np.float64:
+    if array.dtype.kind == "f":
         if lib is torch:
             return torch.tensor(array, requires_grad=True)
         return cr.tensor(array, requires_grad=True)
@@ -81,20 +81,25 @@ def _dtype_name(value: Any) -> str:
 
 
 def check_against_torch(call: Callable[..., Any], *arrays: np.ndarray,
-                        grads: bool = True) -> None:
+                        grads: bool = True, float32: bool = False) -> None:
+    """Runs `call` in both libraries on `arrays` (in float32 with `float32`) and compares."""
+    if float32:
+        arrays = tuple(a.astype(np.float32) if a.dtype == np.float64 else a for a in arrays)
+    tight = 1e-5 if float32 else 1e-12
     expected, expected_grads = _run(torch, call, arrays, grads)
     got, got_grads = _run(cr, call, arrays, grads)
     assert len(got) == len(expected), f"{len(got)} outputs, torch gives {len(expected)}"
     for mine, theirs in zip(got, expected):
         assert tuple(mine.shape) == tuple(theirs.shape)
         assert _dtype_name(mine) == _dtype_name(theirs)
-        np.testing.assert_allclose(_numpy(mine), _numpy(theirs), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(_numpy(mine), _numpy(theirs), rtol=tight, atol=tight)
     for mine, theirs in zip(got_grads, expected_grads):
         if theirs is None:
             assert mine is None or not np.abs(_numpy(mine)).any()
             continue
         assert mine is not None, "chainrule gave no gradient where torch gives one"
-        np.testing.assert_allclose(_numpy(mine), _numpy(theirs), rtol=1e-10, atol=1e-12)
+        assert _dtype_name(mine) == _dtype_name(theirs)
+        np.testing.assert_allclose(_numpy(mine), _numpy(theirs), rtol=tight * 100, atol=tight)
 
 
 def _index(lib: Any, values: Any) -> Any:
@@ -280,6 +285,12 @@ VALUE_ONLY: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
 def test_values_dtypes_and_gradients_match_torch(name: str) -> None:
     call, arrays = CASES[name]
     check_against_torch(call, *arrays)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_float32_keeps_float32_as_torch_does(name: str) -> None:
+    call, arrays = CASES[name]
+    check_against_torch(call, *arrays, float32=True)
 
 
 @pytest.mark.filterwarnings("ignore:The reduce argument:UserWarning")
