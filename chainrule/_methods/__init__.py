@@ -15,6 +15,7 @@ from .linalg import LinalgMethods
 from .masked import MaskedMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
+from .products import ProductsMethods
 from .reduce import ReduceMethods
 from .repeat import RepeatMethods
 from .scatter_reduce import Scatter_reduceMethods
@@ -27,7 +28,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, RepeatMethods, Scatter_reduceMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, ReduceMethods, RepeatMethods, Scatter_reduceMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

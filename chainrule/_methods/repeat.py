@@ -52,3 +52,7 @@ class RepeatMethods:
     def roll(self, shifts: Any, dims: Any = None) -> Any:
         """Elements shifted cyclically by `shifts` along `dims` (the flattened tensor when dims is None, its shape kept)."""
         return _repeat.roll(self, shifts, dims)
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Any:
+        """Rotated k times by 90° in the plane of `dims`, from the first dim towards the second (NumPy's rot90): flips and a transpose, so the gradient is theirs."""
+        return _repeat.rot90(self, k, dims)

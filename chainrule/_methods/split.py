@@ -35,6 +35,18 @@ class SplitMethods:
         """Views along `dim`: n sections (the first length % n one longer), or the pieces between the given indices (as Python slices: clipped, maybe empty)."""
         return _split.tensor_split(self, indices_or_sections, dim)
 
+    def hsplit(self, indices_or_sections: Any) -> Any:
+        """`tensor_split` along dim 1 (dim 0 of a 1-D tensor), into equal sections or at the given indices."""
+        return _split.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> Any:
+        """`tensor_split` along dim 0 of a tensor of at least 2 dims."""
+        return _split.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: Any) -> Any:
+        """`tensor_split` along dim 2 of a tensor of at least 3 dims."""
+        return _split.dsplit(self, indices_or_sections)
+
     def unbind(self, dim: int = 0) -> Any:
         """The slices along `dim`, each without that dim (views)."""
         return _split.unbind(self, dim)

@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import repeat as _repeat
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll"]
+__all__ = ["tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90"]
 
 
 def tile(input: Tensor, dims: Any) -> Any:
@@ -47,3 +47,8 @@ def flipud(input: Tensor) -> Any:
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Any:
     """Elements shifted cyclically by `shifts` along `dims` (the flattened tensor when dims is None, its shape kept)."""
     return _repeat.roll(_tensor(input), shifts, dims)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Any:
+    """Rotated k times by 90° in the plane of `dims`, from the first dim towards the second (NumPy's rot90): flips and a transpose, so the gradient is theirs."""
+    return _repeat.rot90(_tensor(input), k, dims)

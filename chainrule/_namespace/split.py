@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import split as _split
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["split", "chunk", "tensor_split", "unbind", "narrow", "select", "movedim", "moveaxis"]
+__all__ = ["split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "narrow", "select", "movedim", "moveaxis", "meshgrid"]
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> Any:
@@ -30,6 +30,21 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> Any:
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> Any:
     """Views along `dim`: n sections (the first length % n one longer), or the pieces between the given indices (as Python slices: clipped, maybe empty)."""
     return _split.tensor_split(_tensor(input), indices_or_sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> Any:
+    """`tensor_split` along dim 1 (dim 0 of a 1-D tensor), into equal sections or at the given indices."""
+    return _split.hsplit(_tensor(input), indices_or_sections)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> Any:
+    """`tensor_split` along dim 0 of a tensor of at least 2 dims."""
+    return _split.vsplit(_tensor(input), indices_or_sections)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> Any:
+    """`tensor_split` along dim 2 of a tensor of at least 3 dims."""
+    return _split.dsplit(_tensor(input), indices_or_sections)
 
 
 def unbind(input: Tensor, dim: int = 0) -> Any:
@@ -55,3 +70,8 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Any:
 def moveaxis(input: Tensor, source: Any, destination: Any) -> Any:
     """The dims `source` moved to the places `destination` (a view); the others keep their order. `moveaxis` is its alias."""
     return _split.movedim(_tensor(input), source, destination)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> Any:
+    """Coordinate grids from 0-d or 1-d tensors (expanded views): with indexing='ij' (the default) output i varies along dim i; with 'xy' the first two dims are swapped."""
+    return _split.meshgrid(*tensors, indexing=indexing)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 __all__ = ["Repeat", "Flip", "Roll", "repeat", "tile", "repeat_interleave", "flip", "fliplr",
-           "flipud", "roll"]
+           "flipud", "roll", "rot90"]
 
 
 class Repeat(Gate):
@@ -197,3 +197,28 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
                            f"and {len(dim_list)} dims")
     axes = tuple(normalize_dim("roll", d, input.ndim) for d in dim_list)
     return Roll.apply(input, shift_list, axes)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:  # noqa: A002
+    """Rotated k times by 90° in the plane of `dims`, from the first dim towards the second
+    (NumPy's rot90): flips and a transpose, so the gradient is theirs."""
+    plane = shape_args("rot90", tuple(dims))
+    if len(plane) != 2:
+        raise RuntimeError(f"rot90: expected 2 rotation dims, got {len(plane)}: {plane}")
+    if input.ndim < 2:
+        raise RuntimeError(f"rot90: expected a tensor of at least 2 dims, got shape "
+                           f"{input.shape}")
+    first, second = (normalize_dim("rot90", d, input.ndim) for d in plane)
+    if first == second:
+        raise RuntimeError(f"rot90: expected rotation dims to be different, got {first} and "
+                           f"{second}")
+    turns = int_arg("rot90", "k", k) % 4
+    if turns == 0:
+        return input.clone()
+    if turns == 2:
+        return Flip.apply(input, (first, second))
+    order = list(range(input.ndim))
+    order[first], order[second] = order[second], order[first]
+    if turns == 1:
+        return Flip.apply(input, (second,)).permute(*order)
+    return Flip.apply(input.permute(*order), (second,))

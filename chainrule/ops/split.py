@@ -22,7 +22,8 @@ from .shape import Permute
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["split", "chunk", "tensor_split", "unbind", "narrow", "select", "movedim"]
+__all__ = ["split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "narrow",
+           "select", "movedim", "meshgrid"]
 
 
 def _slices(input: Tensor, axis: int, bounds: Sequence[tuple[int, int]]  # noqa: A002
@@ -105,6 +106,37 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0  # noqa: 
     return _slices(input, axis, [(int(a), int(b)) for a, b in zip(starts, starts[1:])])
 
 
+def _split_along(op: str, input: Tensor, axis: int, least: int,  # noqa: A002
+                 indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """hsplit/vsplit/dsplit: tensor_split along `axis`, where sections must divide evenly."""
+    if input.ndim < least:
+        raise RuntimeError(f"{op}: requires a tensor with at least {least} dimension"
+                           f"{'s' if least > 1 else ''}, got shape {input.shape}")
+    spec = indices_or_sections
+    if not isinstance(spec, (list, tuple, Variable)):
+        sections = int_arg(op, "sections", spec)
+        if sections <= 0 or input.shape[axis] % sections:
+            raise RuntimeError(f"{op}: cannot split dimension {axis} of size "
+                               f"{input.shape[axis]} into {sections} equal sections")
+    return tensor_split(input, spec, axis)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # noqa: A002
+    """`tensor_split` along dim 1 (dim 0 of a 1-D tensor), into equal sections or at the
+    given indices."""
+    return _split_along("hsplit", input, 1 if input.ndim > 1 else 0, 1, indices_or_sections)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # noqa: A002
+    """`tensor_split` along dim 0 of a tensor of at least 2 dims."""
+    return _split_along("vsplit", input, 0, 2, indices_or_sections)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # noqa: A002
+    """`tensor_split` along dim 2 of a tensor of at least 3 dims."""
+    return _split_along("dsplit", input, 2, 3, indices_or_sections)
+
+
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """The slices along `dim`, each without that dim (views)."""
     axis = _axis("unbind", input, dim)
@@ -167,3 +199,29 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     rest = iter(d for d in range(ndim) if d not in sources)
     axes = tuple(d if d is not None else next(rest) for d in order[:ndim])
     return Permute.apply(input, axes)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 0-d or 1-d tensors (expanded views): with indexing='ij' (the
+    default) output i varies along dim i; with 'xy' the first two dims are swapped."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in (None, "ij", "xy"):
+        raise RuntimeError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for tensor in tensors:
+        if not isinstance(tensor, Variable) or tensor._array.ndim > 1:
+            raise RuntimeError("meshgrid: expected 0-d or 1-d tensors, got "
+                               f"{getattr(tensor, 'shape', type(tensor).__name__)}")
+    sizes = [int(t._array.size) for t in tensors]
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for tensor_axis, size in zip(axes, sizes):
+        shape[tensor_axis] = size
+    grids = []
+    for tensor, axis in zip(tensors, axes):
+        layout = [1] * len(tensors)
+        layout[axis] = -1
+        grids.append(tensor.reshape(*layout).expand(*shape))
+    return tuple(grids)
