@@ -52,6 +52,8 @@ IN_PLACE: dict[str, Callable[[Any, Any], Any]] = {
                                                          _t(lib, np.ones((1, 2, 4)))), x)[1],
     "addbmm_": lambda lib, x: x.addbmm_(_t(lib, np.ones((2, 3, 1))), _t(lib, np.ones((2, 1, 4))),
                                         alpha=-1),
+    "index_put_": lambda lib, x: x.index_put_((_t(lib, [0, 0]), _t(lib, [1, 2])),
+                                              _t(lib, [1.0, 2.0]), accumulate=True),
     "tril_": lambda lib, x: x.tril_(),
     "triu_": lambda lib, x: x.triu_(1),
 }

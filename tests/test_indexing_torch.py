@@ -183,6 +183,11 @@ CASES: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
     "masked_scatter": (lambda lib, x, m, s: x.masked_scatter(m, s), (X, MASK, _data(4, 5))),
     "masked_scatter-broadcast": (lambda lib, x, m, s: lib.masked_scatter(x, m, s),
                                  (X, COLUMNS, _data(7))),
+    "index_put": (lambda lib, x, i, v: x.index_put((i,), v), (X, _ints([0, 2]), np.array(1.5))),
+    "index_put-pairs-accumulate": (lambda lib, x, i, j, v: lib.index_put(
+        x, (i, j), v, accumulate=True), (X, _ints([0, 2, 0]), _ints([1, 1, 1]), _data(3))),
+    "index_put-mask": (lambda lib, x, m, v: x.index_put([m], v), (X, MASK, np.array(-2.0))),
+    "index_put-rows": (lambda lib, x, i, v: x.index_put((i,), v), (X, _ints([2]), _data(4))),
     "take": (lambda lib, x, i: x.take(i), (X, _ints([[0, 11, -1], [5, 5, 0]]))),
     "take-fn": (lambda lib, x, i: lib.take(x, i), (X3, _ints([23, 0, 23]))),
     "put": (lambda lib, x, i, s: x.put(i, s), (X, _ints([1, -2, 7]), _data(3))),
@@ -388,6 +393,14 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
     "masked_select-float-mask": lambda lib: _ok(lib).masked_select(lib.ones(3, 4)),
     "masked_scatter-short-source": lambda lib: _ok(lib).masked_scatter(
         lib.ones(3, 4, dtype=lib.bool), lib.ones(5, dtype=lib.float64)),
+    "index_put-dtype": lambda lib: _ok(lib).index_put((lib.tensor([0]),), lib.tensor(1.0)),
+    "index_put-shape": lambda lib: _ok(lib).index_put((lib.tensor([0]),),
+                                                      lib.ones(3, dtype=lib.float64)),
+    "index_put-float-index": lambda lib: _ok(lib).index_put((lib.tensor([0.0]),),
+                                                            lib.tensor(1.0, dtype=lib.float64)),
+    "index_put-number": lambda lib: _ok(lib).index_put((lib.tensor([0]),), 1.0),
+    "index_put-too-many": lambda lib: _ok(lib).index_put(
+        (lib.tensor([0]), lib.tensor([0]), lib.tensor([0])), lib.tensor(1.0, dtype=lib.float64)),
     "take-out-of-bounds": lambda lib: _ok(lib).take(lib.tensor([12])),
     "select-out-of-range": lambda lib: _ok(lib).select(0, 5),
     "select-0d": lambda lib: lib.tensor(1.0).select(0, 0),

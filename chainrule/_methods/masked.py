@@ -54,3 +54,11 @@ class MaskedMethods:
     def put_(self, index: Any, source: Tensor, accumulate: bool = False) -> Any:
         """In place: `put`."""
         return _masked.put_(self, index, source, accumulate)
+
+    def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Any:
+        """input with input[indices] = values (values broadcast to the indexed shape), or input[indices] += values with `accumulate` (repeated indices then add up)."""
+        return _masked.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Any:
+        """In place: `index_put`."""
+        return _masked.index_put_(self, indices, values, accumulate)

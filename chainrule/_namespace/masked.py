@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import masked as _masked
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["masked_fill", "masked_select", "masked_scatter", "take", "put"]
+__all__ = ["masked_fill", "masked_select", "masked_scatter", "take", "put", "index_put"]
 
 
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Any:
@@ -40,3 +40,8 @@ def take(input: Tensor, index: Any) -> Any:
 def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> Any:
     """input treated as 1-D with source's elements written at `index` (added with `accumulate`)."""
     return _masked.put(_tensor(input), index, source, accumulate)
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Any:
+    """input with input[indices] = values (values broadcast to the indexed shape), or input[indices] += values with `accumulate` (repeated indices then add up)."""
+    return _masked.index_put(_tensor(input), indices, values, accumulate)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine.variable import Variable
 from ._broadcast import BroadcastTo
+from .args import normalize_index
 from .elementwise import Where
 from .indexing import GetItem, IndexAdd
 from .scatter import FillWhere, IndexAddDim, IndexCopy
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 __all__ = ["masked_fill", "masked_fill_", "masked_select", "masked_scatter",
-           "masked_scatter_", "take", "put", "put_"]
+           "masked_scatter_", "take", "put", "put_", "index_put", "index_put_"]
 
 
 def _mask(op: str, input: Tensor, mask: Any) -> tuple[np.ndarray, tuple[int, ...]]:  # noqa: A002
@@ -131,3 +132,47 @@ def put_(input: Tensor, index: Any, source: Tensor, accumulate: bool = False  # 
          ) -> Tensor:
     """In place: `put`."""
     return in_place(input, "put_", lambda: put(input, index, source, accumulate), source)
+
+
+def _indexed_shape(input: Tensor, index: tuple[Any, ...]) -> tuple[int, ...]:  # noqa: A002
+    """The shape of input[index], with PyTorch's errors for bad indices."""
+    try:
+        return tuple(np.empty(input.shape, dtype=np.bool_)[index].shape)
+    except IndexError as error:
+        raise IndexError(f"index_put: the indices do not fit a tensor of shape "
+                         f"{tuple(input.shape)}: {error}") from None
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor,  # noqa: A002
+              accumulate: bool = False) -> Tensor:
+    """input with input[indices] = values (values broadcast to the indexed shape), or
+    input[indices] += values with `accumulate` (repeated indices then add up)."""
+    if not isinstance(values, Variable):
+        raise TypeError(f"index_put(): values must be a Tensor, got {type(values).__name__}")
+    if input._array.dtype != values._array.dtype:
+        raise RuntimeError(f"index_put: input and values must have the same dtype, got "
+                           f"{input.dtype} and {values.dtype}")
+    for part in indices:
+        if isinstance(part, Variable) and part._array.dtype.kind not in "biu":
+            raise IndexError(f"index_put: tensors used as indices must be integer or bool "
+                             f"tensors, got {part.dtype}")
+    index = normalize_index(tuple(indices))
+    shape = _indexed_shape(input, index)
+    try:
+        spread = values if tuple(values.shape) == shape else BroadcastTo.apply(values, shape)
+    except ValueError:
+        raise RuntimeError(f"index_put: values of shape {tuple(values.shape)} cannot be "
+                           f"broadcast to the indexed shape {shape}") from None
+    placed: Any = IndexAdd.apply(spread, tuple(input.shape), index)
+    if accumulate:
+        return input + placed  # type: ignore[no-any-return]
+    written = np.zeros(input.shape, dtype=bool)
+    written[index] = True
+    return Where.apply(written, placed, input)  # type: ignore[no-any-return]
+
+
+def index_put_(input: Tensor, indices: Any, values: Tensor,  # noqa: A002
+               accumulate: bool = False) -> Tensor:
+    """In place: `index_put`."""
+    return in_place(input, "index_put_", lambda: index_put(input, indices, values, accumulate),
+                    values)

@@ -263,6 +263,8 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(masked.take),
     _front(masked.put),
     _front(masked.put_, function=False),
+    _front(masked.index_put),
+    _front(masked.index_put_, function=False),
     # ------------------------------------------------------------ repeating and reordering
     _front(repeat.repeat, function=False),
     _front(repeat.tile),
