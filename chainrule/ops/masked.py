@@ -1,5 +1,5 @@
 """Masks and flat indices: masked_fill (the attention-mask fill, with a broadcast mask),
-masked_select, masked_scatter, take and put.
+masked_select, masked_scatter, take, put and index_put.
 
 Only masked_fill has a gate of its own (`scatter.FillWhere`); the others are built from
 recorded gates (broadcast, indexing and its adjoint, where, index_copy/index_add on the
@@ -155,7 +155,7 @@ def index_put(input: Tensor, indices: Any, values: Tensor,  # noqa: A002
     for part in indices:
         if isinstance(part, Variable) and part._array.dtype.kind not in "biu":
             raise IndexError(f"index_put: tensors used as indices must be integer or bool "
-                             f"tensors, got {part.dtype}")
+                             f"tensors, got {part._array.dtype}")
     index = normalize_index(tuple(indices))
     shape = _indexed_shape(input, index)
     try:
