@@ -302,6 +302,8 @@ VALUE_ONLY: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
                                                           _data(3) + 2)),
     "scatter_reduce-int-amax": (lambda lib, x, i, s: x.long().scatter_reduce(
         0, i, s.long(), "amax"), (V * 3, _ints([0, 0, 2]), _data(3) * 3)),
+    "masked_fill-int-rounds": (lambda lib, x: x.long().masked_fill(x > 0, 2.7), (X,)),
+    "masked_fill-bool": (lambda lib, x: (x > 0).masked_fill(x > 1, 0), (X,)),
     "scatter-value-reduce-add": (lambda lib, x, i: x.scatter(1, i, 0.5, reduce="add"),
                                  (X, _ints([[0, 0], [3, 3], [1, 1]]))),
 }
@@ -390,6 +392,10 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
                                                              lib.tensor([2.0])),
     "masked_fill_-grows": lambda lib: lib.ones(3, 1).masked_fill_(lib.ones(3, 4, dtype=lib.bool),
                                                                   0.0),
+    "masked_fill-int-inf": lambda lib: lib.ones(2, dtype=lib.int64).masked_fill(
+        lib.tensor([True, False]), float("-inf")),
+    "masked_fill-uint8-mask": lambda lib: lib.ones(2).masked_fill(
+        lib.tensor([1, 0], dtype=lib.uint8), 0.0),
     "masked_select-float-mask": lambda lib: _ok(lib).masked_select(lib.ones(3, 4)),
     "masked_scatter-short-source": lambda lib: _ok(lib).masked_scatter(
         lib.ones(3, 4, dtype=lib.bool), lib.ones(5, dtype=lib.float64)),

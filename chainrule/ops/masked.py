@@ -56,7 +56,8 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
             [1., 0.]])
     """
     array, _ = _mask("masked_fill", input, mask)
-    return FillWhere.apply(input, array, _fill_value("masked_fill", value))
+    return FillWhere.apply(input, array, _fill_value("masked_fill", value,
+                                                          input._array.dtype))
 
 
 def masked_fill_(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002

@@ -146,7 +146,8 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None,  # noqa: A002
         else:
             mask = np.zeros(input.shape, dtype=bool)
             mask[grid(axis, idx)] = True
-            return ScatterFill.apply(input, mask, _fill_value("scatter", value))
+            return ScatterFill.apply(input, mask, _fill_value("scatter", value,
+                                                                     input._array.dtype))
     gate = ScatterAdd if reduce == "add" else Scatter
     return gate.apply(input, axis, idx, src)
 
@@ -164,17 +165,23 @@ def _scatter_multiply(input: Tensor, axis: int, idx: np.ndarray, src: Any,  # no
     return input._make(out, None)
 
 
-def _fill_value(op: str, value: Any) -> Any:
-    """A fill value: a number, or a 0-d tensor (which then receives a gradient)."""
-    if isinstance(value, Variable):
-        if value._array.ndim != 0:
-            raise RuntimeError(f"{op}: only supports a 0-dimensional value tensor, but got a "
-                               f"tensor with {value._array.ndim} dimension(s)")
-        return value
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
-        return value
-    raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
-                    f"{type(value).__name__}")
+def _fill_value(op: str, value: Any, target: Any = None) -> Any:
+    """A fill value: a number, or a 0-d tensor (which then receives a gradient); one that
+    an integer `target` dtype cannot hold (inf, NaN, out of range) is refused, as in
+    PyTorch."""
+    if isinstance(value, Variable) and value._array.ndim != 0:
+        raise RuntimeError(f"{op}: only supports a 0-dimensional value tensor, but got a "
+                           f"tensor with {value._array.ndim} dimension(s)")
+    if not isinstance(value, (Variable, bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
+                        f"{type(value).__name__}")
+    number = value._array if isinstance(value, Variable) else value
+    if target is not None and target.kind in "iu" and np.asarray(number).dtype.kind == "f":
+        limits = np.iinfo(target)
+        if not (np.isfinite(number) and limits.min <= number <= limits.max):
+            raise RuntimeError(f"{op}: value {float(number)} cannot be converted to type "
+                               f"{target} without overflow")
+    return value
 
 
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # noqa: A002
@@ -280,7 +287,8 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # no
     idx = _check_bounds("index_fill()", idx.reshape(-1), size, axis, IndexError, negative=True)
     mask = np.zeros(input.shape, dtype=bool)
     mask[along(axis, idx) if input.ndim else ()] = True
-    return IndexFill.apply(input, mask, _fill_value("index_fill()", value))
+    return IndexFill.apply(input, mask, _fill_value("index_fill()", value,
+                                                     input._array.dtype))
 
 
 def index_fill_(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # noqa: A002
