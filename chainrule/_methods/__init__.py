@@ -6,21 +6,30 @@ table, not this file.
 
 
 from .activation import ActivationMethods
+from .batched import BatchedMethods
 from .bitwise import BitwiseMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
 from .linalg import LinalgMethods
+from .masked import MaskedMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
+from .products import ProductsMethods
 from .reduce import ReduceMethods
+from .repeat import RepeatMethods
+from .scatter_reduce import Scatter_reduceMethods
+from .select import SelectMethods
 from .shape import ShapeMethods
+from .split import SplitMethods
+from .tensor_new import Tensor_newMethods
+from .triangle import TriangleMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BitwiseMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, ReduceMethods, RepeatMethods, Scatter_reduceMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()
