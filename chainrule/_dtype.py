@@ -183,3 +183,22 @@ def check_in_place(op: str, target: np.dtype, value: Any) -> None:
     if isinstance(value, builtins.float) and target.kind != "f":
         raise TypeError(f"{op}: a float cannot be stored in place in a "
                         f"{from_numpy_dtype(target)} tensor")
+
+
+# ---------------------------------------------------------------------- the default
+def get_default_dtype() -> DType:
+    """The dtype of Python floats and of factory functions given no dtype (float32 unless
+    `set_default_dtype` changed it)."""
+    return default_float
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Makes `dtype` (float32 or float64, or float16) the default float type, as PyTorch's
+    `set_default_dtype`: it applies to `tensor([1.5])`, `zeros(2)`, `rand(2)`, `arange(0.5)`,
+    and to integers divided or promoted to float."""
+    global default_float
+    chosen = from_numpy_dtype(to_numpy_dtype(dtype))
+    if not chosen.is_floating_point:
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the "
+                        f"default type, got {chosen}")
+    default_float = chosen

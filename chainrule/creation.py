@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
-from .backends import Device, module_for
+from .backends import Device, default_device, module_for
 from .ops.args import int_arg, normalize_dim, number_arg, size_args
 from .ops.shape import Concatenate, Stack
 from .tensor import Tensor, to_array
@@ -21,7 +21,9 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full"
 
 def _place(array: Any, device: Any, requires_grad: bool) -> Tensor:
     result = Tensor._make(array, None)
-    if device is not None and Device(device) != result.device:
+    if device is None:
+        device = default_device()  # CPU unless set_default_device chose another
+    if device is not result.device and Device(device) != result.device:
         result = result.to(device)
     return result.requires_grad_(True) if requires_grad else result
 
@@ -71,7 +73,7 @@ def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
                   else _dtype.default_float.numpy) if op == "full" else _dtype.default_float.numpy
     else:
         target = _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     if fill is _EMPTY:
         array = xp.empty(shape, dtype=target)
     else:
@@ -139,7 +141,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
         target = _dtype.default_float.numpy if floats else _dtype.int64.numpy
     else:
         target = _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     return _place(xp.arange(start, end, step).astype(target), None, requires_grad)
 
 
@@ -150,7 +152,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     number_arg("linspace", "start", start)
     number_arg("linspace", "end", end)
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     return _place(xp.linspace(start, end, steps).astype(target), None, requires_grad)
 
 
@@ -160,7 +162,7 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     if m is not None:
         int_arg("eye", "m", m, minimum=0)
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     return _place(xp.eye(n, m, dtype=target), None, requires_grad)
 
 

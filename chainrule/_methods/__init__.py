@@ -14,12 +14,13 @@ from .linalg import LinalgMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
 from .reduce import ReduceMethods
+from .sampling import SamplingMethods
 from .shape import ShapeMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, SamplingMethods, ShapeMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()
