@@ -59,9 +59,23 @@ def from_numpy(array: np.ndarray) -> Tensor:
 _EMPTY = object()  # the fill of `empty`: none
 
 
+class NegativeSizeError(RuntimeError, ValueError):
+    """A negative size given to a factory function: PyTorch raises RuntimeError there;
+    chainrule's argument checks raise ValueError. This error is both, so code written for
+    either catches it."""
+
+
+def creation_shape(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
+    """The shape asked of a factory function (`f(2, 3)`, `f((2, 3))`), none negative."""
+    try:
+        return size_args(op, sizes)
+    except ValueError as error:
+        raise NegativeSizeError(str(error)) from None
+
+
 def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
             requires_grad: bool) -> Tensor:
-    shape = size_args(op, sizes)
+    shape = creation_shape(op, sizes)
     if fill is not _EMPTY and not isinstance(fill, (bool, int, float, np.number, np.bool_)):
         if not (isinstance(fill, Tensor) and fill.ndim == 0):
             raise TypeError(f"{op}: fill_value must be a number, got {type(fill).__name__} "

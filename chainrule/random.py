@@ -17,7 +17,8 @@ import numpy as np
 from . import _dtype
 from ._generator import Generator, default_generator
 from .backends import default_device
-from .ops.args import int_arg, size_args
+from .creation import creation_shape
+from .ops.args import int_arg
 from .ops.sampling import normal_from_tensors
 from .tensor import Tensor
 
@@ -67,13 +68,6 @@ def _finish(array: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
     return tensor.requires_grad_(True) if requires_grad else tensor
 
 
-def _shape(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
-    try:
-        return size_args(op, size)
-    except ValueError as error:  # PyTorch: a negative size is a RuntimeError
-        raise RuntimeError(str(error)) from None
-
-
 def _draw_type(target: np.dtype) -> np.dtype:
     """NumPy draws float32 and float64 directly; float16 is drawn as float64 and rounded."""
     return target if target in (np.float32, np.float64) else np.dtype(np.float64)
@@ -83,7 +77,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     target = _float_dtype("rand", dtype)
-    shape = _shape("rand", size)
+    shape = creation_shape("rand", size)
     array = _rng(generator).random(shape, dtype=_draw_type(target)).astype(target, copy=False)
     return _finish(array, requires_grad, device)
 
@@ -92,7 +86,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     target = _float_dtype("randn", dtype)
-    shape = _shape("randn", size)
+    shape = creation_shape("randn", size)
     array = _rng(generator).standard_normal(shape, dtype=_draw_type(target)).astype(
         target, copy=False)
     return _finish(array, requires_grad, device)
@@ -113,7 +107,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, but got low={low}, high={high}")
     target = _dtype.int64.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    shape = _shape("randint", (size,))
+    shape = creation_shape("randint", (size,))
     array = _rng(generator).integers(low, high, shape).astype(target, copy=False)
     return _finish(array, requires_grad, device)
 
@@ -183,6 +177,6 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
     if float(std) < 0:
         raise RuntimeError(f"normal: expects std >= 0.0, but found std {std}")
     target = _float_dtype("normal", dtype)
-    shape = _shape("normal", (size,))
+    shape = creation_shape("normal", (size,))
     array = _rng(generator).normal(float(mean), float(std), shape).astype(target, copy=False)
     return _finish(array, requires_grad, device)

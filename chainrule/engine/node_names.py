@@ -40,6 +40,8 @@ def _by_arguments(gate: Any, label: str) -> str | None:
     inputs: tuple[Any, ...] = getattr(gate, "inputs", ())
     if label in ("sum", "mean"):
         return f"{_camel(label)}Backward{0 if len(inputs) > 1 and inputs[1] is None else 1}"
+    if label in ("max", "min") and len(inputs) == 2 and not isinstance(inputs[1], bool):
+        return "MaximumBackward0" if label == "max" else "MinimumBackward0"  # elementwise
     if label in ("max", "min"):
         largest = inputs[-1] if inputs else True
         which = "Max" if largest is not False else "Min"
