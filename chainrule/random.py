@@ -55,8 +55,9 @@ def _rng(generator: Generator | None) -> np.random.Generator:
 
 def _float_dtype(op: str, dtype: Any) -> np.dtype:
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    if target.kind != "f":
-        raise TypeError(f"{op}: dtype must be floating point, got {target}")
+    if target.kind != "f":  # PyTorch: "not implemented for 'Long'"
+        raise NotImplementedError(f"{op}: the samples are real numbers, so the dtype must be "
+                                  f"floating point, got {target}")
     return target
 
 
