@@ -33,6 +33,11 @@ class Size(tuple):  # type: ignore[type-arg]
                                 f"{type(size).__name__} {size!r}")
         return super().__new__(cls, (size.__index__() for size in values))
 
+    @classmethod
+    def of(cls, shape: tuple[int, ...]) -> Size:
+        """The Size of an array's shape (already ints: no checks, the fast path)."""
+        return tuple.__new__(cls, shape)
+
     def numel(self) -> int:
         """The number of elements a tensor of this shape holds."""
         return math.prod(self)

@@ -125,7 +125,7 @@ class Tensor(TensorMethods, Variable):
     # ------------------------------------------------------------------ attributes
     @property
     def shape(self) -> Size:
-        return Size(self._array.shape)
+        return Size.of(self._array.shape)
 
     @property
     def ndim(self) -> int:
@@ -202,7 +202,7 @@ class Tensor(TensorMethods, Variable):
 
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
-            return Size(self._array.shape)
+            return Size.of(self._array.shape)
         return self.shape[normalize_dim("size", dim, self.ndim)]
 
     def dim(self) -> int:
