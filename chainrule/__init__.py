@@ -38,6 +38,7 @@ from .backends import cuda_available  # noqa: E402
 # ---- creation, randomness, dtypes, devices, printing (issue #12)
 from . import accelerator, cuda  # noqa: E402
 from ._dtype import get_default_dtype, set_default_dtype  # noqa: E402
+from ._dtype_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: E402
 from ._inference import inference_mode, is_inference_mode_enabled  # noqa: E402
 from ._legacy import (  # noqa: E402
     BoolTensor,
@@ -56,6 +57,7 @@ from .backends import get_default_device, set_default_device  # noqa: E402
 from .creation import (  # noqa: E402
     arange,
     as_tensor,
+    asarray,
     cat,
     concat,
     empty,
@@ -65,8 +67,10 @@ from .creation import (  # noqa: E402
     full,
     full_like,
     linspace,
+    logspace,
     ones,
     ones_like,
+    scalar_tensor,
     stack,
     tensor,
     zeros,

@@ -10,6 +10,8 @@ so they are not PyTorch's, but their distributions, dtypes and shapes are.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,7 @@ from .tensor import Tensor
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "rand",
            "randn", "randint", "randperm", "normal", "rand_like", "randn_like", "randint_like",
-           "get_rng_state", "set_rng_state"]
+           "get_rng_state", "set_rng_state", "fork_rng"]
 
 
 def manual_seed(seed: int) -> Generator:
@@ -47,6 +49,21 @@ def get_rng_state() -> dict[str, Any]:
 
 def set_rng_state(new_state: dict[str, Any]) -> None:
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str = "cuda") -> Iterator[None]:
+    """Draws inside the `with` block leave the default generator as it was before it (its
+    state is saved and restored), as PyTorch's `torch.random.fork_rng`."""
+    if not enabled:
+        yield
+        return
+    saved = default_generator.get_state()
+    try:
+        yield
+    finally:
+        default_generator.set_state(saved)
 
 
 def _rng(generator: Generator | None) -> np.random.Generator:

@@ -276,3 +276,105 @@ def test_is_tensor_and_numel_as_pytorch() -> None:
         assert lib.is_tensor(lib.ones(1)) and not lib.is_tensor([1.0])
         assert lib.is_tensor(lib.nn.Parameter(lib.ones(1)))
         assert lib.numel(lib.ones(2, 3)) == 6
+
+
+# ---------------------------------------------------------------------- from existing tensors
+FROM_EXISTING: dict[str, Callable[[Any], Any]] = {
+    "new_tensor": lambda lib: lib.zeros(2, dtype=lib.int32).new_tensor([1.5, 2.0]),
+    "new_tensor dtype": lambda lib: lib.zeros(2).new_tensor([1, 2], dtype=lib.float64),
+    "new_tensor from tensor": lambda lib: lib.zeros(2).new_tensor(lib.tensor([1, 2])),
+    "new_tensor bad data": lambda lib: lib.zeros(2).new_tensor([1.0, None]),
+    "new_zeros": lambda lib: lib.zeros(2, dtype=lib.int32).new_zeros(2, 3),
+    "new_zeros tuple": lambda lib: lib.zeros(2).new_zeros((2, 3)),
+    "new_zeros negative": lambda lib: lib.zeros(2).new_zeros(-1),
+    "new_ones dtype": lambda lib: lib.zeros(2).new_ones(2, dtype=lib.float64),
+    "new_full": lambda lib: lib.zeros(2, dtype=lib.int32).new_full((2,), 3.7),
+    "new_full float": lambda lib: lib.zeros(2, dtype=lib.float64).new_full((1, 2), 0.5),
+    "new_empty": lambda lib: lib.zeros(2).new_empty(0, 3),
+    "zeros_like device": lambda lib: lib.zeros_like(lib.ones(2), device="cpu"),
+    "ones_like dtype": lambda lib: lib.ones_like(lib.ones(2), dtype=lib.int8),
+    "full_like int": lambda lib: lib.full_like(lib.ones(2, dtype=lib.int64), 2.5),
+    "empty_like shape": lambda lib: lib.empty_like(lib.ones(2, 3)).zero_(),
+    "asarray list": lambda lib: lib.asarray([1, 2.5]),
+    "asarray ints": lambda lib: lib.asarray([[1, 2]]),
+    "asarray numpy": lambda lib: lib.asarray(np.array([1.0, 2.0])),
+    "asarray dtype": lambda lib: lib.asarray([1, 2], dtype=lib.float16),
+    "scalar_tensor": lambda lib: lib.scalar_tensor(3),
+    "scalar_tensor dtype": lambda lib: lib.scalar_tensor(2.5, dtype=lib.float64),
+    "logspace": lambda lib: lib.logspace(0, 2, 3),
+    "logspace base": lambda lib: lib.logspace(0, 3, 4, base=2),
+    "logspace float64": lambda lib: lib.logspace(-1, 1, 5, dtype=lib.float64),
+}
+
+
+@pytest.mark.filterwarnings("ignore:To copy construct from a tensor")  # PyTorch's advice
+@pytest.mark.parametrize("name", list(FROM_EXISTING))
+def test_creation_from_existing_matches_pytorch(name: str) -> None:
+    _same(FROM_EXISTING[name])
+
+
+def test_new_methods_never_require_grad_unless_asked() -> None:
+    x = cr.zeros(2, requires_grad=True)
+    assert not x.new_tensor([1.0]).requires_grad and not x.new_zeros(2).requires_grad
+    assert x.new_ones(2, requires_grad=True).requires_grad
+
+
+def test_asarray_shares_memory_as_pytorch() -> None:
+    source = np.ones(2)
+    ours, theirs = cr.asarray(source), torch.asarray(source)
+    source[0] = 5
+    assert ours.tolist() == theirs.tolist() == [5.0, 1.0]
+    copied = cr.asarray(source, copy=True)
+    source[1] = 7
+    assert copied.tolist() == [5.0, 1.0]
+    tensor = cr.ones(2)
+    assert cr.asarray(tensor) is tensor
+
+
+# ---------------------------------------------------------------------- dtype questions
+ALL = ["float16", "float32", "float64", "int8", "uint8", "int16", "int32", "int64", "bool"]
+
+
+def test_promote_types_and_can_cast_match_pytorch() -> None:
+    for first, second in itertools.product(ALL, ALL):
+        ours = cr.promote_types(getattr(cr, first), getattr(cr, second))
+        theirs = torch.promote_types(getattr(torch, first), getattr(torch, second))
+        assert _dtype_name(ours) == _dtype_name(theirs), (first, second)
+        assert cr.can_cast(getattr(cr, first), getattr(cr, second)) == \
+            torch.can_cast(getattr(torch, first), getattr(torch, second)), (first, second)
+
+
+def test_result_type_matches_pytorch() -> None:
+    def operands(lib: Any) -> list[Any]:
+        made = [2, 2.5, True]
+        for name in ALL:
+            made += [lib.ones(2, dtype=getattr(lib, name)),
+                     lib.ones((), dtype=getattr(lib, name))]
+        return made
+
+    for ours, theirs in zip(itertools.product(operands(cr), repeat=2),
+                            itertools.product(operands(torch), repeat=2)):
+        if not any(isinstance(o, cr.Tensor) for o in ours):
+            continue
+        assert _dtype_name(cr.result_type(*ours)) == \
+            _dtype_name(torch.result_type(*theirs)), theirs
+
+
+def test_finfo_and_iinfo_match_pytorch() -> None:
+    for name in ("float16", "float32", "float64"):
+        ours, theirs = cr.finfo(getattr(cr, name)), torch.finfo(getattr(torch, name))
+        for field in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution",
+                      "dtype"):
+            assert getattr(ours, field) == getattr(theirs, field), (name, field)
+        assert repr(ours) == repr(theirs)
+    assert cr.finfo().dtype == torch.finfo().dtype == "float32"
+    for name in ("int8", "uint8", "int16", "int32", "int64"):
+        ours, theirs = cr.iinfo(getattr(cr, name)), torch.iinfo(getattr(torch, name))
+        assert (ours.bits, ours.min, ours.max, ours.dtype) == \
+            (theirs.bits, theirs.min, theirs.max, theirs.dtype)
+        assert repr(ours) == repr(theirs)
+    for lib in (cr, torch):
+        with pytest.raises(TypeError):
+            lib.iinfo(lib.float32)
+        with pytest.raises(TypeError):
+            lib.finfo(lib.int32)

@@ -77,6 +77,18 @@ def test_get_and_set_rng_state_replay_the_default_stream() -> None:
     assert cr.randn(5).tolist() == first
 
 
+def test_fork_rng_leaves_the_default_stream_as_it_was() -> None:
+    cr.manual_seed(1)
+    expected = cr.rand(3).tolist()
+    cr.manual_seed(1)
+    with cr.random.fork_rng():
+        inside = cr.rand(3).tolist()
+    assert cr.rand(3).tolist() == expected == inside
+    with cr.random.fork_rng(enabled=False):
+        cr.rand(1)
+    assert cr.rand(3).tolist() != expected
+
+
 def _run(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PYTHONPATH": str(REPOSITORY)})

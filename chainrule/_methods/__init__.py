@@ -8,6 +8,7 @@ table, not this file.
 from .activation import ActivationMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
+from .factory import FactoryMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
 from .linalg import LinalgMethods
@@ -20,7 +21,7 @@ from .shape import ShapeMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, SamplingMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, FactoryMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, SamplingMethods, ShapeMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

@@ -31,6 +31,7 @@ from . import (
     activation,
     dispatch,
     elementwise,
+    factory,
     indexing,
     inplace,
     linalg,
@@ -235,6 +236,11 @@ RANDOM_ROWS: tuple[Op, ...] = (
     _front(sampling.geometric_, function=False),
     _front(sampling.log_normal_, function=False),
     _front(sampling.cauchy_, function=False),
+    _front(factory.new_tensor, function=False),
+    _front(factory.new_zeros, function=False),
+    _front(factory.new_ones, function=False),
+    _front(factory.new_full, function=False),
+    _front(factory.new_empty, function=False),
 )
 
 
