@@ -47,6 +47,17 @@ short, int, long = int16, int32, int64  # noqa: A001
 _ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
 _BY_NUMPY = {d.numpy: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
+#: PyTorch's legacy type names (`x.type()` answers with them).
+_BY_LEGACY = {"HalfTensor": float16, "FloatTensor": float32, "DoubleTensor": float64,
+              "CharTensor": int8, "ByteTensor": uint8, "ShortTensor": int16,
+              "IntTensor": int32, "LongTensor": int64, "BoolTensor": bool_}
+_LEGACY_NAMES = {d: name for name, d in _BY_LEGACY.items()}
+
+
+def legacy_type_name(dtype: DType) -> str:
+    """PyTorch's `x.type()` answer for a dtype, spelt with chainrule's name:
+    `chainrule.FloatTensor` for float32."""
+    return f"chainrule.{_LEGACY_NAMES[dtype]}"
 
 #: The dtype of Python floats and of float data given without a dtype (PyTorch's default).
 default_float = float32
@@ -71,6 +82,12 @@ def to_numpy_dtype(dtype: Any) -> np.dtype:
     """
     if isinstance(dtype, DType):
         return dtype.numpy
+    if isinstance(getattr(dtype, "dtype", None), DType):  # a legacy type: FloatTensor, ...
+        return dtype.dtype.numpy  # type: ignore[no-any-return]
+    if isinstance(dtype, str) and "." in dtype:  # "torch.float32", "torch.FloatTensor"
+        module, _, name = dtype.rpartition(".")
+        if module in ("torch", "chainrule") and (name in _BY_NAME or name in _BY_LEGACY):
+            return (_BY_NAME.get(name) or _BY_LEGACY[name]).numpy
     if dtype is builtins.float:
         return float32.numpy
     if dtype is builtins.int:

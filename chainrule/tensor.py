@@ -330,7 +330,7 @@ class Tensor(TensorMethods, Variable):
         return self._cast(np.dtype(np.bool_))
 
     def type(self, dtype: Any = None) -> Any:
-        return str(self.dtype) if dtype is None else self.to(dtype)
+        return _dtype.legacy_type_name(self.dtype) if dtype is None else self.to(dtype=dtype)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self._cast(other._array.dtype)

@@ -378,3 +378,18 @@ def test_finfo_and_iinfo_match_pytorch() -> None:
             lib.iinfo(lib.float32)
         with pytest.raises(TypeError):
             lib.finfo(lib.int32)
+
+
+def test_type_answers_and_converts_with_legacy_names_as_pytorch() -> None:
+    for name in ALL:
+        ours = cr.zeros(1, dtype=getattr(cr, name)).type()
+        theirs = torch.zeros(1, dtype=getattr(torch, name)).type()
+        assert ours == theirs.replace("torch.", "chainrule."), name
+    for lib in (torch, cr):
+        x = lib.ones(2)
+        assert _dtype_name(x.type(lib.DoubleTensor).dtype) == "float64"
+        assert _dtype_name(x.type("torch.IntTensor").dtype) == "int32"
+        assert _dtype_name(x.type(lib.float16).dtype) == "float16"
+    assert cr.ones(1).type("chainrule.LongTensor").dtype == cr.int64
+    with pytest.raises(TypeError, match="unknown dtype"):
+        cr.ones(1).type("torch.NoSuchTensor")
