@@ -19,6 +19,7 @@ from .pointwise2 import Pointwise2Methods
 from .products import ProductsMethods
 from .reduce import ReduceMethods
 from .repeat import RepeatMethods
+from .sampling import SamplingMethods
 from .scatter_reduce import Scatter_reduceMethods
 from .select import SelectMethods
 from .shape import ShapeMethods
@@ -29,7 +30,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, ReduceMethods, RepeatMethods, Scatter_reduceMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, MaskedMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SelectMethods, ShapeMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

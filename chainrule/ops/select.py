@@ -103,7 +103,7 @@ def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False  # 
     >>> picked = x.gather(1, cr.tensor([[0, 0], [1, 0]]))
     >>> picked
     tensor([[1., 1.],
-            [4., 3.]], grad_fn=<gather>)
+            [4., 3.]], grad_fn=<GatherBackward0>)
     >>> picked.sum().backward()
     >>> x.grad
     tensor([[2., 0.],

@@ -44,7 +44,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
 
     >>> import chainrule as cr
     >>> [piece.shape for piece in cr.arange(5).split(2)]
-    [(2,), (2,), (1,)]
+    [chainrule.Size([2]), chainrule.Size([2]), chainrule.Size([1])]
     """
     axis = _axis("split", tensor, dim)
     length = tensor.shape[axis]

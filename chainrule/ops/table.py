@@ -42,6 +42,7 @@ from . import (
     products,
     reduce,
     repeat,
+    sampling,
     scatter_reduce,
     select,
     shape,
@@ -329,6 +330,17 @@ INDEXING_ROWS: tuple[Op, ...] = (
 
 #: Random sampling, in-place samplers and creation from an existing tensor.
 RANDOM_ROWS: tuple[Op, ...] = (
+    _front(sampling.bernoulli),
+    _front(sampling.multinomial),
+    _front(sampling.poisson, method=False),
+    _front(sampling.uniform_, function=False),
+    _front(sampling.normal_, function=False),
+    _front(sampling.bernoulli_, function=False),
+    _front(sampling.exponential_, function=False),
+    _front(sampling.random_, function=False),
+    _front(sampling.geometric_, function=False),
+    _front(sampling.log_normal_, function=False),
+    _front(sampling.cauchy_, function=False),
 )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtype
 from ..backends import array_module
 from ..engine.variable import Variable
-from .args import size_args
+from .factory import creation_shape
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -35,7 +35,7 @@ def _target(input: Tensor, dtype: Any) -> np.dtype:  # noqa: A002
 
 def _new_filled(op: str, input: Tensor, size: tuple[Any, ...], fill: Any, dtype: Any,  # noqa: A002
                 device: Any, requires_grad: bool) -> Tensor:
-    shape = size_args(op, size)
+    shape = creation_shape(op, size)
     xp = array_module(input._array)
     target = _target(input, dtype)
     array = xp.empty(shape, dtype=target) if fill is None else xp.full(shape, fill, target)
@@ -76,6 +76,8 @@ def new_tensor(input: Tensor, data: Any, *, dtype: Any = None, device: Any = Non
                requires_grad: bool = False) -> Tensor:
     """A copy of `data` with this tensor's dtype (not the data's) and device unless given."""
     raw = data._array if isinstance(data, Variable) else data
+    if not isinstance(data, Variable) and _dtype.first_non_number(data) is not None:
+        raise _dtype.unsupported_data("new_tensor", data)
     try:
         array = np.array(raw, dtype=_target(input, dtype))
     except (TypeError, ValueError) as error:

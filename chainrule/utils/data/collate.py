@@ -84,7 +84,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     >>> import chainrule as cr
     >>> x, y = default_collate([(cr.tensor([1.0, 2.0]), 0), (cr.tensor([3.0, 4.0]), 1)])
     >>> x.shape, y.tolist(), y.dtype
-    ((2, 2), [0, 1], chainrule.int64)
+    (chainrule.Size([2, 2]), [0, 1], chainrule.int64)
     """
     first = batch[0]
     if isinstance(first, Tensor):
