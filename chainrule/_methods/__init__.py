@@ -6,20 +6,25 @@ table, not this file.
 
 
 from .activation import ActivationMethods
+from .counting import CountingMethods
+from .cumulative import CumulativeMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
+from .extremes import ExtremesMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
 from .linalg import LinalgMethods
+from .norms import NormsMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
 from .reduce import ReduceMethods
 from .shape import ShapeMethods
+from .sorting import SortingMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, LinalgMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods, SortingMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

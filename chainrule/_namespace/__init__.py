@@ -6,12 +6,17 @@ table, not this file.
 
 # ruff: noqa: E501, F401, F403
 from .activation import *
+from .counting import *
+from .cumulative import *
 from .dispatch import *
 from .elementwise import *
+from .extremes import *
 from .linalg import *
+from .norms import *
 from .pointwise import *
 from .pointwise2 import *
 from .reduce import *
 from .shape import *
+from .sorting import *
 
-__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc", "floor", "ceil", "trunc", "fix", "frac", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum"]
+__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc", "floor", "ceil", "trunc", "fix", "frac", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum", "cumsum", "cumprod", "amax", "amin", "aminmax", "sort", "argsort", "msort", "topk", "kthvalue", "median", "norm", "count_nonzero", "unique", "bincount", "histc", "histogram", "var_mean", "std_mean"]

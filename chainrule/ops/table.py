@@ -29,15 +29,20 @@ from typing import Any
 
 from . import (
     activation,
+    counting,
+    cumulative,
     dispatch,
     elementwise,
+    extremes,
     indexing,
     inplace,
     linalg,
+    norms,
     pointwise,
     pointwise2,
     reduce,
     shape,
+    sorting,
 )
 
 __all__ = ["Op", "OPS", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY",
@@ -213,6 +218,27 @@ CORE_ROWS: tuple[Op, ...] = (
 
 #: Cumulative sums, sorting, selection, norms and counting.
 REDUCTION_ROWS: tuple[Op, ...] = (
+    _front(cumulative.cumsum),
+    _front(cumulative.cumprod),
+    _front(cumulative.cumsum_, function=False),
+    _front(cumulative.cumprod_, function=False),
+    _front(extremes.amax),
+    _front(extremes.amin),
+    _front(extremes.aminmax),
+    _front(sorting.sort),
+    _front(sorting.argsort),
+    _front(sorting.msort),
+    _front(sorting.topk),
+    _front(sorting.kthvalue),
+    _front(sorting.median),
+    _front(norms.norm),
+    _front(counting.count_nonzero),
+    _front(counting.unique),
+    _front(counting.bincount),
+    _front(counting.histc),
+    _front(counting.histogram),
+    _front(counting.var_mean),
+    _front(counting.std_mean),
 )
 
 

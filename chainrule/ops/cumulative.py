@@ -1,0 +1,139 @@
+"""Running totals along a dim: cumsum and cumprod, with their in-place forms.
+
+A running sum's output k holds inputs 0..k, so input i feeds outputs i..n−1 and its gradient
+is the sum of their upstreams: the running sum taken from the other end.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._typing import Array, Grad
+from ..backends import array_module
+from ..engine.gate import Gate
+from . import _dual, inplace
+from .args import normalize_dim
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+__all__ = ["cumsum", "cumprod", "cumsum_", "cumprod_", "CumSum", "CumProd"]
+
+
+def _running_sum(x: Array, axis: int, reverse: bool) -> Array:
+    xp = array_module(x)
+    if not reverse:
+        return xp.cumsum(x, axis=axis)
+    flipped = xp.flip(x, axis=axis)
+    return xp.flip(xp.cumsum(flipped, axis=axis), axis=axis)
+
+
+class CumSum(Gate):
+    """yₖ = Σ_{i≤k} xᵢ along `axis` (from the far end when `reverse`);
+    ∂L/∂xᵢ = Σ_{k≥i} gₖ: the running sum of the upstream in the other direction."""
+
+    __slots__ = ()
+    label = "cumsum"
+
+    @staticmethod
+    def forward(ctx: Gate, x: Array, axis: int, reverse: bool) -> Array:
+        return _running_sum(x, axis, reverse)
+
+    @staticmethod
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None, None]:
+        axis, reverse = ctx.inputs[1], ctx.inputs[2]
+        if _dual.is_tensor(grad):
+            return CumSum.apply(grad, axis, not reverse), None, None
+        return _running_sum(grad, axis, not reverse), None, None
+
+
+class CumProd(Gate):
+    """yₖ = Π_{i≤k} xᵢ along `axis`;  ∂L/∂xᵢ = Σ_{k≥i} gₖ Π_{j≤k, j≠i} xⱼ.
+
+    Without zeros that is (reverse running sum of g·y) / xᵢ. With zeros, only the first zero
+    z of a slice has a gradient beyond the inputs before it:
+    ∂L/∂x_z = y_{z−1} Σ_{k≥z} gₖ Π_{z<j≤k} xⱼ, and every input after z gets 0.
+    """
+
+    __slots__ = ()
+    saves_output = True
+    label = "cumprod"
+
+    @staticmethod
+    def forward(ctx: Gate, x: Array, axis: int) -> Array:
+        out = array_module(x).cumprod(x, axis=axis)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad, None]:
+        x, out = ctx.saved_tensors
+        axis = ctx.inputs[1]
+        raw = _dual.constant(x)
+        if _dual.is_tensor(grad):
+            if bool((raw == 0).any()):
+                raise NotImplementedError(
+                    "cumprod: the second derivative at an input that holds zeros is not "
+                    "implemented; the first derivative is")
+            return CumSum.apply(grad * out, axis, True) / x, None
+        return _cumprod_grad(raw, _dual.constant(out), grad, axis), None
+
+
+def _cumprod_grad(x: Array, out: Array, grad: Array, axis: int) -> Array:
+    """The rule of CumProd on arrays, exact where x holds zeros (see CumProd)."""
+    xp = array_module(x)
+    moved_shape = xp.moveaxis(x, axis, -1).shape
+    x_rows, out_rows, g_rows = (xp.moveaxis(a, axis, -1).reshape(-1, x.shape[axis])
+                                for a in (x, out, grad))
+    zero = x_rows == 0
+    result = _running_sum(g_rows * out_rows, -1, True) / xp.where(zero, 1, x_rows)
+    result = xp.where(xp.cumsum(zero, axis=-1) > 0, 0, result)  # the first zero and after
+    for row in xp.flatnonzero(zero.any(axis=-1)):  # only the slices that hold a zero
+        z = int(xp.argmax(zero[row]))
+        before = out_rows[row, z - 1] if z else 1
+        later = xp.cumprod(x_rows[row, z + 1:])
+        upstream = g_rows[row, z:]
+        result[row, z] = before * (upstream[0] + (upstream[1:] * later).sum())
+    return xp.moveaxis(result.reshape(moved_shape), -1, axis)
+
+
+def _accumulated(x: Tensor, op: str, dtype: Any) -> Tensor:
+    """The input in the type the running total is kept in: `dtype` when given; integers and
+    bools as int64, as PyTorch."""
+    if dtype is not None:
+        return x.to(dtype)
+    if x._array.dtype.kind in "biu" and x._array.dtype != np.int64:
+        return x.to(np.int64)
+    return x
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """The running sum along `dim`: yₖ = x₀ + … + xₖ (integers and bools sum as int64)."""
+    axis = normalize_dim("cumsum", dim, input.ndim)
+    source = _accumulated(input, "cumsum", dtype)
+    if source.ndim == 0:
+        return CumSum.apply(source.reshape(1), 0, False).reshape(())
+    return CumSum.apply(source, axis, False)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """The running product along `dim`: yₖ = x₀ · … · xₖ (integers and bools as int64)."""
+    axis = normalize_dim("cumprod", dim, input.ndim)
+    source = _accumulated(input, "cumprod", dtype)
+    if source.ndim == 0:
+        return CumProd.apply(source.reshape(1), 0).reshape(())
+    return CumProd.apply(source, axis)
+
+
+def cumsum_(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """In place: the running sum along `dim`, kept in the tensor's own dtype."""
+    result = cumsum(input.detach(), dim, dtype=dtype)
+    return inplace.write_back(input, "cumsum_", result._cast(input._array.dtype))
+
+
+def cumprod_(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """In place: the running product along `dim`, kept in the tensor's own dtype."""
+    result = cumprod(input.detach(), dim, dtype=dtype)
+    return inplace.write_back(input, "cumprod_", result._cast(input._array.dtype))
