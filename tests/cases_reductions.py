@@ -57,3 +57,7 @@ case(norms.SingularValues, "tall", norms.SingularValues.apply, values((4, 3), 11
      second=False)
 case(norms.SingularValues, "batch-wide", norms.SingularValues.apply, values((2, 2, 3), 111),
      second=False)
+REPEATED = np.array([[0, 0, 2, 3], [1, 1, 1, 0], [3, 2, 3, 3]])  # cummax-style repeats
+case(sorting.Pick, "repeated-indices", lambda x: sorting.Pick.apply(x, REPEATED, 1), X)
+case(sorting.Place, "repeated-indices", lambda g: sorting.Place.apply(g, (3, 4), REPEATED, 1),
+     X)

@@ -38,3 +38,11 @@ class CumulativeMethods:
     def cumprod_(self, dim: int, *, dtype: Any = None) -> Any:
         """In place: the running product along `dim`, kept in the tensor's own dtype."""
         return _cumulative.cumprod_(self, dim, dtype=dtype)
+
+    def cummax(self, dim: int) -> Any:
+        """The named pair (values, indices) of the running maximum along `dim`; the gradient goes to the index each value came from."""
+        return _cumulative.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        """The named pair (values, indices) of the running minimum along `dim`; the gradient goes to the index each value came from."""
+        return _cumulative.cummin(self, dim)

@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import cumulative as _cumulative
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["cumsum", "cumprod"]
+__all__ = ["cumsum", "cumprod", "cummax", "cummin"]
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Any:
@@ -25,3 +25,13 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Any:
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Any:
     """The running product along `dim`: yₖ = x₀ · … · xₖ (integers and bools as int64)."""
     return _cumulative.cumprod(_tensor(input), dim, dtype=dtype)
+
+
+def cummax(input: Tensor, dim: int) -> Any:
+    """The named pair (values, indices) of the running maximum along `dim`; the gradient goes to the index each value came from."""
+    return _cumulative.cummax(_tensor(input), dim)
+
+
+def cummin(input: Tensor, dim: int) -> Any:
+    """The named pair (values, indices) of the running minimum along `dim`; the gradient goes to the index each value came from."""
+    return _cumulative.cummin(_tensor(input), dim)

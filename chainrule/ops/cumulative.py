@@ -10,16 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import return_types
 from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual, inplace
 from .args import normalize_dim
+from .sorting import Pick
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["cumsum", "cumprod", "cumsum_", "cumprod_", "CumSum", "CumProd"]
+__all__ = ["cumsum", "cumprod", "cumsum_", "cumprod_", "cummax", "cummin", "CumSum",
+           "CumProd"]
 
 
 def _running_sum(x: Array, axis: int, reverse: bool) -> Array:
@@ -137,3 +140,44 @@ def cumprod_(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: 
     """In place: the running product along `dim`, kept in the tensor's own dtype."""
     result = cumprod(input.detach(), dim, dtype=dtype)
     return inplace.write_back(input, "cumprod_", result._cast(input._array.dtype))
+
+
+def _running_extreme_indices(x: Array, axis: int, largest: bool) -> Array:
+    """For each position, the index of the running max (min) so far: the latest of tied
+    values, and the first NaN once one is seen (NaN propagates), as PyTorch."""
+    xp = array_module(x)
+    accumulate = xp.maximum.accumulate if largest else xp.minimum.accumulate
+    running = accumulate(x, axis=axis)
+    previous = xp.concatenate([xp.take(running, [0], axis=axis),
+                               xp.take(running, xp.arange(x.shape[axis] - 1), axis=axis)],
+                              axis=axis)
+    better = x >= previous if largest else x <= previous
+    if x.dtype.kind == "f":
+        better = better | (xp.isnan(x) & ~xp.isnan(previous))
+    positions = xp.arange(x.shape[axis]).reshape([-1 if i == axis else 1
+                                                  for i in range(x.ndim)])
+    return xp.maximum.accumulate(xp.where(better, positions, 0), axis=axis)
+
+
+def _cumulative_extreme(op: str, input: Tensor, dim: int, largest: bool) -> Any:  # noqa: A002
+    axis = normalize_dim(op, dim, input.ndim)
+    x = input.reshape(1) if input.ndim == 0 else input
+    indices = _running_extreme_indices(x._array, axis, largest)
+    values = Pick.apply(x, indices, axis)
+    index_tensor = input._make(indices.astype(np.int64, copy=False), None)
+    if input.ndim == 0:
+        values, index_tensor = values.reshape(()), index_tensor.reshape(())
+    pair = return_types.cummax if largest else return_types.cummin
+    return pair(values, index_tensor)
+
+
+def cummax(input: Tensor, dim: int) -> Any:  # noqa: A002
+    """The named pair (values, indices) of the running maximum along `dim`; the gradient
+    goes to the index each value came from."""
+    return _cumulative_extreme("cummax", input, dim, largest=True)
+
+
+def cummin(input: Tensor, dim: int) -> Any:  # noqa: A002
+    """The named pair (values, indices) of the running minimum along `dim`; the gradient
+    goes to the index each value came from."""
+    return _cumulative_extreme("cummin", input, dim, largest=False)

@@ -27,15 +27,19 @@ __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "Pick", "Pl
 
 
 def _place(grad: Array, shape: tuple[int, ...], indices: Array, axis: int) -> Array:
+    """zeros(shape) with `grad` added at `indices` along `axis`; an index picked twice gets
+    the sum (np.add.at), as the adjoint of a pick must."""
     xp = array_module(grad)
     out = xp.zeros(shape, dtype=grad.dtype)
-    xp.put_along_axis(out, indices, grad, axis=axis)
+    where = list(xp.ix_(*(xp.arange(size) for size in indices.shape)))
+    where[axis] = indices
+    xp.add.at(out, tuple(where), grad)
     return out
 
 
 class Pick(Gate):
-    """yₖ = x[indicesₖ] along `axis` (the indices of one slice are distinct);
-    ∂L/∂x = g put back at the indices, 0 elsewhere."""
+    """yₖ = x[indicesₖ] along `axis`;  ∂L/∂x = g added back at the indices (summed where an
+    index repeats), 0 elsewhere."""
 
     __slots__ = ()
     label = "pick"
@@ -53,7 +57,7 @@ class Pick(Gate):
 
 
 class Place(Gate):
-    """f(g) = zeros(shape) with g put at `indices` along `axis` (Pick's adjoint);
+    """f(g) = zeros(shape) with g added at `indices` along `axis` (Pick's adjoint);
     ∂L/∂g = upstream picked at the indices."""
 
     __slots__ = ()

@@ -222,6 +222,8 @@ REDUCTION_ROWS: tuple[Op, ...] = (
     _front(cumulative.cumprod),
     _front(cumulative.cumsum_, function=False),
     _front(cumulative.cumprod_, function=False),
+    _front(cumulative.cummax),
+    _front(cumulative.cummin),
     _front(extremes.amax),
     _front(extremes.amin),
     _front(extremes.aminmax),
