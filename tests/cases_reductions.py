@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from chainrule.ops import cumulative, extremes, norms, sorting
+from chainrule.ops import cumulative, extremes, inverse, norms, sorting
 
 from .case_kit import case, distinct, values
 
@@ -61,3 +61,14 @@ REPEATED = np.array([[0, 0, 2, 3], [1, 1, 1, 0], [3, 2, 3, 3]])  # cummax-style 
 case(sorting.Pick, "repeated-indices", lambda x: sorting.Pick.apply(x, REPEATED, 1), X)
 case(sorting.Place, "repeated-indices", lambda g: sorting.Place.apply(g, (3, 4), REPEATED, 1),
      X)
+
+# ---------------------------------------------------------------- inverse, det, solve
+WELL_POSED = values((3, 3), 112) + 3 * np.eye(3)          # far from singular
+BATCH = values((2, 3, 3), 113) + 3 * np.eye(3)
+case(inverse.Inverse, "3x3", inverse.Inverse.apply, WELL_POSED)
+case(inverse.Inverse, "batch", inverse.Inverse.apply, BATCH)
+case(inverse.Determinant, "3x3", inverse.Determinant.apply, WELL_POSED)
+case(inverse.Determinant, "batch", inverse.Determinant.apply, BATCH)
+case(inverse.Solve, "matrix", inverse.Solve.apply, WELL_POSED, values((3, 2), 114))
+case(inverse.Solve, "broadcast-batch", inverse.Solve.apply, BATCH, values((3, 2), 115))
+case(inverse.Solve, "batch-of-b", inverse.Solve.apply, WELL_POSED, values((2, 3, 1), 116))
