@@ -8,7 +8,8 @@ inverses, determinants and linear solves.
 
 from __future__ import annotations
 
-from .ops.inverse import det, inv, solve
+from .ops.inverse import inv, solve
+from .ops.inverse import linalg_det as det
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, svdvals, vector_norm
 

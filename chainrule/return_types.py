@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "aminmax", "histogram",
-           "cummax", "cummin"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax",
+           "histogram", "cummax", "cummin"]
 
 max = namedtuple("max", ["values", "indices"])  # noqa: A001 - PyTorch's name
 min = namedtuple("min", ["values", "indices"])  # noqa: A001 - PyTorch's name
@@ -14,6 +14,7 @@ sort = namedtuple("sort", ["values", "indices"])
 topk = namedtuple("topk", ["values", "indices"])
 kthvalue = namedtuple("kthvalue", ["values", "indices"])
 median = namedtuple("median", ["values", "indices"])
+nanmedian = namedtuple("nanmedian", ["values", "indices"])
 cummax = namedtuple("cummax", ["values", "indices"])
 cummin = namedtuple("cummin", ["values", "indices"])
 aminmax = namedtuple("aminmax", ["min", "max"])

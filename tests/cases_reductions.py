@@ -72,3 +72,8 @@ case(inverse.Determinant, "batch", inverse.Determinant.apply, BATCH)
 case(inverse.Solve, "matrix", inverse.Solve.apply, WELL_POSED, values((3, 2), 114))
 case(inverse.Solve, "broadcast-batch", inverse.Solve.apply, BATCH, values((3, 2), 115))
 case(inverse.Solve, "batch-of-b", inverse.Solve.apply, WELL_POSED, values((2, 3, 1), 116))
+WITH_NAN = distinct((3, 4), 117)
+WITH_NAN[1, 2] = np.nan
+case(extremes.TiedSelect, "nanmedian", lambda x: extremes.TiedSelect.apply(x, None, False,
+                                                                           "nanmedian"),
+     WITH_NAN)

@@ -378,3 +378,40 @@ def test_compare_catches_a_wrong_value_gradient_dtype_or_name() -> None:
         compare(lambda m, x: m.max(x, 1) if m is torch else m.min(x, 1), X * 0 + 1)
     with pytest.raises(pytest.fail.Exception):
         same_error(lambda m, x: m.cumsum(x, 2 if m is torch else 0), X)
+
+
+# ---------------------------------------------------------------- NaN-skipping reductions
+WITH_NAN = np.array([[1.0, np.nan, 3.0, 2.0], [np.nan, 0.5, -1.0, 4.0], [2.5, 1.5, 0.0, 7.0]])
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanmean"])
+def test_nansum_nanmean(name: str) -> None:
+    compare(lambda m, x: getattr(m, name)(x), WITH_NAN)
+    compare(lambda m, x: getattr(x, name)(1, keepdim=True), WITH_NAN)
+    compare(lambda m, x: getattr(m, name)(x, (0, 1), keepdims=True), WITH_NAN)
+    # all NaN: the same values; PyTorch's nanmean gradient there is NaN (inf · 0), ours 0
+    compare(lambda m, x: getattr(m, name)(x, 0), np.full((2, 3), np.nan), grad=name == "nansum")
+    compare(lambda m, x: getattr(m, name)(x, dtype=m.float64), WITH_NAN.astype(np.float32),
+            grad=False)
+
+
+def test_nansum_of_integers_and_nanmean_error() -> None:
+    compare(lambda m, x: m.nansum(x), np.arange(4, dtype=np.int32), grad=False)
+    same_error(lambda m, x: m.nanmean(x), np.arange(4))
+
+
+def test_nanmedian() -> None:
+    compare(lambda m, x: m.nanmedian(x), WITH_NAN)
+    compare(lambda m, x: x.nanmedian(), np.array([1.0, np.nan, 3.0, 2.0, 2.0]))  # ties share
+    compare(lambda m, x: m.nanmedian(x, 1), WITH_NAN)
+    compare(lambda m, x: x.nanmedian(0, keepdim=True), WITH_NAN)
+    compare(lambda m, x: m.nanmedian(x, 0), np.arange(6).reshape(3, 2), grad=False)
+    compare(lambda m, x: m.nanmedian(x), np.full(3, np.nan), grad=False)
+
+
+def test_det_and_inverse_methods() -> None:
+    matrix = np.array([[2.0, 0.5, 0.1], [0.3, 1.5, -0.2], [0.0, 0.4, 1.8]])
+    compare(lambda m, a: a.det(), matrix, rtol=1e-9)
+    compare(lambda m, a: m.det(a), matrix, rtol=1e-9)
+    compare(lambda m, a: a.inverse(), matrix, rtol=1e-9)
+    compare(lambda m, a: m.inverse(a), matrix, rtol=1e-9)

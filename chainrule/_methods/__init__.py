@@ -13,7 +13,9 @@ from .elementwise import ElementwiseMethods
 from .extremes import ExtremesMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
+from .inverse import InverseMethods
 from .linalg import LinalgMethods
+from .nan_reduce import Nan_reduceMethods
 from .norms import NormsMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
@@ -24,7 +26,7 @@ from .sorting import SortingMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, LinalgMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods, SortingMethods):
+class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods, SortingMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

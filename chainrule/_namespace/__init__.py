@@ -11,7 +11,9 @@ from .cumulative import *
 from .dispatch import *
 from .elementwise import *
 from .extremes import *
+from .inverse import *
 from .linalg import *
+from .nan_reduce import *
 from .norms import *
 from .pointwise import *
 from .pointwise2 import *
@@ -19,4 +21,4 @@ from .reduce import *
 from .shape import *
 from .sorting import *
 
-__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc", "floor", "ceil", "trunc", "fix", "frac", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum", "cumsum", "cumprod", "cummax", "cummin", "amax", "amin", "aminmax", "sort", "argsort", "msort", "topk", "kthvalue", "median", "norm", "count_nonzero", "unique", "bincount", "histc", "histogram", "var_mean", "std_mean"]
+__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc", "floor", "ceil", "trunc", "fix", "frac", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum", "cumsum", "cumprod", "cummax", "cummin", "amax", "amin", "aminmax", "sort", "argsort", "msort", "topk", "kthvalue", "median", "nansum", "nanmean", "nanmedian", "norm", "det", "inverse", "count_nonzero", "unique", "bincount", "histc", "histogram", "var_mean", "std_mean"]

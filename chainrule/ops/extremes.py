@@ -22,19 +22,22 @@ if TYPE_CHECKING:
 __all__ = ["amax", "amin", "aminmax", "TiedSelect", "lower_median"]
 
 
-def lower_median(x: Array) -> Array:
-    """The lower of the two middle values of all of `x` (PyTorch's median); NaN if any is."""
+def lower_median(x: Array, skip_nan: bool = False) -> Array:
+    """The lower of the two middle values of all of `x` (PyTorch's median); NaN if any is,
+    or, with `skip_nan`, the median of the values that are not NaN (NaN if none is)."""
     xp = array_module(x)
     flat = xp.sort(x.reshape(-1))
+    if x.dtype.kind == "f" and skip_nan:
+        flat = flat[~xp.isnan(flat)]
     if not flat.size:
         return xp.asarray(xp.nan, dtype=x.dtype)
     return flat[(flat.size - 1) // 2] if not xp.isnan(flat[-1]) else flat[-1]
 
 
 class TiedSelect(Gate):
-    """f(x) = one of x's values picked over `axes` by `statistic` ("max", "min", or "median"
-    over all of x);  ∂L/∂xᵢ = g / m where xᵢ equals the picked value and m inputs do, else 0:
-    ties share the gradient evenly."""
+    """f(x) = one of x's values picked over `axes` by `statistic` ("max", "min", or "median" /
+    "nanmedian" over all of x);  ∂L/∂xᵢ = g / m where xᵢ equals the picked value and m inputs
+    do, else 0: ties share the gradient evenly."""
 
     __slots__ = ()
     saves_output = True
@@ -42,8 +45,9 @@ class TiedSelect(Gate):
 
     @staticmethod
     def forward(ctx: Gate, x: Array, axes: Axes, keepdim: bool, statistic: str) -> Array:
-        if statistic == "median":
-            out = lower_median(x).reshape(kept_shape(x.shape, None) if keepdim else ())
+        if statistic in ("median", "nanmedian"):
+            out = lower_median(x, statistic == "nanmedian")
+            out = out.reshape(kept_shape(x.shape, None) if keepdim else ())
         else:
             reducer = x.max if statistic == "max" else x.min
             out = reducer(axis=axes, keepdims=keepdim)

@@ -18,7 +18,7 @@ from ._broadcast import unbroadcast
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["inv", "det", "solve", "Inverse", "Determinant", "Solve"]
+__all__ = ["inv", "linalg_det", "solve", "inverse", "det", "Inverse", "Determinant", "Solve"]
 
 
 def _checked(op: str, array: Array) -> None:
@@ -125,9 +125,19 @@ def inv(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
     return Inverse.apply(_floating("inv", A))
 
 
-def det(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
+def linalg_det(A: Tensor) -> Tensor:  # noqa: N803 - PyTorch's name
     """The determinant of a square matrix (or of each in a batch)."""
     return Determinant.apply(_floating("det", A))
+
+
+def det(input: Tensor) -> Tensor:  # noqa: A002
+    """The determinant of a square matrix (or of each in a batch): `torch.det`."""
+    return Determinant.apply(_floating("det", input))
+
+
+def inverse(input: Tensor) -> Tensor:  # noqa: A002
+    """The inverse of a square matrix (or of each in a batch): `torch.inverse`."""
+    return Inverse.apply(_floating("inv", input))
 
 
 def solve(A: Tensor, B: Any, *, left: bool = True) -> Tensor:  # noqa: N803 - PyTorch's names

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "Pick", "Place",
-           "stable_order"]
+           "stable_order", "sorted_slices", "select_rank"]
 
 
 def _place(grad: Array, shape: tuple[int, ...], indices: Array, axis: int) -> Array:
@@ -153,10 +153,10 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,  # 
         raise RuntimeError(f"kthvalue: k={k} is out of range for dim {dim} of size {size} "
                            f"(expected 1..{size})")
     order = stable_order(x._array, axis, descending=False)
-    return _select(return_types.kthvalue, input, x, order, k - 1, axis, keepdim, scalar)
+    return select_rank(return_types.kthvalue, input, x, order, k - 1, axis, keepdim, scalar)
 
 
-def _select(kind: Any, input: Tensor, x: Tensor, order: Array, rank: Any,  # noqa: A002
+def select_rank(kind: Any, input: Tensor, x: Tensor, order: Array, rank: Any,  # noqa: A002
             axis: int, keepdim: bool, scalar: bool) -> Any:
     """The element of sorted rank `rank` (an int, or an array of one per slice) along
     `axis`, as the named pair `kind`."""
@@ -170,6 +170,15 @@ def _select(kind: Any, input: Tensor, x: Tensor, order: Array, rank: Any,  # noq
     return _pair(kind, values, chosen, scalar, input)
 
 
+def sorted_slices(op: str, input: Tensor, dim: int) -> tuple[Tensor, int, bool, Array]:  # noqa: A002
+    """(x, axis, scalar, order): `input` as at least 1-d, and its stable ascending order
+    along `dim`; an IndexError for a dim of size 0."""
+    x, axis, scalar = _as_vector(op, input, dim)
+    if x.shape[axis] == 0:
+        raise IndexError(f"{op}: dim {dim} has size 0; there is no middle element")
+    return x, axis, scalar, stable_order(x._array, axis, descending=False)
+
+
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
            keepdims: bool | None = None) -> Any:
     """The lower of the two middle values: of all elements (a tensor; ties share the
@@ -177,11 +186,8 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # n
     keepdim = keepdim_arg("median", keepdim, keepdims)
     if dim is None:
         return TiedSelect.apply(input, None, False, "median")
-    x, axis, scalar = _as_vector("median", input, dim)
+    x, axis, scalar, order = sorted_slices("median", input, dim)
     size = x.shape[axis]
-    if size == 0:
-        raise IndexError(f"median: dim {dim} has size 0; there is no middle element")
-    order = stable_order(x._array, axis, descending=False)
     rank = np.full(np.take(order, [0], axis=axis).shape, (size - 1) // 2)
     nan = np.isnan(x._array) if x._array.dtype.kind == "f" else None
     if nan is not None and nan.any():  # a slice with NaN has median NaN, at its first NaN
@@ -189,4 +195,4 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # n
         # argsort puts NaN last, in order: the first NaN has rank (size − count of NaN)
         nan_rank = size - nan.sum(axis=axis, keepdims=True)
         rank = np.where(has_nan, nan_rank, rank)
-    return _select(return_types.median, input, x, order, rank, axis, keepdim, scalar)
+    return select_rank(return_types.median, input, x, order, rank, axis, keepdim, scalar)
