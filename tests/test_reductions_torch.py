@@ -415,3 +415,30 @@ def test_det_and_inverse_methods() -> None:
     compare(lambda m, a: m.det(a), matrix, rtol=1e-9)
     compare(lambda m, a: a.inverse(), matrix, rtol=1e-9)
     compare(lambda m, a: m.inverse(a), matrix, rtol=1e-9)
+
+
+# ---------------------------------------------------------------- empty tensors
+EMPTY = np.zeros((0, 3))
+EMPTY_RESULTS = {
+    "cumsum": lambda m, x: m.cumsum(x, 0), "cumprod": lambda m, x: m.cumprod(x, 1),
+    "cummax": lambda m, x: m.cummax(x, 0).values, "sort": lambda m, x: m.sort(x, 0).values,
+    "argsort": lambda m, x: m.argsort(x, dim=1), "topk": lambda m, x: m.topk(x, 0, 0).values,
+    "kthvalue": lambda m, x: m.kthvalue(x, 1, 1).values,
+    "count_nonzero": lambda m, x: m.count_nonzero(x), "norm": lambda m, x: m.norm(x),
+    "amax": lambda m, x: m.amax(x, 1), "median": lambda m, x: m.median(x),
+    "nanmedian": lambda m, x: m.nanmedian(x), "nansum": lambda m, x: m.nansum(x),
+    "nanmean": lambda m, x: m.nanmean(x), "unique": lambda m, x: m.unique(x),
+    "histc": lambda m, x: m.histc(x, 4), "matrix_norm": lambda m, x: m.linalg.matrix_norm(x, 1),
+    "det": lambda m, x: m.linalg.det(x.reshape(0, 0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_RESULTS))
+def test_empty_tensors(name: str) -> None:
+    compare(EMPTY_RESULTS[name], EMPTY, grad=False)
+
+
+def test_empty_reductions_that_have_no_value() -> None:
+    same_error(lambda m, x: m.linalg.vector_norm(x, math.inf), EMPTY)
+    same_error(lambda m, x: m.amax(x, 0), EMPTY)
+    same_error(lambda m, x: m.amin(x), EMPTY)

@@ -102,7 +102,7 @@ def _cumprod_grad(x: Array, out: Array, grad: Array, axis: int) -> Array:
     return xp.moveaxis(result.reshape(moved_shape), -1, axis)
 
 
-def _accumulated(x: Tensor, op: str, dtype: Any) -> Tensor:
+def _accumulated(x: Tensor, dtype: Any) -> Tensor:
     """The input in the type the running total is kept in: `dtype` when given; integers and
     bools as int64, as PyTorch."""
     if dtype is not None:
@@ -115,7 +115,7 @@ def _accumulated(x: Tensor, op: str, dtype: Any) -> Tensor:
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """The running sum along `dim`: yₖ = x₀ + … + xₖ (integers and bools sum as int64)."""
     axis = normalize_dim("cumsum", dim, input.ndim)
-    source = _accumulated(input, "cumsum", dtype)
+    source = _accumulated(input, dtype)
     if source.ndim == 0:
         return CumSum.apply(source.reshape(1), 0, False).reshape(())
     return CumSum.apply(source, axis, False)
@@ -124,7 +124,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """The running product along `dim`: yₖ = x₀ · … · xₖ (integers and bools as int64)."""
     axis = normalize_dim("cumprod", dim, input.ndim)
-    source = _accumulated(input, "cumprod", dtype)
+    source = _accumulated(input, dtype)
     if source.ndim == 0:
         return CumProd.apply(source.reshape(1), 0).reshape(())
     return CumProd.apply(source, axis)
@@ -146,6 +146,8 @@ def _running_extreme_indices(x: Array, axis: int, largest: bool) -> Array:
     """For each position, the index of the running max (min) so far: the latest of tied
     values, and the first NaN once one is seen (NaN propagates), as PyTorch."""
     xp = array_module(x)
+    if not x.shape[axis]:
+        return xp.zeros(x.shape, dtype=xp.int64)
     accumulate = xp.maximum.accumulate if largest else xp.minimum.accumulate
     running = accumulate(x, axis=axis)
     previous = xp.concatenate([xp.take(running, [0], axis=axis),

@@ -71,8 +71,10 @@ def _reduced(op: str, input: Tensor, dim: Any, keepdim: bool, statistic: str) ->
     if input.ndim == 0:
         axes = None
     if input._array.size == 0 and (axes is None or any(input.shape[a] == 0 for a in axes)):
-        raise RuntimeError(f"{op}: the reduced dims of a tensor of shape {input.shape} hold no "
-                         "element, so there is no value to pick; reduce a dim of non-zero size")
+        # PyTorch's types: RuntimeError without a dim, IndexError for a dim of size 0
+        error = RuntimeError if axes is None else IndexError
+        raise error(f"{op}: the reduced dims of a tensor of shape {input.shape} hold no "
+                    "element, so there is no value to pick; reduce a dim of non-zero size")
     return TiedSelect.apply(input, axes, keepdim, statistic)
 
 

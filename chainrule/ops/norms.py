@@ -131,9 +131,10 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     axes = normalize_axes("linalg.vector_norm", dim, x.ndim)
     if axes == () or x.ndim == 0:
         axes = None
-    if order < 0 and source._array.size == 0:
-        raise RuntimeError(f"linalg.vector_norm: the norm of order {ord} of an empty tensor "
-                           "is not defined")
+    reduced_sizes = x.shape if axes is None else [x.shape[a] for a in axes]
+    if (order < 0 or math.isinf(order)) and 0 in reduced_sizes:
+        raise RuntimeError(f"linalg.vector_norm: the norm of order {ord} over no elements is "
+                           f"not defined (shape {x.shape}, dim {dim})")
     return VectorNorm.apply(source, order, axes, keepdim)
 
 
