@@ -16,7 +16,7 @@ from .args import keepdim_arg, normalize_axes
 from .dispatch import where
 from .extremes import TiedSelect
 from .reduce import sum as reduce_sum
-from .sorting import select_rank, sorted_slices
+from .sorting import refuse_bool, select_rank, sorted_slices
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -58,6 +58,7 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  
     gradient), or along `dim` (the named pair (values, indices)); NaN where all are NaN."""
     keepdim = keepdim_arg("nanmedian", keepdim, keepdims)
     if dim is None:
+        refuse_bool("nanmedian", input)
         return TiedSelect.apply(input, None, False, "nanmedian")
     x, axis, scalar, order = sorted_slices("nanmedian", input, dim)
     rank = np.full(np.take(order, [0], axis=axis).shape, 0)

@@ -349,6 +349,8 @@ def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Te
     source = x._array
     find = source.argmax if largest else source.argmin
     op = "argmax" if largest else "argmin"
+    if source.dtype.kind == "b":  # PyTorch refuses bool input here (max and amax take it)
+        raise RuntimeError(f"{op}: bool input is not supported; convert first (e.g. x.int())")
     if dim is None:
         if not source.size:
             raise IndexError(f"{op}: the tensor is empty, so it has no largest or smallest "
@@ -385,9 +387,9 @@ def std(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
 def _variance(op: str, input: Tensor, dim: Any, keepdim: bool, correction: Any,  # noqa: A002
               unbiased: bool | None, root: bool) -> Tensor:
     dtype = input._array.dtype
-    if dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating-point tensor, got {input.dtype}; convert "
-                        "first (e.g. x.float())")
+    if dtype.kind != "f":  # a RuntimeError, as PyTorch raises
+        raise RuntimeError(f"{op}: expected a floating-point tensor, got {input.dtype}; "
+                           "convert first (e.g. x.float())")
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = normalize_axes(op, dim, input.ndim)

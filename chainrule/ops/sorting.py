@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "Pick", "Place",
-           "stable_order", "sorted_slices", "select_rank"]
+           "stable_order", "sorted_slices", "select_rank", "refuse_bool"]
 
 
 def _place(grad: Array, shape: tuple[int, ...], indices: Array, axis: int) -> Array:
@@ -131,6 +131,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,  # noqa: A0
     """The named pair (values, indices) of the `k` largest (or smallest) along `dim`, in
     order (the result is sorted whether or not `sorted` asks for it)."""
     k = int_arg("topk", "k", k)
+    if input._array.dtype.kind == "b":
+        raise RuntimeError("topk: bool tensors are not supported; convert first (e.g. x.int())")
     x, axis, scalar = _as_vector("topk", input, dim)
     size = x.shape[axis]
     if not 0 <= k <= size:
@@ -146,6 +148,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,  # 
     """The named pair (values, indices) of the k-th smallest element along `dim` (k from
     1)."""
     k = int_arg("kthvalue", "k", k)
+    refuse_bool("kthvalue", input)
     keepdim = keepdim_arg("kthvalue", keepdim, keepdims)
     x, axis, scalar = _as_vector("kthvalue", input, dim)
     size = x.shape[axis]
@@ -170,9 +173,17 @@ def select_rank(kind: Any, input: Tensor, x: Tensor, order: Array, rank: Any,  #
     return _pair(kind, values, chosen, scalar, input)
 
 
+def refuse_bool(op: str, input: Tensor) -> None:  # noqa: A002
+    """PyTorch's selections (but not sort) are not defined for bool tensors."""
+    if input._array.dtype.kind == "b":
+        raise NotImplementedError(f"{op}: bool tensors are not supported; convert first "
+                                  "(e.g. x.int())")
+
+
 def sorted_slices(op: str, input: Tensor, dim: int) -> tuple[Tensor, int, bool, Array]:  # noqa: A002
     """(x, axis, scalar, order): `input` as at least 1-d, and its stable ascending order
     along `dim`; an IndexError for a dim of size 0."""
+    refuse_bool(op, input)
     x, axis, scalar = _as_vector(op, input, dim)
     if x.shape[axis] == 0:
         raise IndexError(f"{op}: dim {dim} has size 0; there is no middle element")
@@ -185,6 +196,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # n
     gradient), or along `dim` (the named pair (values, indices)). NaN if a NaN is there."""
     keepdim = keepdim_arg("median", keepdim, keepdims)
     if dim is None:
+        refuse_bool("median", input)
         return TiedSelect.apply(input, None, False, "median")
     x, axis, scalar, order = sorted_slices("median", input, dim)
     size = x.shape[axis]
