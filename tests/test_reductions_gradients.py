@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chainrule as cr
-from chainrule.autograd import gradcheck
+from chainrule.autograd import gradcheck, gradgradcheck
 
 from .strategies import nonscalar_shapes, seeds
 
@@ -106,6 +106,22 @@ def test_second_derivatives_of_public_functions() -> None:
     x = distinct_leaf((3, 4), 8, positive=True)
     for f in (lambda t: t.cumprod(1), lambda t: t.norm(3, dim=0), lambda t: t.sort(0).values,
               lambda t: t.median(), lambda t: t.cumsum(0).amax(1)):
-        assert cr.autograd.gradgradcheck(f, (x,))
+        assert gradgradcheck(f, (x,))
     (first,) = cr.autograd.grad(x.cumprod(1).sum(), [x], create_graph=True)
     assert first.requires_grad  # cumprod's first derivative depends on x
+
+
+def _leaf(array: Any) -> cr.Tensor:
+    return cr.tensor(array, dtype=cr.float64, requires_grad=True)
+
+
+def test_inv_det_solve_gradients_and_second_derivatives() -> None:
+    rng = np.random.default_rng(31)
+    A = rng.uniform(-1, 1, (3, 3)) + 2 * np.eye(3)  # noqa: N806 - a matrix
+    BATCH = rng.uniform(-1, 1, (2, 3, 3)) + 2 * np.eye(3)  # noqa: N806
+    B = rng.uniform(-1, 1, (3, 2))  # noqa: N806 - a matrix
+    for f, inputs in ((cr.linalg.inv, (_leaf(BATCH),)), (cr.linalg.det, (_leaf(A),)),
+                      (cr.linalg.solve, (_leaf(A), _leaf(B))),
+                      (cr.linalg.solve, (_leaf(BATCH), _leaf(B[:, 0])))):
+        assert gradcheck(f, inputs)
+        assert gradgradcheck(f, inputs)
