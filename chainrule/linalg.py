@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from .ops.inverse import inv, solve
 from .ops.inverse import linalg_det as det
+from .ops.inverse import linalg_slogdet as slogdet
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, svdvals, vector_norm
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "solve"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve"]

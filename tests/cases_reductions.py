@@ -77,3 +77,6 @@ WITH_NAN[1, 2] = np.nan
 case(extremes.TiedSelect, "nanmedian", lambda x: extremes.TiedSelect.apply(x, None, False,
                                                                            "nanmedian"),
      WITH_NAN)
+case(inverse.LogAbsDet, "3x3", inverse.LogAbsDet.apply, WELL_POSED)
+case(inverse.LogAbsDet, "batch-negative-det", inverse.LogAbsDet.apply,
+     BATCH * np.array([1.0, -1.0, 1.0])[:, None])

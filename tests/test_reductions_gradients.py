@@ -125,3 +125,14 @@ def test_inv_det_solve_gradients_and_second_derivatives() -> None:
                       (cr.linalg.solve, (_leaf(BATCH), _leaf(B[:, 0])))):
         assert gradcheck(f, inputs)
         assert gradgradcheck(f, inputs)
+
+
+def test_log_determinant_and_distance_gradients() -> None:
+    rng = np.random.default_rng(32)
+    matrices = _leaf(rng.uniform(-1, 1, (2, 3, 3)) + 2 * np.eye(3))
+    assert gradcheck(lambda a: cr.slogdet(a).logabsdet, matrices)
+    assert gradgradcheck(lambda a: cr.logdet(a), matrices)
+    x, y = _leaf(rng.uniform(-1, 1, (3, 2))), _leaf(rng.uniform(-1, 1, (4, 2)))
+    for p in (1.0, 2.0, 3.0):
+        assert gradcheck(lambda a, b, q=p: cr.cdist(a, b, p=q), (x, y))
+    assert gradcheck(lambda a, b: cr.dist(a, b[:3]), (x, y))

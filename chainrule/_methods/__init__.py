@@ -20,13 +20,14 @@ from .norms import NormsMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
 from .reduce import ReduceMethods
+from .search import SearchMethods
 from .shape import ShapeMethods
 from .sorting import SortingMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods, SortingMethods):
+class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, SearchMethods, ShapeMethods, SortingMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

@@ -30,3 +30,11 @@ class InverseMethods:
     def inverse(self) -> Any:
         """The inverse of a square matrix (or of each in a batch): `torch.inverse`."""
         return _inverse.inverse(self)
+
+    def slogdet(self) -> Any:
+        """The named pair (sign, logabsdet) of det(input): sign ±1 (0 if singular) and log |det| (differentiable); `torch.slogdet`."""
+        return _inverse.slogdet(self)
+
+    def logdet(self) -> Any:
+        """log det(input): NaN where the determinant is negative, −inf where it is 0."""
+        return _inverse.logdet(self)

@@ -28,3 +28,7 @@ class NormsMethods:
     ) -> Any:
         """The norm of `input` (PyTorch's `torch.norm`): a number p gives the vector p-norm over `dim` (all elements by default), 'fro' the 2-norm, 'nuc' the nuclear norm of a matrix."""
         return _norms.norm(self, p, dim, keepdim, dtype)
+
+    def dist(self, other: Any, p: Any = 2) -> Any:
+        """‖input − other‖_p over all elements (the two broadcast)."""
+        return _norms.dist(self, other, p)

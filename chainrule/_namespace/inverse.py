@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import inverse as _inverse
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["det", "inverse"]
+__all__ = ["det", "inverse", "slogdet", "logdet"]
 
 
 def det(input: Tensor) -> Any:
@@ -25,3 +25,13 @@ def det(input: Tensor) -> Any:
 def inverse(input: Tensor) -> Any:
     """The inverse of a square matrix (or of each in a batch): `torch.inverse`."""
     return _inverse.inverse(_tensor(input))
+
+
+def slogdet(input: Tensor) -> Any:
+    """The named pair (sign, logabsdet) of det(input): sign ±1 (0 if singular) and log |det| (differentiable); `torch.slogdet`."""
+    return _inverse.slogdet(_tensor(input))
+
+
+def logdet(input: Tensor) -> Any:
+    """log det(input): NaN where the determinant is negative, −inf where it is 0."""
+    return _inverse.logdet(_tensor(input))

@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import norms as _norms
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["norm"]
+__all__ = ["norm", "dist", "cdist"]
 
 
 def norm(
@@ -22,3 +22,15 @@ def norm(
 ) -> Any:
     """The norm of `input` (PyTorch's `torch.norm`): a number p gives the vector p-norm over `dim` (all elements by default), 'fro' the 2-norm, 'nuc' the nuclear norm of a matrix."""
     return _norms.norm(_tensor(input), p, dim, keepdim, dtype)
+
+
+def dist(input: Tensor, other: Any, p: Any = 2) -> Any:
+    """‖input − other‖_p over all elements (the two broadcast)."""
+    return _norms.dist(_tensor(input), other, p)
+
+
+def cdist(
+        x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = 'use_mm_for_euclid_dist_if_necessary'
+) -> Any:
+    """The p-norm distance between each row of `x1` (…, P, M) and each row of `x2` (…, R, M): a (…, P, R) tensor. `compute_mode` is accepted and ignored (the distances are always taken directly, never through a matrix product)."""
+    return _norms.cdist(x1, x2, p, compute_mode)

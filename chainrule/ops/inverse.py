@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from .. import return_types
 from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
 from ._broadcast import unbroadcast
+from .dispatch import where
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["inv", "linalg_det", "solve", "inverse", "det", "Inverse", "Determinant", "Solve"]
+__all__ = ["inv", "linalg_det", "solve", "inverse", "det", "slogdet", "linalg_slogdet",
+           "logdet", "Inverse", "Determinant", "Solve", "LogAbsDet"]
 
 
 def _checked(op: str, array: Array) -> None:
@@ -78,6 +83,28 @@ class Determinant(Gate):
             inverse_t = _inverse("det", a).swapaxes(-1, -2)
             scale = (grad * out)[..., None, None]
         return (scale * inverse_t,)
+
+
+class LogAbsDet(Gate):
+    """f(A) = log |det A|;  ∂L/∂A = g · A⁻ᵀ (A invertible)."""
+
+    __slots__ = ()
+    label = "logabsdet"
+
+    @staticmethod
+    def forward(ctx: Gate, a: Array) -> Array:
+        _, logabs = array_module(a).linalg.slogdet(a)
+        ctx.save_for_backward(a)
+        return logabs
+
+    @staticmethod
+    def backward(ctx: Gate, grad: Array) -> tuple[Grad]:
+        (a,) = ctx.saved_tensors
+        if _dual.is_tensor(grad):
+            recorded: Any = grad
+            return (recorded.unsqueeze(-1).unsqueeze(-1) *
+                    _dual.swap_last_axes(Inverse.apply(a)),)
+        return (grad[..., None, None] * _inverse("slogdet", a).swapaxes(-1, -2),)
 
 
 class Solve(Gate):
@@ -159,3 +186,29 @@ def solve(A: Tensor, B: Any, *, left: bool = True) -> Tensor:  # noqa: N803 - Py
     if vector:
         return Solve.apply(A, B.unsqueeze(-1)).squeeze(-1)
     return Solve.apply(A, B)
+
+
+def _signed_log(op: str, A: Tensor) -> tuple[Tensor, Tensor]:  # noqa: N803
+    source = _floating(op, A)
+    sign, _ = np.linalg.slogdet(source._array)
+    return source._make(np.asarray(sign, dtype=source._array.dtype), None), \
+        LogAbsDet.apply(source)
+
+
+def slogdet(input: Tensor) -> Any:  # noqa: A002
+    """The named pair (sign, logabsdet) of det(input): sign ±1 (0 if singular) and
+    log |det| (differentiable); `torch.slogdet`."""
+    return return_types.slogdet(*_signed_log("slogdet", input))
+
+
+def linalg_slogdet(A: Tensor) -> Any:  # noqa: N803 - PyTorch's name
+    """The named pair (sign, logabsdet) of det(A), as `torch.linalg.slogdet`."""
+    return return_types.linalg_slogdet(*_signed_log("slogdet", A))
+
+
+def logdet(input: Tensor) -> Tensor:  # noqa: A002
+    """log det(input): NaN where the determinant is negative, −inf where it is 0."""
+    sign, logabs = _signed_log("logdet", input)
+    if bool((sign._array < 0).any()):
+        return where(sign._array >= 0, logabs, float("nan"))
+    return logabs

@@ -20,8 +20,8 @@ from .reduce import kept_shape, restore
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "linalg_norm", "svdvals", "VectorNorm",
-           "SingularValues"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "linalg_norm", "svdvals", "dist", "cdist",
+           "VectorNorm", "SingularValues"]
 
 
 def _p_norm(x: Array, order: float, axes: Axes, keepdim: bool) -> Array:
@@ -208,3 +208,24 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     if p is None or p == "fro":
         return vector_norm(input, 2, dim, keepdim, dtype=dtype)
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def dist(input: Tensor, other: Any, p: Any = 2) -> Tensor:  # noqa: A002
+    """‖input − other‖_p over all elements (the two broadcast)."""
+    return vector_norm(input - other, p)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of `x1` (…, P, M) and each row of `x2`
+    (…, R, M): a (…, P, R) tensor. `compute_mode` is accepted and ignored (the distances
+    are always taken directly, never through a matrix product)."""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist: x1 and x2 must have at least 2 dims, got shapes "
+                           f"{x1.shape} and {x2.shape}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: x1 and x2 must have the same number of columns, got "
+                           f"{x1.shape[-1]} and {x2.shape[-1]}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0:
+        raise RuntimeError(f"cdist: p must be a number >= 0, got {p!r}")
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
