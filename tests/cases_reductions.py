@@ -80,3 +80,6 @@ case(extremes.TiedSelect, "nanmedian", lambda x: extremes.TiedSelect.apply(x, No
 case(inverse.LogAbsDet, "3x3", inverse.LogAbsDet.apply, WELL_POSED)
 case(inverse.LogAbsDet, "batch-negative-det", inverse.LogAbsDet.apply,
      BATCH * np.array([1.0, -1.0, 1.0])[:, None])
+for axis in (0, 1):
+    case(cumulative.LogCumSumExp, f"dim{axis}",
+         lambda x, a=axis: cumulative.LogCumSumExp.apply(x, a), values((3, 4), 118 + axis))

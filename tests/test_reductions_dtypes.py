@@ -37,6 +37,9 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
     "histc": lambda m, x: m.histc(x, 4), "histogram": lambda m, x: m.histogram(x, 3),
     "var_mean": lambda m, x: m.var_mean(x, 1), "max": lambda m, x: m.max(x, 1),
     "argmax": lambda m, x: x.argmax(1, keepdims=True),
+    "logcumsumexp": lambda m, x: m.logcumsumexp(x, 1), "cdist": lambda m, x: m.cdist(x, x),
+    "searchsorted": lambda m, x: m.searchsorted(x.sort(1).values, x),
+    "bucketize": lambda m, x: m.bucketize(x, x[0].sort().values),
 }
 
 

@@ -45,6 +45,7 @@ def test_running_totals(case: tuple[tuple[int, ...], int], seed: int) -> None:
     assert gradcheck(lambda t: (t * 0.3).cumprod(dim), x)
     assert gradcheck(lambda t: t.cummax(dim).values, x)
     assert gradcheck(lambda t: cr.cummin(t, dim).values, x)
+    assert gradcheck(lambda t: t.logcumsumexp(dim), x)
 
 
 @settings(max_examples=15, deadline=None)
@@ -105,7 +106,8 @@ def test_norm_gradient_is_zero_at_zero() -> None:
 def test_second_derivatives_of_public_functions() -> None:
     x = distinct_leaf((3, 4), 8, positive=True)
     for f in (lambda t: t.cumprod(1), lambda t: t.norm(3, dim=0), lambda t: t.sort(0).values,
-              lambda t: t.median(), lambda t: t.cumsum(0).amax(1)):
+              lambda t: t.median(), lambda t: t.cumsum(0).amax(1),
+              lambda t: t.logcumsumexp(1)):
         assert gradgradcheck(f, (x,))
     (first,) = cr.autograd.grad(x.cumprod(1).sum(), [x], create_graph=True)
     assert first.requires_grad  # cumprod's first derivative depends on x

@@ -138,6 +138,16 @@ def test_cummax_cummin(name: str) -> None:
     compare(lambda m, x: getattr(m, name)(x, 0), np.array(1.5))
 
 
+def test_logcumsumexp() -> None:
+    for dim in (0, 1, -1):
+        compare(lambda m, x, d=dim: m.logcumsumexp(x, d), X)
+    wide = np.array([[1.0, 2.0, -1000.0, 800.0], [3.0, -np.inf, 0.0, -2.0]])  # no overflow
+    compare(lambda m, x: x.logcumsumexp(1), wide)
+    compare(lambda m, x: m.logcumsumexp(x, 0), X.astype(np.float32), grad=False, rtol=1e-6)
+    compare(lambda m, x: m.logcumsumexp(x, 0), np.array(2.0))
+    same_error(lambda m, x: m.logcumsumexp(x, 0), np.arange(3))
+
+
 def test_cumulative_errors() -> None:
     same_error(lambda m, x: m.cumsum(x, 2), X)
     same_error(lambda m, x: m.cumprod(x, -3), X)

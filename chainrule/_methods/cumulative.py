@@ -46,3 +46,7 @@ class CumulativeMethods:
     def cummin(self, dim: int) -> Any:
         """The named pair (values, indices) of the running minimum along `dim`; the gradient goes to the index each value came from."""
         return _cumulative.cummin(self, dim)
+
+    def logcumsumexp(self, dim: int) -> Any:
+        """The running log Σ exp along `dim`: yₖ = log(e^x₀ + … + e^xₖ), with no overflow."""
+        return _cumulative.logcumsumexp(self, dim)

@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import cumulative as _cumulative
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["cumsum", "cumprod", "cummax", "cummin"]
+__all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Any:
@@ -35,3 +35,8 @@ def cummax(input: Tensor, dim: int) -> Any:
 def cummin(input: Tensor, dim: int) -> Any:
     """The named pair (values, indices) of the running minimum along `dim`; the gradient goes to the index each value came from."""
     return _cumulative.cummin(_tensor(input), dim)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Any:
+    """The running log Σ exp along `dim`: yₖ = log(e^x₀ + … + e^xₖ), with no overflow."""
+    return _cumulative.logcumsumexp(_tensor(input), dim)

@@ -220,6 +220,10 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     """The p-norm distance between each row of `x1` (…, P, M) and each row of `x2`
     (…, R, M): a (…, P, R) tensor. `compute_mode` is accepted and ignored (the distances
     are always taken directly, never through a matrix product)."""
+    for name, points in (("x1", x1), ("x2", x2)):
+        if points._array.dtype.kind != "f":
+            raise RuntimeError(f"cdist: expected floating-point tensors, {name} is "
+                               f"{points.dtype}")
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist: x1 and x2 must have at least 2 dims, got shapes "
                            f"{x1.shape} and {x2.shape}")

@@ -25,8 +25,12 @@ def _side(op: str, right: bool, side: str | None) -> Literal["left", "right"]:
     return "left" if side == "left" else "right"
 
 
-def _values(values: Any) -> np.ndarray:
-    return values._array if isinstance(values, Variable) else np.asarray(values)
+def _values(op: str, values: Any, boundaries: np.ndarray) -> np.ndarray:
+    array = values._array if isinstance(values, Variable) else np.asarray(values)
+    if array.dtype.kind == "b" or boundaries.dtype.kind == "b":
+        raise NotImplementedError(f"{op}: bool tensors are not supported; convert first "
+                                  "(e.g. x.int())")
+    return array
 
 
 def _indices(like: Tensor, found: np.ndarray, out_int32: bool) -> Tensor:
@@ -41,7 +45,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     `right=True` / `side='right'`. A multi-dim sequence is searched row by row, and its
     leading dims must match the values'."""
     where = _side("searchsorted", right, side)
-    boundaries, values = sorted_sequence._array, _values(input)
+    boundaries = sorted_sequence._array
+    values = _values("searchsorted", input, boundaries)
     if sorter is not None:
         boundaries = np.take_along_axis(boundaries, sorter._array, axis=-1)
     if boundaries.ndim == 1:
@@ -66,6 +71,7 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,  # noq
     `right=True`)."""
     if boundaries.ndim != 1:
         raise RuntimeError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
-    found = np.searchsorted(boundaries._array, _values(input), side="right" if right else "left")
+    found = np.searchsorted(boundaries._array, _values("bucketize", input, boundaries._array),
+                            side="right" if right else "left")
     like: Any = input if isinstance(input, Variable) else boundaries
     return _indices(like, found, out_int32)

@@ -227,6 +227,7 @@ REDUCTION_ROWS: tuple[Op, ...] = (
     _front(cumulative.cumprod_, function=False),
     _front(cumulative.cummax),
     _front(cumulative.cummin),
+    _front(cumulative.logcumsumexp),
     _front(extremes.amax),
     _front(extremes.amin),
     _front(extremes.aminmax),
