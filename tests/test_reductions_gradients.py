@@ -138,3 +138,15 @@ def test_log_determinant_and_distance_gradients() -> None:
     for p in (1.0, 2.0, 3.0):
         assert gradcheck(lambda a, b, q=p: cr.cdist(a, b, p=q), (x, y))
     assert gradcheck(lambda a, b: cr.dist(a, b[:3]), (x, y))
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=shape_and_dim(), seed=seeds,
+       interpolation=st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+def test_quantiles(case: tuple[tuple[int, ...], int], seed: int, interpolation: str) -> None:
+    shape, dim = case
+    x = distinct_leaf(shape, seed)
+    levels = cr.tensor([0.13, 0.61, 0.87], dtype=cr.float64, requires_grad=True)
+    assert gradcheck(lambda t, q: cr.quantile(t, q, dim, interpolation=interpolation),
+                     (x, levels))
+    assert gradcheck(lambda t: t.nanquantile(0.37, interpolation=interpolation), x)

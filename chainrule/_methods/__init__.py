@@ -19,6 +19,7 @@ from .nan_reduce import Nan_reduceMethods
 from .norms import NormsMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
+from .quantile import QuantileMethods
 from .reduce import ReduceMethods
 from .search import SearchMethods
 from .shape import ShapeMethods
@@ -27,7 +28,7 @@ from .sorting import SortingMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, SearchMethods, ShapeMethods, SortingMethods):
+class TensorMethods(ActivationMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, QuantileMethods, ReduceMethods, SearchMethods, ShapeMethods, SortingMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()
