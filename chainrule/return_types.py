@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax",
-           "histogram", "cummax", "cummin", "slogdet", "linalg_slogdet"]
+           "histogram", "cummax", "cummin", "slogdet", "linalg_slogdet", "mode"]
 
 max = namedtuple("max", ["values", "indices"])  # noqa: A001 - PyTorch's name
 min = namedtuple("min", ["values", "indices"])  # noqa: A001 - PyTorch's name
@@ -21,3 +21,4 @@ aminmax = namedtuple("aminmax", ["min", "max"])
 histogram = namedtuple("histogram", ["hist", "bin_edges"])
 slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
 linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+mode = namedtuple("mode", ["values", "indices"])

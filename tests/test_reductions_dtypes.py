@@ -40,6 +40,7 @@ OPS: dict[str, Callable[[Any, Any], Any]] = {
     "logcumsumexp": lambda m, x: m.logcumsumexp(x, 1), "cdist": lambda m, x: m.cdist(x, x),
     "searchsorted": lambda m, x: m.searchsorted(x.sort(1).values, x),
     "bucketize": lambda m, x: m.bucketize(x, x[0].sort().values),
+    "quantile": lambda m, x: m.quantile(x, 0.5, 1), "mode": lambda m, x: m.mode(x, 0),
 }
 
 

@@ -150,3 +150,10 @@ def test_quantiles(case: tuple[tuple[int, ...], int], seed: int, interpolation: 
     assert gradcheck(lambda t, q: cr.quantile(t, q, dim, interpolation=interpolation),
                      (x, levels))
     assert gradcheck(lambda t: t.nanquantile(0.37, interpolation=interpolation), x)
+
+
+def test_mode_gradient() -> None:
+    x = cr.tensor([[1.0, 2.0, 2.0, 1.0, 3.0], [5.0, 5.0, 4.0, 4.0, 4.0]], dtype=cr.float64,
+                  requires_grad=True)
+    cr.mode(x, 1).values.sum().backward()
+    assert x.grad.tolist() == [[0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]

@@ -483,3 +483,14 @@ def test_quantile_errors() -> None:
     same_error(lambda m, x, q: m.quantile(x, q), X, np.array([[0.5]]))
     same_error(lambda m, x, q: m.quantile(x, q), X, np.array([0.5], dtype=np.float32))
     same_error(lambda m, x: m.nanquantile(x, 0.5), np.zeros(0))
+
+
+def test_mode() -> None:
+    repeats = np.array([[1.0, 2.0, 2.0, 1.0, 3.0], [5.0, 5.0, 4.0, 4.0, 4.0]])
+    compare(lambda m, x: m.mode(x, 1), repeats)                 # smallest of ties, last index
+    compare(lambda m, x: x.mode(0, keepdim=True), repeats)
+    compare(lambda m, x: m.mode(x), np.array([3, 1, 2]), grad=False)
+    compare(lambda m, x: m.mode(x, 0), np.array([[1, 1], [2, 2]]), grad=False)
+    compare(lambda m, x: m.mode(x), np.array(2.0))
+    compare(lambda m, x: m.mode(x), np.array([1.0, np.nan, np.nan]), grad=False)
+    same_error(lambda m, x: m.mode(x, 2), repeats)

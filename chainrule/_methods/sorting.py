@@ -50,3 +50,7 @@ class SortingMethods:
     ) -> Any:
         """The lower of the two middle values: of all elements (a tensor; ties share the gradient), or along `dim` (the named pair (values, indices)). NaN if a NaN is there."""
         return _sorting.median(self, dim, keepdim, keepdims=keepdims)
+
+    def mode(self, dim: int = -1, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        """The named pair (values, indices) of the most frequent value along `dim` (the smallest of equally frequent values, at its last index); the gradient goes to that index."""
+        return _sorting.mode(self, dim, keepdim, keepdims=keepdims)

@@ -14,7 +14,7 @@ import numpy as np
 from ..ops import sorting as _sorting
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median"]
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "mode"]
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
@@ -49,3 +49,10 @@ def median(
 ) -> Any:
     """The lower of the two middle values: of all elements (a tensor; ties share the gradient), or along `dim` (the named pair (values, indices)). NaN if a NaN is there."""
     return _sorting.median(_tensor(input), dim, keepdim, keepdims=keepdims)
+
+
+def mode(
+        input: Tensor, dim: int = -1, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
+    """The named pair (values, indices) of the most frequent value along `dim` (the smallest of equally frequent values, at its last index); the gradient goes to that index."""
+    return _sorting.mode(_tensor(input), dim, keepdim, keepdims=keepdims)

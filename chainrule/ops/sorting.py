@@ -22,7 +22,7 @@ from .extremes import TiedSelect
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "Pick", "Place",
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "mode", "Pick", "Place",
            "stable_order", "sorted_slices", "select_rank", "refuse_bool"]
 
 
@@ -160,7 +160,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,  # 
 
 
 def select_rank(kind: Any, input: Tensor, x: Tensor, order: Array, rank: Any,  # noqa: A002
-            axis: int, keepdim: bool, scalar: bool) -> Any:
+                axis: int, keepdim: bool, scalar: bool) -> Any:
     """The element of sorted rank `rank` (an int, or an array of one per slice) along
     `axis`, as the named pair `kind`."""
     if isinstance(rank, int):
@@ -208,3 +208,30 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # n
         nan_rank = size - nan.sum(axis=axis, keepdims=True)
         rank = np.where(has_nan, nan_rank, rank)
     return select_rank(return_types.median, input, x, order, rank, axis, keepdim, scalar)
+
+
+def _mode_index(row: np.ndarray) -> int:
+    """Where the most frequent value of `row` last occurs (the smallest value among equally
+    frequent ones; each NaN counts on its own), as PyTorch picks."""
+    values, counts = np.unique(row, return_counts=True, equal_nan=False)
+    winner = values[int(np.argmax(counts))]  # argmax: the first, i.e. smallest, of the ties
+    if winner != winner:  # every element NaN: the last one
+        return row.size - 1
+    return int(np.flatnonzero(row == winner)[-1])
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *,  # noqa: A002
+         keepdims: bool | None = None) -> Any:
+    """The named pair (values, indices) of the most frequent value along `dim` (the
+    smallest of equally frequent values, at its last index); the gradient goes to that
+    index."""
+    keepdim = keepdim_arg("mode", keepdim, keepdims)
+    x, axis, scalar = _as_vector("mode", input, dim)
+    if x.shape[axis] == 0:
+        raise IndexError(f"mode: dim {dim} has size 0; there is no value to count")
+    rows = np.moveaxis(x._array, axis, -1)
+    found = np.array([_mode_index(row) for row in rows.reshape(-1, rows.shape[-1])],
+                     dtype=np.int64)
+    chosen = np.expand_dims(found.reshape(rows.shape[:-1]), axis)
+    # the chosen index is the one "rank" of a one-element order
+    return select_rank(return_types.mode, input, x, chosen, 0, axis, keepdim, scalar)

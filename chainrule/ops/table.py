@@ -238,6 +238,7 @@ REDUCTION_ROWS: tuple[Op, ...] = (
     _front(sorting.topk),
     _front(sorting.kthvalue),
     _front(sorting.median),
+    _front(sorting.mode),
     _front(nan_reduce.nansum),
     _front(nan_reduce.nanmean),
     _front(nan_reduce.nanmedian),
