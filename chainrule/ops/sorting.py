@@ -1,4 +1,4 @@
-"""Sorting and selection along a dim: sort, argsort, msort, topk, kthvalue, median.
+"""Sorting and selection along a dim: sort, argsort, msort, topk, kthvalue, median, mode.
 
 Each returns values picked from the input at computed indices, so one gate serves them all:
 `Pick` takes the values at the indices, and its gradient puts the upstream back at them
