@@ -80,6 +80,7 @@ from ._namespace import *  # noqa: E402,F403 - the op table's cr.* functions
 from ._namespace import __all__ as _namespace_names  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import special  # noqa: E402 - torch.special's functions (uses the cr.* functions)
+from . import linalg, return_types  # noqa: E402 - reductions family: torch.linalg, return_types
 from .random import (  # noqa: E402
     Generator,
     default_generator,
