@@ -78,7 +78,8 @@ def _windows_overlap(window: Geometry) -> bool:
 # ---------------------------------------------------------------------- average
 def _window_sums(x: Array, window: Geometry, divisor: Array) -> Array:
     out_shape = window.output_shape(*x.shape[2:])
-    return windows(pad(x, window.padding), window, out_shape).sum((-2, -1)) / divisor
+    sums = windows(pad(x, window.padding), window, out_shape).sum((-2, -1))
+    return sums / divisor.astype(sums.dtype, copy=False)
 
 
 def _spread(grad: Array, window: Geometry, divisor: Array, x_shape: Shape) -> Array:
@@ -86,7 +87,7 @@ def _spread(grad: Array, window: Geometry, divisor: Array, x_shape: Shape) -> Ar
     height, width = x_shape[2:]
     padded = np.zeros(tuple(x_shape[:2]) + (height + top + bottom, width + left + right),
                       dtype=grad.dtype)
-    share = grad / divisor
+    share = grad / divisor.astype(grad.dtype, copy=False)
     kh, kw = window.kernel
     add_windows(padded, np.broadcast_to(share[..., None, None], share.shape + (kh, kw)), window)
     return crop(padded, window.padding)
