@@ -23,7 +23,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, int) or \
                 num_features <= 0:
@@ -31,12 +31,15 @@ class _BatchNorm(Module):
                              f"got {num_features!r}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        self.use_bias = affine and bias  # PyTorch 2.13's keyword: an affine map without β
         options = {"dtype": dtype, "device": device}
         if affine:
             self.weight = Parameter(creation.ones(num_features, **options))
-            self.bias = Parameter(creation.zeros(num_features, **options))
         else:
             self.register_parameter("weight", None)
+        if self.use_bias:
+            self.bias = Parameter(creation.zeros(num_features, **options))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", creation.zeros(num_features, **options))
@@ -56,8 +59,9 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
+        if self.weight is not None:
             self.weight.detach().fill_(1)
+        if self.bias is not None:
             self.bias.detach().zero_()
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
@@ -78,7 +82,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.use_bias}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
