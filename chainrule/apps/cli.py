@@ -91,18 +91,23 @@ def _add_train_command(commands: Any) -> None:
         LOSSES,
         MAX_EPOCHS,
         MIN_EPOCHS,
+        MODELS,
         OPTIMIZERS,
         SCHEDULES,
         TrainConfig,
     )
 
     defaults = TrainConfig()
-    train = commands.add_parser("train", help="train an MLP classifier and write a report")
+    train = commands.add_parser("train", help="train an MLP (or LeNet-5) classifier and write "
+                                "a report")
     train.add_argument("--dataset", default=defaults.dataset,
                        help="spiral, quadrants, mnist (with --data-dir), a folder of the four "
                             "MNIST-format IDX files, or a .csv/.npz file of features and "
                             "labels")
     train.add_argument("--data-dir", help="folder holding the four MNIST-format IDX files")
+    train.add_argument("--model", default=defaults.model, choices=MODELS, metavar="NAME",
+                       help="mlp (layers from --hidden) or lenet (LeNet-5, a convolutional "
+                            "net for 28×28 images such as MNIST)")
     train.add_argument("--hidden", type=_positive_int, nargs="+", default=defaults.hidden,
                        metavar="SIZE", help="hidden layer sizes")
     train.add_argument("--activation", default=defaults.activation, choices=sorted(ACTIVATIONS),
@@ -321,7 +326,7 @@ def _train(args: argparse.Namespace) -> int:
                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
                          out=args.out, dropout=args.dropout, input_dropout=args.input_dropout,
                          label_smoothing=args.label_smoothing, schedule=args.schedule,
-                         tensorboard=args.tensorboard,
+                         tensorboard=args.tensorboard, model=args.model,
                          progress=not args.no_progress)
     if not args.resume:
         config.validate()
