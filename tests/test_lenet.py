@@ -92,7 +92,7 @@ def test_train_lenet_from_the_command_line(tmp_path: Path,
                  "--out", str(out), "--no-progress", "--batch-size", "16"])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "LeNet-5" in printed
+    assert "LeNet-5" in printed and "cosine schedule" in printed  # lenet's default schedule
     accuracy = float(printed.split("test accuracy ")[1].split()[0])
     assert accuracy >= 0.9
     assert main(["evaluate", str(out)]) == 0  # the saved LeNet loads back

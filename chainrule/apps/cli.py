@@ -91,6 +91,7 @@ def _add_train_command(commands: Any) -> None:
         LOSSES,
         MAX_EPOCHS,
         MIN_EPOCHS,
+        MODEL_SCHEDULES,
         MODELS,
         OPTIMIZERS,
         SCHEDULES,
@@ -136,8 +137,10 @@ def _add_train_command(commands: Any) -> None:
                        help="dropout on the inputs")
     train.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing,
                        help="cross-entropy label smoothing")
-    train.add_argument("--schedule", default=defaults.schedule, choices=SCHEDULES,
-                       metavar="NAME", help="learning-rate schedule: none or cosine")
+    train.add_argument("--schedule", choices=SCHEDULES, metavar="NAME",
+                       help="learning-rate schedule: none or cosine (default: "
+                            f"{MODEL_SCHEDULES['lenet']} for lenet, {defaults.schedule} "
+                            "otherwise)")
     train.add_argument("--out", default=defaults.out, help="output folder")
     train.add_argument("--tensorboard", metavar="DIR", help="also log every epoch (losses, "
                        "accuracies, learning rate, gradient health, weight histograms) for "
@@ -318,14 +321,17 @@ def _token_sentences(lines: Any) -> Any:
 
 def _train(args: argparse.Namespace) -> int:
     from .training import TrainConfig, train
+    from .training.config import MODEL_SCHEDULES
     from .training.trainer import Interrupted
 
+    schedule = args.schedule or MODEL_SCHEDULES.get(args.model, TrainConfig.schedule)
     config = TrainConfig(dataset=args.dataset, data_dir=args.data_dir, hidden=args.hidden,
                          activation=args.activation, loss=args.loss, optimizer=args.optimizer,
                          lr=args.lr, weight_decay=args.weight_decay, init=args.init,
                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
                          out=args.out, dropout=args.dropout, input_dropout=args.input_dropout,
-                         label_smoothing=args.label_smoothing, schedule=args.schedule,
+                         label_smoothing=args.label_smoothing,
+                         schedule=schedule,
                          tensorboard=args.tensorboard, model=args.model,
                          progress=not args.no_progress)
     if not args.resume:
