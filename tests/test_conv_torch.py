@@ -288,3 +288,18 @@ def test_channel_dropout_zeroes_whole_channels_in_both() -> None:
         out.sum().backward()
         np.testing.assert_array_equal(x.grad.numpy(), out.detach().numpy())
         assert lib.nn.Dropout1d(0.5).eval()(lib.ones(2, 3, 4)).detach().numpy().min() == 1
+
+
+def test_max_pool_ties_and_nans_as_pytorch() -> None:
+    """Ties (a ReLU's zeros): the first maximum takes the gradient; a NaN wins its window."""
+    x = np.zeros((1, 2, 4, 6))
+    x[0, 0, 1, 1] = np.nan
+    x[0, 1, :2, :2] = 3.0
+    results = {}
+    for name, lib in LIBRARIES.items():
+        tensor = lib.tensor(x, requires_grad=True)
+        values, indices = lib.nn.functional.max_pool2d(tensor, 2, return_indices=True)
+        values.sum().backward()
+        results[name] = (values.detach().numpy(), indices.numpy(), tensor.grad.numpy())
+    for reference, mine in zip(results["torch"], results["chainrule"]):
+        np.testing.assert_array_equal(mine, reference)

@@ -27,39 +27,62 @@ __all__ = ["MaxPool", "AvgPool", "AvgPoolGrad", "max_pool1d", "max_pool2d", "avg
 
 # ---------------------------------------------------------------------- max
 class MaxPool(Gate):
-    """y = max over each window of x (padding is −∞);  ∂L/∂x receives each δ at the place of
-    its window's maximum (summed where windows overlap on the same maximum)."""
+    """y = max over each window of x (padding is −∞; the first maximum wins, a NaN beats
+    everything, as in PyTorch);  ∂L/∂x receives each δ at the place of its window's maximum
+    (summed where overlapping windows share a maximum).
 
-    __slots__ = ("places",)
-    places: tuple[Array, Array, Array, Array]  # (n, c, row, column) of each window's maximum
+    Both passes loop over the kH·kW kernel offsets, each a strided slice as large as the
+    output: cheaper than copying the windows out to take an argmax, and the backward then
+    needs no index arrays."""
+
+    __slots__ = ("best",)
+    best: Array  # each window's chosen kernel offset, i·kW + j
     label = "max_pool"
 
     @staticmethod
     def forward(ctx: MaxPool, x: Array, window: Geometry) -> Array:
         out_shape = window.output_shape(*x.shape[2:])
-        padded = pad(x, window.padding, -np.inf) if x.dtype.kind == "f" else \
-            pad(x, window.padding, np.iinfo(x.dtype).min)
+        floating = x.dtype.kind == "f"
+        padded = pad(x, window.padding, -np.inf if floating else np.iinfo(x.dtype).min)
         view = windows(padded, window, out_shape)
-        flat = view.reshape(view.shape[:4] + (-1,))
-        best = flat.argmax(-1)
-        out = np.take_along_axis(flat, best[..., None], -1)[..., 0]
-        ctx.places = _places(best, x.shape, window)
+        kh, kw = window.kernel
+        out = view[..., 0, 0].copy()
+        best = np.zeros(out.shape, dtype=np.int32)
+        for offset in range(1, kh * kw):
+            candidate = view[..., offset // kw, offset % kw]
+            better = candidate > out
+            if floating:
+                better |= np.isnan(candidate)
+            np.copyto(out, candidate, where=better)
+            np.copyto(best, offset, where=better)
+        ctx.best = best
         return out
 
     @staticmethod
     def backward(ctx: MaxPool, grad: Array) -> tuple[Grad, None]:
         x, window = ctx.inputs
         if _dual.is_tensor(grad):  # recorded, so that the rule is differentiable again
-            return IndexAdd.apply(grad, tuple(x.shape), ctx.places), None
-        out = np.zeros(x.shape, dtype=grad.dtype)
-        if _windows_overlap(window):
-            np.add.at(out, ctx.places, grad)
-        else:  # each input place is some window's maximum at most once
-            out[ctx.places] = grad
-        return out, None
+            return IndexAdd.apply(grad, tuple(x.shape), _places(ctx.best, window)), None
+        (top, bottom), (left, right) = window.padding
+        padded = np.zeros(tuple(x.shape[:2]) + (x.shape[2] + top + bottom,
+                                                x.shape[3] + left + right), dtype=grad.dtype)
+        kh, kw = window.kernel
+        oh, ow = grad.shape[2:]
+        (th, tw), (dh, dw) = window.stride, window.dilation
+        overlap = _windows_overlap(window)
+        for offset in range(kh * kw):
+            i, j = divmod(offset, kw)
+            target = padded[..., i * dh:i * dh + th * (oh - 1) + 1:th,
+                            j * dw:j * dw + tw * (ow - 1) + 1:tw]
+            chosen = ctx.best == offset
+            if overlap:
+                target += np.where(chosen, grad, 0)
+            else:  # each place belongs to one window: a masked copy, no sum
+                np.copyto(target, grad, where=chosen)
+        return crop(padded, window.padding), None
 
 
-def _places(best: Array, x_shape: Shape, window: Geometry) -> tuple[Array, Array, Array, Array]:
+def _places(best: Array, window: Geometry) -> tuple[Array, Array, Array, Array]:
     """Index arrays (n, c, row, column) into x of each window's chosen offset `best`."""
     n, c, oh, ow = best.shape
     kw = window.kernel[1]
@@ -207,18 +230,19 @@ def _max_pool(op: str, input: Tensor, kernel_size: Any, stride: Any, padding: An
     out = _unbatched(gate_out, batched, dims)
     if not return_indices:
         return out
-    places = gate_out.grad_fn.places if gate_out.grad_fn is not None else \
-        _places_without_graph(x, window)
+    best = gate_out.grad_fn.best if gate_out.grad_fn is not None else \
+        _best_without_graph(x, window)
+    places = _places(best, window)
     width = x.shape[3]
     flat = np.broadcast_to(places[2] * width + places[3], tuple(gate_out.shape))
     return out, _unbatched(x._make(np.ascontiguousarray(flat, dtype=np.int64), None),
                            batched, dims)
 
 
-def _places_without_graph(x: Tensor, window: Geometry) -> tuple[Array, ...]:
+def _best_without_graph(x: Tensor, window: Geometry) -> Array:
     ctx = MaxPool.__new__(MaxPool)
     MaxPool.forward(ctx, x._array, window)
-    return ctx.places
+    return ctx.best
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
