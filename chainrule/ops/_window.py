@@ -66,18 +66,13 @@ def pad(x: Array, padding: tuple[Pair, Pair], value: float = 0.0) -> Array:
     return np.pad(x, widths, constant_values=value)
 
 
-def windows(padded: Array, geometry: Geometry, out_shape: Pair, channels_last: bool = False
-            ) -> Array:
+def windows(padded: Array, geometry: Geometry, out_shape: Pair) -> Array:
     """A read-only view of every window of `padded` (N, C, Hp, Wp): shape
-    (N, C, OH, OW, kH, kW), or (N, OH, OW, C, kH, kW) with `channels_last` (so that
-    reshaping to rows of C·kH·kW gives the im2col matrix)."""
+    (N, C, OH, OW, kH, kW)."""
     n, c = padded.shape[:2]
     sn, sc, sh, sw = padded.strides
     (kh, kw), (th, tw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
     oh, ow = out_shape
-    if channels_last:
-        return as_strided(padded, (n, oh, ow, c, kh, kw),
-                          (sn, sh * th, sw * tw, sc, sh * dh, sw * dw), writeable=False)
     return as_strided(padded, (n, c, oh, ow, kh, kw),
                       (sn, sc, sh * th, sw * tw, sh * dh, sw * dw), writeable=False)
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .._typing import Array, Grad, Shape
 from ..engine.gate import Gate
 from . import _dual
-from ._window import Geometry, add_windows, crop, pad, pair, windows
+from ._window import Geometry, pad, pair
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -39,12 +40,29 @@ class ConvGeometry(NamedTuple):
 
 
 # ---------------------------------------------------------------------- the three lowerings
+# The im2col columns of a group run over (kH, kW, C/groups), channels fastest: the copy that
+# makes them reads, and the input's gradient adds, runs of channels that lie together once
+# activations are channels-last in memory (every output of this gate is, as a view).
 def _im2col(x: Array, conv: ConvGeometry) -> Array:
-    """The (N·OH·OW, groups, C/groups·kH·kW) matrix of the padded input's windows."""
-    out_shape = conv.window.output_shape(*x.shape[2:])
-    view = windows(pad(x, conv.window.padding), conv.window, out_shape, channels_last=True)
-    rows = x.shape[0] * out_shape[0] * out_shape[1]
-    return view.reshape(rows, conv.groups, -1)  # the one copy
+    """The (N·OH·OW, groups, kH·kW·C/groups) matrix of the padded input's windows."""
+    padded = pad(x, conv.window.padding)
+    (kh, kw), (th, tw), (dh, dw) = conv.window.kernel, conv.window.stride, \
+        conv.window.dilation
+    n, c = padded.shape[:2]
+    oh, ow = conv.window.output_shape(*x.shape[2:])
+    sn, sc, sh, sw = padded.strides
+    per_group = c // conv.groups
+    view = as_strided(padded, (n, oh, ow, conv.groups, kh, kw, per_group),
+                      (sn, sh * th, sw * tw, sc * per_group, sh * dh, sw * dw, sc),
+                      writeable=False)
+    return view.reshape(n * oh * ow, conv.groups, -1)  # the one copy
+
+
+def _kernels(weight: Array, groups: int) -> Array:
+    """The weight (O, C/groups, kH, kW) as (groups, O/groups, kH·kW·C/groups)."""
+    o, per_group, kh, kw = weight.shape
+    return weight.reshape(groups, o // groups, per_group, kh, kw).transpose(0, 1, 3, 4, 2) \
+        .reshape(groups, o // groups, -1)
 
 
 def _rows(grad: Array, groups: int) -> Array:
@@ -61,38 +79,47 @@ def _grouped_matmul(left: Array, right: Array) -> Array:
 
 
 def conv_forward(x: Array, weight: Array, conv: ConvGeometry) -> tuple[Array, Array]:
-    """x ⋆ w without bias, and the im2col matrix (kept for the weight's gradient)."""
-    o = weight.shape[0]
-    n = x.shape[0]
+    """x ⋆ w without bias (an (N, O, OH, OW) view of a channels-last array), and the im2col
+    matrix (kept for the weight's gradient)."""
+    n, o = x.shape[0], weight.shape[0]
     oh, ow = conv.window.output_shape(*x.shape[2:])
     cols = _im2col(x, conv)
-    kernels = weight.reshape(conv.groups, o // conv.groups, -1).transpose(0, 2, 1)
-    out = _grouped_matmul(cols, kernels)  # (M, G, O/G)
+    out = _grouped_matmul(cols, _kernels(weight, conv.groups).transpose(0, 2, 1))
     return out.reshape(n, oh, ow, o).transpose(0, 3, 1, 2), cols
 
 
 def conv_input_grad(grad: Array, weight: Array, x_shape: Shape, conv: ConvGeometry) -> Array:
-    """∂⟨g, x ⋆ w⟩/∂x: each output's gradient times the kernel, added back into its window."""
+    """∂⟨g, x ⋆ w⟩/∂x: each output's gradient times the kernel, added back into its window,
+    one strided slice per kernel offset (channels-last, so each slice adds channel runs)."""
     n, c, height, width = x_shape
-    kh, kw = conv.window.kernel
+    (kh, kw), (th, tw), (dh, dw) = conv.window.kernel, conv.window.stride, \
+        conv.window.dilation
     o, oh, ow = grad.shape[1:]
-    kernels = weight.reshape(conv.groups, o // conv.groups, -1)
-    cols = _grouped_matmul(_rows(grad, conv.groups), kernels).reshape(n, oh, ow, c, kh, kw)
+    groups = conv.groups
+    cols = _grouped_matmul(_rows(grad, groups), _kernels(weight, groups))
+    cols = cols.reshape(n, oh, ow, groups, kh, kw, c // groups)
     (top, bottom), (left, right) = conv.window.padding
-    padded = np.zeros((n, c, height + top + bottom, width + left + right),
+    padded = np.zeros((n, height + top + bottom, width + left + right, groups, c // groups),
                       dtype=np.result_type(grad, weight))
-    add_windows(padded, cols.transpose(0, 3, 1, 2, 4, 5), conv.window)
-    return crop(padded, conv.window.padding)
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + th * (oh - 1) + 1, th)
+        for j in range(kw):
+            padded[:, rows, j * dw:j * dw + tw * (ow - 1) + 1:tw] += cols[:, :, :, :, i, j]
+    inside = padded.reshape(padded.shape[:3] + (c,))[:, top:top + height, left:left + width]
+    return inside.transpose(0, 3, 1, 2)
 
 
 def conv_weight_grad(grad: Array, cols: Array, weight_shape: Shape, conv: ConvGeometry
                      ) -> Array:
     """∂⟨g, x ⋆ w⟩/∂w: the upstream rows times the im2col matrix, per group."""
-    rows = _rows(grad, conv.groups)  # (M, G, O/G)
-    if conv.groups == 1:
-        return (rows[:, 0].T @ cols[:, 0]).reshape(weight_shape)
-    per_group = np.matmul(rows.transpose(1, 2, 0), cols.transpose(1, 0, 2))
-    return per_group.reshape(weight_shape)
+    o, per_group, kh, kw = weight_shape
+    groups = conv.groups
+    rows = _rows(grad, groups)  # (M, G, O/G)
+    if groups == 1:
+        per_kernel = rows[:, 0].T @ cols[:, 0]
+    else:
+        per_kernel = np.matmul(rows.transpose(1, 2, 0), cols.transpose(1, 0, 2))
+    return per_kernel.reshape(o, kh, kw, per_group).transpose(0, 3, 1, 2).copy()
 
 
 # ---------------------------------------------------------------------- arrays or tensors

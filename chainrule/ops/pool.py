@@ -46,7 +46,7 @@ class MaxPool(Gate):
         padded = pad(x, window.padding, -np.inf if floating else np.iinfo(x.dtype).min)
         view = windows(padded, window, out_shape)
         kh, kw = window.kernel
-        out = view[..., 0, 0].copy()
+        out = view[..., 0, 0].copy(order="K")  # keeps a channels-last layout for the next conv
         best = np.zeros(out.shape, dtype=np.int32)
         for offset in range(1, kh * kw):
             candidate = view[..., offset // kw, offset % kw]
