@@ -315,7 +315,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 
     >>> import chainrule as cr
     >>> conv2d(cr.ones(1, 1, 3, 3), cr.ones(1, 1, 2, 2), padding=1)[0, 0, 1]
-    tensor([2., 4., 2.])
+    tensor([2., 4., 4., 2.])
     """
     return _convolution("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
 

@@ -97,8 +97,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     >>> import chainrule as cr
     >>> batch_norm(cr.tensor([[1.0], [3.0]]), None, None, training=True)
-    tensor([[-1.0000],
-            [ 1.0000]])
+    tensor([[-1.],
+            [ 1.]])
     """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an input with at least 2 dimensions "
