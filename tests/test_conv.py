@@ -121,5 +121,7 @@ def test_errors_name_what_was_wrong() -> None:
         F.conv2d(cr.ones(1, 3, 2, 2), cr.ones(4, 3, 3, 3))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         F.batch_norm(cr.ones(1, 3), None, None, training=True)
-    with pytest.raises(NotImplementedError, match="padding_mode"):
-        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv2d(1, 1, 3, padding_mode="mirror")
+    with pytest.raises(RuntimeError, match="too large for padding_mode='reflect'"):
+        nn.Conv2d(1, 1, 3, padding=3, padding_mode="reflect")(cr.ones(1, 1, 3, 3))

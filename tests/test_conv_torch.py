@@ -303,3 +303,28 @@ def test_max_pool_ties_and_nans_as_pytorch() -> None:
         results[name] = (values.detach().numpy(), indices.numpy(), tensor.grad.numpy())
     for reference, mine in zip(results["torch"], results["chainrule"]):
         np.testing.assert_array_equal(mine, reference)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("layer_name, shape, kernel, options", [
+    ("Conv2d", (2, 3, 6, 7), 3, {"padding": (1, 2)}),
+    ("Conv2d", (3, 6, 7), 3, {"padding": "same", "dilation": (1, 2)}),
+    ("Conv2d", (2, 3, 6, 7), (2, 4), {"padding": "same"}),
+    ("Conv1d", (2, 3, 7), 3, {"padding": 2, "stride": 2}),
+])
+def test_padding_modes_as_pytorch(mode: str, layer_name: str, shape: tuple[int, ...],
+                                  kernel: Any, options: dict[str, Any]) -> None:
+    theirs = getattr(torch.nn, layer_name)(3, 4, kernel, padding_mode=mode, **options).double()
+    ours = getattr(cr.nn, layer_name)(3, 4, kernel, padding_mode=mode, **options).double()
+    ours.load_state_dict({k: cr.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(0).standard_normal(shape)
+    results = []
+    for lib, layer in ((torch, theirs), (cr, ours)):
+        tensor = lib.tensor(x, requires_grad=True)
+        out = layer(tensor)
+        (out * lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))).sum() \
+            .backward()
+        results.append([out.detach().numpy(), tensor.grad.numpy(), layer.weight.grad.numpy()])
+    for reference, mine in zip(*results):
+        np.testing.assert_allclose(mine, reference, atol=1e-12)

@@ -1,11 +1,17 @@
 """Convolution layers: Conv1d and Conv2d, with PyTorch's arguments, parameter layout
 (weight (out_channels, in_channels/groups, *kernel_size), bias (out_channels,)) and
-initialisation, so that state dicts interchange with PyTorch's."""
+initialisation, so that state dicts interchange with PyTorch's.
+
+A padding_mode other than 'zeros' pads by indexing: each padded row and column is picked
+from the input (mirrored, repeated or wrapped), so the indexing gate's rule sends every
+padded place's gradient back to the place it copies."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from .. import creation
 from ..tensor import Tensor
@@ -15,6 +21,11 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d"]
+
+
+#: PyTorch's padding modes as NumPy's `pad` names them.
+_NUMPY_PAD_MODES: dict[str, Any] = {"reflect": "reflect", "replicate": "edge",
+                                    "circular": "wrap"}
 
 
 def _tuple(op: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
@@ -46,10 +57,7 @@ class _ConvNd(Module):
         if out_channels % groups:
             raise ValueError(f"{op}: out_channels ({out_channels}) must be divisible by "
                              f"groups ({groups})")
-        if padding_mode != "zeros":
-            if padding_mode in ("reflect", "replicate", "circular"):
-                raise NotImplementedError(f"{op}: padding_mode={padding_mode!r} is not "
-                                          "implemented yet; only 'zeros' is")
+        if padding_mode != "zeros" and padding_mode not in _NUMPY_PAD_MODES:
             raise ValueError(f"{op}: padding_mode must be one of 'zeros', 'reflect', "
                              f"'replicate' or 'circular', got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
@@ -89,14 +97,42 @@ class _ConvNd(Module):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
         if self.padding != (0,) * self.dims:
-            text += f", padding={self.padding!r}"
+            text += f", padding={self.padding}"
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
+
+    def _padded(self, input: Tensor) -> tuple[Tensor, Any]:  # noqa: A002
+        """The input and the padding to convolve it with: padded here by `padding_mode`
+        (then no padding in the convolution), or as given for 'zeros'."""
+        if self.padding_mode == "zeros" or self.padding == "valid":
+            return input, self.padding
+        pads: list[tuple[int, int]]
+        if isinstance(self.padding, tuple):
+            pads = [(p, p) for p in self.padding]
+        else:  # 'same': the odd one of an even kernel's padding goes after the input
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pads = [(total // 2, total - total // 2) for total in totals]
+        index: list[Any] = [Ellipsis]
+        for axis, (before, after) in enumerate(pads):
+            size = input.shape[input.ndim - self.dims + axis]
+            limit = size - 1 if self.padding_mode == "reflect" else size
+            if max(before, after) > limit:
+                raise RuntimeError(f"{type(self).__name__}: padding ({before}, {after}) is "
+                                   f"too large for padding_mode='{self.padding_mode}' on an "
+                                   f"axis of size {size}: at most {limit}")
+            positions = np.pad(np.arange(size), (before, after),
+                               mode=_NUMPY_PAD_MODES[self.padding_mode])
+            shape = [1] * self.dims
+            shape[axis] = -1
+            index.append(positions.reshape(shape))
+        return input[tuple(index)], 0
 
 
 class Conv2d(_ConvNd):
@@ -110,8 +146,9 @@ class Conv2d(_ConvNd):
     dims = 2
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        padded, padding = self._padded(input)
+        return F.conv2d(padded, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -120,5 +157,6 @@ class Conv1d(_ConvNd):
     dims = 1
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        padded, padding = self._padded(input)
+        return F.conv1d(padded, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)
