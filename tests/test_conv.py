@@ -125,3 +125,10 @@ def test_errors_name_what_was_wrong() -> None:
         nn.Conv2d(1, 1, 3, padding_mode="mirror")
     with pytest.raises(RuntimeError, match="too large for padding_mode='reflect'"):
         nn.Conv2d(1, 1, 3, padding=3, padding_mode="reflect")(cr.ones(1, 1, 3, 3))
+
+
+def test_adaptive_max_pool_passes_gradcheck_with_uneven_bins() -> None:
+    distinct = cr.tensor(np.random.default_rng(13).permutation(2 * 2 * 7 * 5)
+                         .reshape(2, 2, 7, 5) * 0.1, requires_grad=True)
+    assert gradcheck(lambda x: F.adaptive_max_pool2d(x, (3, 2)), (distinct,))
+    assert gradgradcheck(lambda x: F.adaptive_max_pool2d(x, (3, 2)) ** 2, (distinct,))

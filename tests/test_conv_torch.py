@@ -128,6 +128,10 @@ POOLS = [
     ("adaptive_avg_pool2d", (2, 3, 8, 8), (1,), {}),
     ("adaptive_avg_pool2d", (3, 7, 9), ((None, 2),), {}),
     ("adaptive_avg_pool1d", (2, 3, 10), (3,), {}),
+    ("adaptive_max_pool2d", (2, 3, 7, 9), ((3, 4),), {"return_indices": True}),
+    ("adaptive_max_pool2d", (3, 5, 5), (2,), {}),
+    ("adaptive_max_pool2d", (2, 3, 8, 6), ((None, 4),), {"return_indices": True}),
+    ("adaptive_max_pool1d", (2, 3, 10), (4,), {"return_indices": True}),
 ]
 
 
@@ -226,7 +230,8 @@ def test_conv_layers_share_pytorchs_layout_init_and_state_dict(
 
 @pytest.mark.parametrize("layer_name, args", [
     ("MaxPool2d", (2,)), ("MaxPool2d", (3, 2, 1)), ("AvgPool2d", (2,)), ("MaxPool1d", (2,)),
-    ("AvgPool1d", (3, 1)), ("AdaptiveAvgPool2d", ((2, 3),)), ("BatchNorm2d", (3,)),
+    ("AvgPool1d", (3, 1)), ("AdaptiveAvgPool2d", ((2, 3),)), ("AdaptiveMaxPool2d", (2,)),
+    ("AdaptiveMaxPool1d", (3,)), ("BatchNorm2d", (3,)),
     ("BatchNorm1d", (4,)), ("Dropout2d", ()), ("Dropout1d", (0.25,)),
 ])
 def test_pool_and_norm_layers_print_as_pytorchs(layer_name: str, args: tuple[Any, ...]) -> None:

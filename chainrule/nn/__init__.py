@@ -30,6 +30,8 @@ from .parameter import Parameter
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
     Dropout1d,
@@ -44,5 +46,5 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Embeddi
            "BCEWithLogitsLoss", "MultiMarginLoss", "MarginRankingLoss", "functional", "init",
            "parallel", "utils"]
 __all__ += ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout1d",
-            "Dropout2d"]
+            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+            "BatchNorm1d", "BatchNorm2d", "Dropout1d", "Dropout2d"]

@@ -1,6 +1,6 @@
 """Pooling layers and channel dropout: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d,
-Dropout1d/2d, with PyTorch's arguments and defaults (a pool's stride defaults to its
-kernel size)."""
+AdaptiveMaxPool1d/2d, Dropout1d/2d, with PyTorch's arguments and defaults (a pool's stride
+defaults to its kernel size)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from . import functional as F
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "Dropout1d", "Dropout2d"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d",
+           "Dropout2d"]
 
 
 def _single(value: Any) -> Any:
@@ -114,6 +115,27 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(Module):
+    """The maximum over adaptive bins: output (…, OH, OW) = output_size whatever the input."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """The maximum over adaptive bins of (N, C, L) or (C, L)."""
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class _ChannelDropout(Module):

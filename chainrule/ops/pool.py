@@ -1,4 +1,4 @@
-"""Pooling: max and average over sliding windows, and adaptive average pooling.
+"""Pooling: max and average over sliding windows.
 
 The windows are a strided view of the padded input (`_window`). Max pooling keeps the place
 of each window's maximum and sends the gradient there (an `IndexAdd` under create_graph, so
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 __all__ = ["MaxPool", "AvgPool", "AvgPoolGrad", "max_pool1d", "max_pool2d", "avg_pool1d",
-           "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pool_geometry"]
+           "avg_pool2d", "pool_geometry", "batched", "unbatched"]
 
 
 # ---------------------------------------------------------------------- max
@@ -202,7 +202,7 @@ def pool_geometry(op: str, size: Shape, kernel_size: Any, stride: Any, padding: 
     return Geometry(kernel, steps, (padding_pairs[0], padding_pairs[1]), dilations)
 
 
-def _batched(op: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:  # noqa: A002
+def batched(op: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:  # noqa: A002
     """The input as (N, C, H, W), and whether it had a batch axis."""
     from ..tensor import Tensor
 
@@ -215,7 +215,7 @@ def _batched(op: str, input: Tensor, dims: int) -> tuple[Tensor, bool]:  # noqa:
     return (x.unsqueeze(2) if dims == 1 else x), input.ndim == dims + 2
 
 
-def _unbatched(out: Tensor, batched: bool, dims: int) -> Tensor:
+def unbatched(out: Tensor, batched: bool, dims: int) -> Tensor:
     out = out.squeeze(2) if dims == 1 else out
     return out if batched else out.squeeze(0)
 
@@ -223,11 +223,11 @@ def _unbatched(out: Tensor, batched: bool, dims: int) -> Tensor:
 # ---------------------------------------------------------------------- fronts
 def _max_pool(op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
               dilation: Any, ceil_mode: bool, return_indices: bool, dims: int) -> Any:
-    x, batched = _batched(op, input, dims)
+    x, was_batched = batched(op, input, dims)
     window = pool_geometry(op, tuple(x.shape[2:]), kernel_size, stride, padding, dilation,
                            ceil_mode, dims)
     gate_out = MaxPool.apply(x, window)
-    out = _unbatched(gate_out, batched, dims)
+    out = unbatched(gate_out, was_batched, dims)
     if not return_indices:
         return out
     best = gate_out.grad_fn.best if gate_out.grad_fn is not None else \
@@ -235,8 +235,8 @@ def _max_pool(op: str, input: Tensor, kernel_size: Any, stride: Any, padding: An
     places = _places(best, window)
     width = x.shape[3]
     flat = np.broadcast_to(places[2] * width + places[3], tuple(gate_out.shape))
-    return out, _unbatched(x._make(np.ascontiguousarray(flat, dtype=np.int64), None),
-                           batched, dims)
+    return out, unbatched(x._make(np.ascontiguousarray(flat, dtype=np.int64), None),
+                           was_batched, dims)
 
 
 def _best_without_graph(x: Tensor, window: Geometry) -> Array:
@@ -271,7 +271,7 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 def _avg_pool(op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
               ceil_mode: bool, count_include_pad: bool, divisor_override: int | None,
               dims: int) -> Tensor:
-    x, batched = _batched(op, input, dims)
+    x, was_batched = batched(op, input, dims)
     if divisor_override is not None and (isinstance(divisor_override, bool) or
                                          not isinstance(divisor_override, int) or
                                          divisor_override == 0):
@@ -279,7 +279,8 @@ def _avg_pool(op: str, input: Tensor, kernel_size: Any, stride: Any, padding: An
     window = pool_geometry(op, tuple(x.shape[2:]), kernel_size, stride, padding, 1,
                            ceil_mode, dims)
     divisor = _divisor(tuple(x.shape[2:]), window, count_include_pad, divisor_override)
-    return _unbatched(AvgPool.apply(x, window, divisor.astype(x._array.dtype)), batched, dims)
+    return unbatched(AvgPool.apply(x, window, divisor.astype(x._array.dtype)), was_batched,
+                     dims)
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
@@ -296,45 +297,3 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """The mean of each window of (N, C, L) or (C, L) (PyTorch's `F.avg_pool1d`)."""
     return _avg_pool("avg_pool1d", input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, None, 1)
-
-
-# ---------------------------------------------------------------------- adaptive
-def _averaging_matrix(size: int, out: int, dtype: Any) -> Array:
-    """(out, size): row i averages PyTorch's bin [⌊i·size/out⌋, ⌈(i+1)·size/out⌉)."""
-    rows = np.arange(out)
-    starts = (rows * size) // out
-    ends = -((-(rows + 1) * size) // out)
-    columns = np.arange(size)
-    inside = (columns >= starts[:, None]) & (columns < ends[:, None])
-    return (inside / (ends - starts)[:, None]).astype(dtype)
-
-
-def _adaptive_avg(op: str, input: Tensor, output_size: Any, dims: int) -> Tensor:  # noqa: A002
-    x, batched = _batched(op, input, dims)
-    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else \
-        (output_size,) * dims
-    if len(sizes) != dims:
-        raise ValueError(f"{op}: output_size must be an int or {dims} ints, got "
-                         f"{output_size!r}")
-    height, width = x.shape[2:]
-    sizes = tuple(size if size is not None else (height, width)[2 - dims + axis]
-                  for axis, size in enumerate(sizes))
-    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
-           for s in sizes):
-        raise RuntimeError(f"{op}: output_size must be positive ints, got {output_size!r}")
-    out_h, out_w = (1, sizes[0]) if dims == 1 else sizes
-    dtype = x._array.dtype if x._array.dtype.kind == "f" else np.float32
-    rows = x._make(_averaging_matrix(height, out_h, dtype), None)
-    columns = x._make(_averaging_matrix(width, out_w, dtype).T.copy(), None)
-    return _unbatched(rows @ x @ columns, batched, dims)
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """The mean over PyTorch's adaptive bins, giving output_size (OH, OW) whatever the input's
-    size (`F.adaptive_avg_pool2d`); a None keeps that axis's size."""
-    return _adaptive_avg("adaptive_avg_pool2d", input, output_size, 2)
-
-
-def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
-    """The mean over adaptive bins of (N, C, L) or (C, L) (`F.adaptive_avg_pool1d`)."""
-    return _adaptive_avg("adaptive_avg_pool1d", input, output_size, 1)
