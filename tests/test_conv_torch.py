@@ -333,3 +333,24 @@ def test_padding_modes_as_pytorch(mode: str, layer_name: str, shape: tuple[int, 
         results.append([out.detach().numpy(), tensor.grad.numpy(), layer.weight.grad.numpy()])
     for reference, mine in zip(*results):
         np.testing.assert_allclose(mine, reference, atol=1e-12)
+
+
+def test_dropout2d_reads_a_3d_input_as_n_c_l_with_pytorchs_warning() -> None:
+    for lib in LIBRARIES.values():
+        lib.manual_seed(0)
+        with pytest.warns(UserWarning, match="channel-wise 1D dropout"):
+            out = lib.nn.functional.dropout2d(lib.ones(4, 8, 5), 0.5).numpy()
+        assert (out == out[..., :1]).all()  # one draw per (n, c)
+        assert 0 < (out[..., 0] == 0).sum() < 32
+
+
+def test_batch_norm_state_dict_loads_from_pytorch() -> None:
+    theirs = torch.nn.BatchNorm2d(3, momentum=0.3)
+    x = np.random.default_rng(11).standard_normal((4, 3, 2, 2)).astype(np.float32)
+    for _ in range(2):
+        theirs(torch.tensor(x * 3 + 1))
+    ours = cr.nn.BatchNorm2d(3)
+    ours.load_state_dict({k: cr.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    assert ours.num_batches_tracked.item() == 2 and ours.num_batches_tracked.dtype == cr.int64
+    np.testing.assert_allclose(ours.eval()(cr.tensor(x)).numpy(),
+                               theirs.eval()(torch.tensor(x)).detach().numpy(), atol=1e-6)

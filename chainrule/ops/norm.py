@@ -8,6 +8,7 @@ statistics, so it is an affine map per channel, composed from ordinary gates.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -159,6 +160,12 @@ def _channel_dropout(op: str, input: Tensor, p: float, training: bool, inplace: 
     if not training or p == 0:
         return input
     batched = input.ndim == dims + 2
+    if dims == 2 and not batched:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim (as PyTorch does); use "
+                      "dropout1d for that", UserWarning, stacklevel=3)
+        batched, dims = True, 1
     mask_shape = tuple(input.shape[:2] if batched else input.shape[:1]) + (1,) * dims
     dtype = input._array.dtype
     if p == 1:
