@@ -105,3 +105,22 @@ def test_mlp_stays_the_default_and_lenet_refuses_other_sizes(tmp_path: Path) -> 
     code = main(["train", "--dataset", "spiral", "--model", "lenet", "--epochs", "1",
                  "--out", str(tmp_path / "run"), "--no-progress"])
     assert code != 0
+
+
+def test_a_resumed_lenet_run_ends_as_the_uninterrupted_one(tmp_path: Path) -> None:
+    """Checkpoints hold the conv layers, the cosine schedule and the dropout draws."""
+    from chainrule.apps.training.trainer import Interrupted, train
+
+    data = _tiny_mnist(tmp_path / "bars", train=96, test=32)
+    base = {"dataset": str(data), "model": "lenet", "epochs": 3, "progress": False,
+            "schedule": "cosine", "dropout": 0.2, "batch_size": 16}
+    whole = train(TrainConfig(out=str(tmp_path / "whole"), **base), report=False)
+    with pytest.raises(Interrupted):
+        train(TrainConfig(out=str(tmp_path / "split"), **base), interrupt_after=1,
+              report=False)
+    resumed = train(TrainConfig(out=str(tmp_path / "split"), **base), resume=True,
+                    report=False)
+    timing = ("seconds", "elapsed")
+    assert [{k: v for k, v in e.items() if k not in timing} for e in resumed.history] == \
+        [{k: v for k, v in e.items() if k not in timing} for e in whole.history]
+    assert resumed.test_accuracy == whole.test_accuracy
