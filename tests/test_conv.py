@@ -132,3 +132,13 @@ def test_adaptive_max_pool_passes_gradcheck_with_uneven_bins() -> None:
                          .reshape(2, 2, 7, 5) * 0.1, requires_grad=True)
     assert gradcheck(lambda x: F.adaptive_max_pool2d(x, (3, 2)), (distinct,))
     assert gradgradcheck(lambda x: F.adaptive_max_pool2d(x, (3, 2)) ** 2, (distinct,))
+
+
+def test_conv_transpose_passes_gradcheck_and_gradgradcheck() -> None:
+    x, w, b = _leaf((2, 4, 3, 4), 14), _leaf((4, 3, 2, 3), 15), _leaf((6,), 16)
+
+    def deconv(x: cr.Tensor, w: cr.Tensor, b: cr.Tensor) -> cr.Tensor:
+        return F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1, groups=2)
+
+    assert gradcheck(deconv, (x, w, b))
+    assert gradgradcheck(deconv, (x, w, b), atol=1e-5, rtol=1e-4)

@@ -269,6 +269,14 @@ BAD_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
     ("Conv2d groups", lambda lib: lib.nn.Conv2d(3, 4, 3, groups=2)),
     ("Conv2d same strided", lambda lib: lib.nn.Conv2d(3, 4, 3, stride=2, padding="same")),
     ("Conv2d bad padding", lambda lib: lib.nn.Conv2d(3, 4, 3, padding="full")),
+    ("conv_transpose2d output padding", lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.ones(1, 4, 5, 5), lib.ones(4, 3, 3, 3), stride=2, output_padding=2)),
+    ("conv_transpose2d channels", lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.ones(1, 3, 5, 5), lib.ones(4, 3, 3, 3))),
+    ("conv_transpose2d groups", lambda lib: lib.nn.functional.conv_transpose2d(
+        lib.ones(1, 4, 5, 5), lib.ones(4, 3, 3, 3), groups=3)),
+    ("ConvTranspose2d reflect", lambda lib: lib.nn.ConvTranspose2d(3, 4, 3,
+                                                                   padding_mode="reflect")),
     ("dropout2d p", lambda lib: lib.nn.functional.dropout2d(lib.ones(2, 3, 4, 4), p=1.5)),
 ]
 
@@ -354,3 +362,61 @@ def test_batch_norm_state_dict_loads_from_pytorch() -> None:
     assert ours.num_batches_tracked.item() == 2 and ours.num_batches_tracked.dtype == cr.int64
     np.testing.assert_allclose(ours.eval()(cr.tensor(x)).detach().numpy(),
                                theirs.eval()(torch.tensor(x)).detach().numpy(), atol=1e-6)
+
+
+CONV_TRANSPOSE = [
+    ("conv_transpose2d", (2, 4, 5, 5), (4, 3, 3, 3), {}),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 3, 3, 2), {"stride": 2, "padding": 1,
+                                                      "output_padding": 1}),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 3, 3, 2), {"stride": (2, 3), "padding": (0, 1),
+                                                      "output_padding": (1, 2), "groups": 2,
+                                                      "dilation": (1, 2)}),
+    ("conv_transpose2d", (4, 5, 6), (4, 3, 3, 3), {"dilation": 2}),
+    ("conv_transpose1d", (2, 4, 7), (4, 3, 3), {"stride": 2, "output_padding": 1,
+                                                "groups": 2}),
+]
+
+
+@pytest.mark.parametrize("name, x_shape, w_shape, options", CONV_TRANSPOSE)
+def test_conv_transpose_values_and_gradients(name: str, x_shape: tuple[int, ...],
+                                             w_shape: tuple[int, ...],
+                                             options: dict[str, Any]) -> None:
+    def conv(lib: Any, x: Any, w: Any, b: Any) -> Any:
+        return getattr(lib.nn.functional, name)(x, w, b, **options)
+
+    _agree(conv, x_shape, w_shape, (w_shape[1] * options.get("groups", 1),))
+
+
+@pytest.mark.parametrize("layer_name, args, options, shape", [
+    ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "output_padding": 1, "groups": 2},
+     (2, 4, 5, 5)),
+    ("ConvTranspose2d", (3, 2, (2, 3)), {"bias": False, "dilation": 2}, (1, 3, 4, 4)),
+    ("ConvTranspose1d", (3, 5, 4), {"stride": 3, "padding": 1}, (2, 3, 6)),
+])
+def test_conv_transpose_layers_as_pytorch(layer_name: str, args: tuple[Any, ...],
+                                          options: dict[str, Any],
+                                          shape: tuple[int, ...]) -> None:
+    theirs = getattr(torch.nn, layer_name)(*args, **options)
+    ours = getattr(cr.nn, layer_name)(*args, **options)
+    assert repr(ours) == repr(theirs)
+    their_state = theirs.state_dict()
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in their_state.items()]
+    fan_in = ours.weight.shape[1] * int(np.prod(ours.weight.shape[2:]))
+    assert np.abs(ours.weight.detach().numpy()).max() <= 1 / np.sqrt(fan_in) + 1e-7
+    ours.load_state_dict({k: cr.tensor(v.numpy()) for k, v in their_state.items()})
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    np.testing.assert_allclose(ours(cr.tensor(x)).detach().numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    # output_size picks the output padding, as in PyTorch (less than the stride)
+    smallest = [size - extra for size, extra in zip(theirs(torch.tensor(x)).shape[2:],
+                                                    theirs.output_padding)]
+    size = [s + 1 for s in smallest]
+    if all(stride > 1 for stride in theirs.stride):
+        np.testing.assert_allclose(
+            ours(cr.tensor(x), output_size=size).detach().numpy(),
+            theirs(torch.tensor(x), output_size=size).detach().numpy(), atol=1e-5)
+    with pytest.raises(ValueError):
+        theirs(torch.tensor(x), output_size=[s + 5 for s in size])
+    with pytest.raises(ValueError):
+        ours(cr.tensor(x), output_size=[s + 5 for s in size])

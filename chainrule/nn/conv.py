@@ -28,7 +28,7 @@ _NUMPY_PAD_MODES: dict[str, Any] = {"reflect": "reflect", "replicate": "edge",
                                     "circular": "wrap"}
 
 
-def _tuple(op: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
+def tuple_arg(op: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
     if len(values) != dims or any(isinstance(v, bool) or not isinstance(v, int)
                                   for v in values):
@@ -61,9 +61,9 @@ class _ConvNd(Module):
             raise ValueError(f"{op}: padding_mode must be one of 'zeros', 'reflect', "
                              f"'replicate' or 'circular', got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = _tuple(op, "kernel_size", kernel_size, self.dims)
-        self.stride = _tuple(op, "stride", stride, self.dims)
-        self.dilation = _tuple(op, "dilation", dilation, self.dims)
+        self.kernel_size = tuple_arg(op, "kernel_size", kernel_size, self.dims)
+        self.stride = tuple_arg(op, "stride", stride, self.dims)
+        self.dilation = tuple_arg(op, "dilation", dilation, self.dims)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of "
@@ -73,23 +73,27 @@ class _ConvNd(Module):
                                  "convolutions")
             self.padding: str | tuple[int, ...] = padding
         else:
-            self.padding = _tuple(op, "padding", padding, self.dims)
+            self.padding = tuple_arg(op, "padding", padding, self.dims)
         self.padding_mode = padding_mode
+        self.output_padding: tuple[int, ...] = (0,) * self.dims  # transposed convs set it
         options = {"dtype": dtype, "device": device}
-        self.weight = Parameter(creation.empty(out_channels, in_channels // groups,
-                                               *self.kernel_size, **options))
+        self.weight = Parameter(creation.empty(*self.weight_shape(), **options))
         if bias:
             self.bias = Parameter(creation.empty(out_channels, **options))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
+    def weight_shape(self) -> tuple[int, ...]:
+        """(out_channels, in_channels/groups, *kernel_size)."""
+        return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+
     def reset_parameters(self) -> None:
         """PyTorch's: W Kaiming-uniform with a = √5 (uniform in ±1/√fan_in), b uniform in
-        ±1/√fan_in, fan_in = in_channels/groups · kernel area."""
+        ±1/√fan_in, fan_in = the weight's second size · kernel area."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
@@ -100,6 +104,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding}"
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self.dims:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
