@@ -62,8 +62,13 @@ def pad(x: Array, padding: tuple[Pair, Pair], value: float = 0.0) -> Array:
     """x with `padding` rows and columns of `value` around its last two axes."""
     if padding == ((0, 0), (0, 0)):
         return x
-    widths = ((0, 0),) * (x.ndim - 2) + padding
-    return np.pad(x, widths, constant_values=value)
+    (top, bottom), (left, right) = padding
+    height, width = x.shape[-2:]
+    # a filled array and one slice assignment: far less per-call work than np.pad's
+    out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value,
+                  dtype=x.dtype)
+    out[..., top:top + height, left:left + width] = x
+    return out
 
 
 def windows(padded: Array, geometry: Geometry, out_shape: Pair) -> Array:
