@@ -430,3 +430,26 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         return values
     return values.sum() if reduction == "sum" else values.mean()
 
+
+
+# ---------------------------------------------------------------------- convolutional networks
+# The code lives in chainrule.ops.conv, .conv_transpose, .pool, .adaptive_pool and .norm.
+from ..ops.adaptive_pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from ..ops.conv import conv1d, conv2d  # noqa: E402
+from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from ..ops.norm import batch_norm, dropout1d, dropout2d  # noqa: E402
+from ..ops.pool import (  # noqa: E402
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+            "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "batch_norm", "dropout1d", "dropout2d"]
