@@ -31,3 +31,36 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Embeddi
            "GELU", "Softmax", "LogSoftmax", "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCELoss",
            "BCEWithLogitsLoss", "MultiMarginLoss", "MarginRankingLoss", "functional", "init",
            "parallel", "utils"]
+
+# ---------------------------------------------------------------------- more layers (issue #13)
+from .activation import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+from .normalization import (  # noqa: E402
+    CosineSimilarity,
+    GroupNorm,
+    LayerNorm,
+    PairwiseDistance,
+    Unflatten,
+)
+
+__all__ += ["ELU", "CELU", "SELU", "SiLU", "Mish", "ReLU6", "Hardsigmoid", "Hardswish",
+            "LogSigmoid", "Softsign", "Tanhshrink", "Softmin", "Hardshrink", "Softshrink",
+            "Threshold", "GLU", "PReLU", "LayerNorm", "GroupNorm", "Unflatten",
+            "CosineSimilarity", "PairwiseDistance"]

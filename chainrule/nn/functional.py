@@ -430,3 +430,36 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         return values
     return values.sum() if reduction == "sum" else values.mean()
 
+
+
+# ---------------------------------------------------------------------- more layers (issue #13)
+from .functional_activation import (  # noqa: E402
+    celu,
+    cosine_similarity,
+    elu,
+    glu,
+    group_norm,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    layer_norm,
+    logsigmoid,
+    mish,
+    normalize,
+    pad,
+    pairwise_distance,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+
+__all__ += ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "softmin",
+            "tanhshrink", "relu6", "hardsigmoid", "hardswish", "hardshrink", "softshrink",
+            "threshold", "glu", "prelu", "layer_norm", "group_norm", "normalize",
+            "cosine_similarity", "pairwise_distance", "pad"]
