@@ -64,3 +64,6 @@ __all__ += ["ELU", "CELU", "SELU", "SiLU", "Mish", "ReLU6", "Hardsigmoid", "Hard
             "LogSigmoid", "Softsign", "Tanhshrink", "Softmin", "Hardshrink", "Softshrink",
             "Threshold", "GLU", "PReLU", "LayerNorm", "GroupNorm", "Unflatten",
             "CosineSimilarity", "PairwiseDistance"]
+from .loss import HuberLoss, L1Loss, SmoothL1Loss  # noqa: E402
+
+__all__ += ["L1Loss", "SmoothL1Loss", "HuberLoss"]

@@ -463,3 +463,6 @@ __all__ += ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "so
             "tanhshrink", "relu6", "hardsigmoid", "hardswish", "hardshrink", "softshrink",
             "threshold", "glu", "prelu", "layer_norm", "group_norm", "normalize",
             "cosine_similarity", "pairwise_distance", "pad"]
+from .functional_loss import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402
+
+__all__ += ["l1_loss", "smooth_l1_loss", "huber_loss"]
