@@ -52,3 +52,40 @@ __all__ += ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d
             "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
             "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout1d",
             "Dropout2d"]
+
+
+# ---------------------------------------------------------------------- more layers (issue #13)
+from .activation import (  # noqa: E402
+    CELU,
+    ELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
+from .normalization import (  # noqa: E402
+    CosineSimilarity,
+    GroupNorm,
+    LayerNorm,
+    PairwiseDistance,
+    Unflatten,
+)
+
+__all__ += ["ELU", "CELU", "SELU", "SiLU", "Mish", "ReLU6", "Hardsigmoid", "Hardswish",
+            "LogSigmoid", "Softsign", "Tanhshrink", "Softmin", "Hardshrink", "Softshrink",
+            "Threshold", "GLU", "PReLU", "LayerNorm", "GroupNorm", "Unflatten",
+            "CosineSimilarity", "PairwiseDistance"]
+from .loss import HuberLoss, L1Loss, SmoothL1Loss  # noqa: E402
+
+__all__ += ["L1Loss", "SmoothL1Loss", "HuberLoss"]
