@@ -40,58 +40,21 @@ class _LegacyType(type):
         return isinstance(instance, Tensor) and instance.dtype == cls.dtype
 
 
-class FloatTensor(metaclass=_LegacyType):
-    """`FloatTensor(*sizes)` or `FloatTensor(data)`: a float32 tensor."""
-
-    dtype = _dtype.float32
-
-
-class DoubleTensor(metaclass=_LegacyType):
-    """`DoubleTensor(*sizes)` or `DoubleTensor(data)`: a float64 tensor."""
-
-    dtype = _dtype.float64
+def _legacy_type(name: str, dtype: _dtype.DType, holds: str) -> _LegacyType:
+    """One legacy constructor class, e.g. `FloatTensor` for float32."""
+    doc = f"`{name}(*sizes)` or `{name}(data)`: {holds} tensor."
+    return _LegacyType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": __name__})
 
 
-class HalfTensor(metaclass=_LegacyType):
-    """`HalfTensor(*sizes)` or `HalfTensor(data)`: a float16 tensor."""
-
-    dtype = _dtype.float16
-
-
-class LongTensor(metaclass=_LegacyType):
-    """`LongTensor(*sizes)` or `LongTensor(data)`: an int64 tensor."""
-
-    dtype = _dtype.int64
-
-
-class IntTensor(metaclass=_LegacyType):
-    """`IntTensor(*sizes)` or `IntTensor(data)`: an int32 tensor."""
-
-    dtype = _dtype.int32
-
-
-class ShortTensor(metaclass=_LegacyType):
-    """`ShortTensor(*sizes)` or `ShortTensor(data)`: an int16 tensor."""
-
-    dtype = _dtype.int16
-
-
-class CharTensor(metaclass=_LegacyType):
-    """`CharTensor(*sizes)` or `CharTensor(data)`: an int8 tensor."""
-
-    dtype = _dtype.int8
-
-
-class ByteTensor(metaclass=_LegacyType):
-    """`ByteTensor(*sizes)` or `ByteTensor(data)`: a uint8 tensor."""
-
-    dtype = _dtype.uint8
-
-
-class BoolTensor(metaclass=_LegacyType):
-    """`BoolTensor(*sizes)` or `BoolTensor(data)`: a bool tensor."""
-
-    dtype = _dtype.bool_
+FloatTensor = _legacy_type("FloatTensor", _dtype.float32, "a float32")
+DoubleTensor = _legacy_type("DoubleTensor", _dtype.float64, "a float64")
+HalfTensor = _legacy_type("HalfTensor", _dtype.float16, "a float16")
+LongTensor = _legacy_type("LongTensor", _dtype.int64, "an int64")
+IntTensor = _legacy_type("IntTensor", _dtype.int32, "an int32")
+ShortTensor = _legacy_type("ShortTensor", _dtype.int16, "an int16")
+CharTensor = _legacy_type("CharTensor", _dtype.int8, "an int8")
+ByteTensor = _legacy_type("ByteTensor", _dtype.uint8, "a uint8")
+BoolTensor = _legacy_type("BoolTensor", _dtype.bool_, "a bool")
 
 
 class _VariableType(type):
