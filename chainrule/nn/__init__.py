@@ -89,3 +89,9 @@ __all__ += ["ELU", "CELU", "SELU", "SiLU", "Mish", "ReLU6", "Hardsigmoid", "Hard
 from .loss import HuberLoss, L1Loss, SmoothL1Loss  # noqa: E402
 
 __all__ += ["L1Loss", "SmoothL1Loss", "HuberLoss"]
+
+# ---------------------------------------------------------------------- containers (issue #13)
+from .containers import ModuleDict  # noqa: E402
+from .parameter_containers import ParameterDict, ParameterList  # noqa: E402
+
+__all__ += ["ModuleDict", "ParameterList", "ParameterDict"]
