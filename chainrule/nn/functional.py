@@ -488,3 +488,19 @@ __all__ += ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "so
 from .functional_loss import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402
 
 __all__ += ["l1_loss", "smooth_l1_loss", "huber_loss"]
+
+# ---------------------------------------------------------------------- more losses (issue #13)
+from .functional_loss2 import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    kl_div,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+
+__all__ += ["kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
+            "triplet_margin_loss", "hinge_embedding_loss", "soft_margin_loss",
+            "multilabel_soft_margin_loss"]
