@@ -246,3 +246,40 @@ def test_float32_inputs_keep_float32() -> None:
                                                     else a for a in arrays), reduction, True)
             assert got[1] == want[1] == "float32"
             assert all(g is None or g.dtype == np.float32 for g in got[2:])
+
+
+# (function, arguments; the float ones are differentiated, options) away from kinks
+GRADCHECK: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
+    ("kl_div", (LOGP, PROBS), {"reduction": "batchmean"}),
+    ("kl_div", (LOGP, _log_softmax(Y)), {"log_target": True, "reduction": "sum"}),
+    ("poisson_nll_loss", (X, COUNTS + 1.5), {"full": True}),
+    ("poisson_nll_loss", (VAR, COUNTS), {"log_input": False}),
+    ("gaussian_nll_loss", (X, Y, VAR), {"full": True}),
+    ("gaussian_nll_loss", (X, Y, VAR[:, 0]), {"reduction": "none"}),
+    ("cosine_embedding_loss", (X, Y, SIGNS), {"margin": -0.9}),
+    ("triplet_margin_loss", (X, Y, Z), {"margin": 5.0, "swap": True}),
+    ("hinge_embedding_loss", (X, SIGNS_GRID), {"margin": 5.0}),
+    ("soft_margin_loss", (X, SIGNS_GRID), {}),
+    ("multilabel_soft_margin_loss", (X, LABELS), {"weight": VAR[0]}),
+]
+
+
+@pytest.mark.parametrize(("function", "arrays", "options"), GRADCHECK,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(GRADCHECK)])
+def test_first_and_second_derivatives_against_central_differences(
+        function: str, arrays: tuple[Any, ...], options: dict[str, Any]) -> None:
+    loss = getattr(cr.nn.functional, function)
+    differentiated = [i for i, a in enumerate(arrays)
+                      if i == 0 or (function != "soft_margin_loss" and a is not SIGNS
+                                    and a is not SIGNS_GRID and a is not LABELS)]
+    fixed = {k: cr.tensor(v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+
+    def run(*tensors: Any) -> Any:
+        args = [cr.tensor(a) for a in arrays]
+        for index, tensor in zip(differentiated, tensors):
+            args[index] = tensor
+        return loss(*args, **fixed)
+
+    inputs = [cr.tensor(arrays[i], requires_grad=True) for i in differentiated]
+    assert cr.autograd.gradcheck(run, inputs, atol=1e-6, rtol=1e-5)
+    assert cr.autograd.gradgradcheck(run, inputs, atol=1e-5, rtol=1e-4)
