@@ -183,3 +183,27 @@ def test_no_hooks_left_after_tensor_dies() -> None:
 
     gc.collect()
     assert not tensor_hooks.leaf_hooks_exist()
+
+
+def test_post_accumulate_hook_sees_the_hooked_gradient() -> None:
+    results = []
+    for lib in (torch, cr):
+        x = lib.tensor(X, requires_grad=True)
+        seen: list[Any] = []
+        x.register_hook(lambda g: g * 4)
+        x.register_post_accumulate_grad_hook(lambda t, seen=seen: seen.append(_np(t.grad)))
+        (x * x).sum().backward()
+        results.append(seen)
+    assert len(results[1]) == len(results[0]) == 1
+    np.testing.assert_allclose(results[1][0], results[0][0])
+
+
+def test_hook_may_modify_the_gradient_in_place_like_torch() -> None:
+    results = []
+    for lib in (torch, cr):
+        x = lib.tensor(X, requires_grad=True)
+        y = x * 2
+        y.register_hook(lambda g: g.mul_(3))
+        (y * y).sum().backward()
+        results.append(_np(x.grad))
+    np.testing.assert_allclose(results[1], results[0])
