@@ -13,6 +13,7 @@ from .cumulative import CumulativeMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
 from .extremes import ExtremesMethods
+from .hooks import HooksMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
 from .inverse import InverseMethods
@@ -39,7 +40,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, HooksMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

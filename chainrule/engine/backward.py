@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..backends import module_for
-from . import version
+from . import tensor_hooks, version
 from .anomaly import first_non_finite
 from .gate import FREED, Gate
 from .grad_mode import state
@@ -41,12 +41,14 @@ def run_backward(outputs: Sequence[Variable], output_grads: Sequence[Any], *,
     """
     dependencies, roots = _count_dependencies(outputs)
     grads = Gradients(create_graph, capture)
+    grads.use_tensor_hooks(tensor_hooks.gate_hooks_exist(), tensor_hooks.leaf_hooks_exist())
     for output, gradient in zip(outputs, output_grads):
         grads.receive(output, gradient, (gradient,), 0, gradient)  # the caller's: never owned
     checked = create_graph or tracer is not None or state.anomaly_enabled or bool(grads.keep)
     ready = [gate for gate in roots if dependencies[gate] == 0]
     receive, pop, waiting = grads.receive, grads.pop, grads.waiting
-    plain_pop = not grads.keep  # nothing to keep: a one-output gate's upstream is a dict pop
+    # Nothing to keep and no hooks: a one-output gate's upstream is a dict pop.
+    plain_pop = not grads.keep and not grads.gate_hooks
     previous_mode, state.grad_enabled = state.grad_enabled, create_graph
     try:
         while ready:
@@ -144,7 +146,7 @@ class Gradients:
     """
 
     __slots__ = ("waiting", "owned", "create_graph", "keep", "kept", "capture", "into_leaves",
-                 "sent_ids")
+                 "sent_ids", "gate_hooks", "leaf_hooks")
 
     def __init__(self, create_graph: bool, capture: Sequence[Variable] | None) -> None:
         self.waiting: dict[Any, Any] = {}
@@ -157,6 +159,15 @@ class Gradients:
         # Non-leaf tensors whose gradients `autograd.grad` asked for: kept when popped.
         self.keep = {slot_of(t) for t in capture if t.grad_fn is not None} if capture else ()
         self.kept: dict[Any, Any] = {}
+        self.gate_hooks = self.leaf_hooks = False
+
+    def use_tensor_hooks(self, gate_hooks: bool, leaf_hooks: bool) -> None:
+        """Tensor hooks (`Tensor.register_hook`) exist: run them as gradients are popped
+        (non-leaf tensors) or finished (leaves, which then wait for the whole sum)."""
+        self.gate_hooks = gate_hooks
+        self.leaf_hooks = leaf_hooks
+        if leaf_hooks:
+            self.into_leaves = False
 
     def receive(self, target: Variable, gradient: Any, gradients: tuple[Any, ...], index: int,
                 upstream: Any) -> None:
@@ -211,10 +222,15 @@ class Gradients:
         none arrived), or None if no gradient reached it."""
         if gate.output_meta is None:
             upstream = self.waiting.pop(gate, None)
+            if self.gate_hooks:
+                upstream = tensor_hooks.run_gate_hooks(gate, 0, upstream, self.create_graph)
             if self.keep and gate in self.keep:
                 self.kept[gate] = upstream
             return upstream
         slots = [self.waiting.pop((gate, nr), None) for nr in range(len(gate.output_meta))]
+        if self.gate_hooks:
+            slots = [tensor_hooks.run_gate_hooks(gate, nr, gradient, self.create_graph)
+                     for nr, gradient in enumerate(slots)]
         for nr, gradient in enumerate(slots):
             if self.keep and (gate, nr) in self.keep:
                 self.kept[(gate, nr)] = gradient
@@ -227,12 +243,25 @@ class Gradients:
         """Leaves' gradients into `.grad`; or, when capturing, the captured gradients."""
         if self.capture is not None:
             found = {**self.waiting, **self.kept}
+            if self.leaf_hooks:
+                for tensor in self.capture:
+                    if tensor.grad_fn is None and tensor in found:
+                        found[tensor] = self._hooked_leaf(tensor, found[tensor])
             return [found.get(slot_of(tensor)) for tensor in self.capture]
         for leaf, gradient in self.waiting.items():
-            _accumulate_into_leaf(leaf, gradient, leaf in self.owned)
+            if self.leaf_hooks and tensor_hooks.leaf_hooks(leaf):
+                _accumulate_into_leaf(leaf, self._hooked_leaf(leaf, gradient), False)
+            else:
+                _accumulate_into_leaf(leaf, gradient, leaf in self.owned)
             if leaf._post_accumulate_hooks is not None:
                 _run_post_accumulate_hooks(leaf)
         return None
+
+    def _hooked_leaf(self, leaf: Variable, gradient: Any) -> Any:
+        hooks = tensor_hooks.leaf_hooks(leaf)
+        if not hooks:
+            return gradient
+        return tensor_hooks.apply_hooks(hooks, gradient, leaf._make, self.create_graph)
 
 
 _NOT_PLAIN = (Variable, SparseRows)

@@ -89,3 +89,25 @@ __all__ += ["ELU", "CELU", "SELU", "SiLU", "Mish", "ReLU6", "Hardsigmoid", "Hard
 from .loss import HuberLoss, L1Loss, SmoothL1Loss  # noqa: E402
 
 __all__ += ["L1Loss", "SmoothL1Loss", "HuberLoss"]
+
+# ---------------------------------------------------------------------- containers (issue #13)
+from .containers import ModuleDict  # noqa: E402
+from .parameter_containers import ParameterDict, ParameterList  # noqa: E402
+
+__all__ += ["ModuleDict", "ParameterList", "ParameterDict"]
+
+# ---------------------------------------------------------------------- more losses (issue #13)
+from .loss2 import (  # noqa: E402
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    KLDivLoss,
+    MultiLabelSoftMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+
+__all__ += ["KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineEmbeddingLoss",
+            "TripletMarginLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
+            "MultiLabelSoftMarginLoss"]

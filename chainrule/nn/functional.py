@@ -17,6 +17,7 @@ from ..ops import loss as _loss
 from ..ops.args import number_arg
 from ..ops.elementwise import Relu, Sigmoid, Tanh
 from ..tensor import Tensor
+from . import embedding_options as _embedding_options
 
 __all__ = ["linear", "embedding", "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh",
            "softplus", "hardtanh", "gelu", "softmax", "log_softmax", "cross_entropy",
@@ -98,16 +99,18 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     ids = _as_tensor("embedding", "input", input)
     if ids._array.dtype.kind not in "iu":
         raise TypeError(f"embedding: ids must be an integer tensor, got {ids.dtype}")
-    if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not "
-                                  "supported")
     rows = weight.shape[0]
     if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= rows):
         raise IndexError(f"embedding: ids must lie in [0, {rows}), got values from "
                          f"{int(ids._array.min())} to {int(ids._array.max())}")
     if padding_idx is not None:
         padding_idx = padding_idx % rows
-    return _layer.Embedding.apply(ids, weight, padding_idx, sparse)
+    if max_norm is not None:
+        _embedding_options.renorm_rows_(weight, ids, max_norm, norm_type)
+    output = _layer.Embedding.apply(ids, weight, padding_idx, sparse)
+    if scale_grad_by_freq:
+        return _embedding_options.scale_grad_by_frequency(output, ids)
+    return output
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
@@ -488,3 +491,19 @@ __all__ += ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "so
 from .functional_loss import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402
 
 __all__ += ["l1_loss", "smooth_l1_loss", "huber_loss"]
+
+# ---------------------------------------------------------------------- more losses (issue #13)
+from .functional_loss2 import (  # noqa: E402
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    kl_div,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
+
+__all__ += ["kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
+            "triplet_margin_loss", "hinge_embedding_loss", "soft_margin_loss",
+            "multilabel_soft_margin_loss"]

@@ -19,7 +19,7 @@ from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-           "trunc_normal_", "eye_"]
+           "trunc_normal_", "eye_", "orthogonal_", "dirac_"]
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -139,3 +139,49 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
     """Fills with N(0, σ²), σ = gain/√fan."""
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Fills with a (semi-)orthogonal matrix times `gain` (Saxe et al., 2013), the tensor
+    seen as rows = its first dimension by the product of the rest: rows orthonormal when
+    rows ≤ columns, columns orthonormal otherwise. PyTorch's construction: Q of the QR
+    decomposition of a standard normal matrix, each column's sign fixed by R's diagonal so
+    that the result is uniformly (Haar) distributed."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+                         f"got shape {tensor.shape}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    columns = tensor.numel() // rows
+    gaussian = _rng(generator).normal(0.0, 1.0, (rows, columns))
+    return _fill(tensor, (orthogonal_from(gaussian) * gain).reshape(tensor.shape))
+
+
+def orthogonal_from(gaussian: np.ndarray) -> np.ndarray:
+    """The orthogonal matrix `orthogonal_` makes from a given normal matrix (rows × columns):
+    Q·diag(sign(diag R)) of the QR decomposition of it (of its transpose when wide)."""
+    wide = gaussian.shape[0] < gaussian.shape[1]
+    q, r = np.linalg.qr(gaussian.T if wide else gaussian)
+    q = q * np.sign(np.diag(r))
+    return q.T if wide else q
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fills a 3-, 4- or 5-D convolution weight with the Dirac delta: each of the first
+    min(out_channels/groups, in_channels) output channels of each group passes its input
+    channel through unchanged (the kernel's centre is 1), so the convolution is the
+    identity on them."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got "
+                         f"shape {tensor.shape}")
+    if tensor.shape[0] % groups != 0:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got {tensor.shape[0]} "
+                         f"and groups={groups}")
+    per_group = tensor.shape[0] // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    for group in range(groups):
+        for channel in range(min(per_group, tensor.shape[1])):
+            values[(group * per_group + channel, channel) + centre] = 1.0
+    return _fill(tensor, values)

@@ -36,6 +36,7 @@ from . import (
     dispatch,
     elementwise,
     extremes,
+    hooks,
     indexing,
     inplace,
     inverse,
@@ -388,6 +389,8 @@ RANDOM_ROWS: tuple[Op, ...] = (
     _front(sampling.geometric_, function=False),
     _front(sampling.log_normal_, function=False),
     _front(sampling.cauchy_, function=False),
+    # ------------------------------------------------------------ gradient hooks
+    _front(hooks.register_hook, function=False),
 )
 
 
