@@ -189,8 +189,11 @@ def _broken(rule: Callable[..., Any], how: str) -> Callable[..., Any]:
     return wrong
 
 
-# Rules whose correct answer is the upstream itself: passing it through is right.
-IDENTITY_RULES = {"Clone", "ToDevice", "Frac"}
+# Rules whose correct answer is the upstream itself: passing it through is right. (Cast's
+# values are the upstream's; its dtype, the rule's other job, the engine also gives every
+# leaf's gradient, as PyTorch does, so a pass-through is only visible in the dtype of the
+# gradients in between; tests/test_promoted_gradients_torch.py checks the leaves'.)
+IDENTITY_RULES = {"Clone", "ToDevice", "Frac", "Cast"}
 # Flat rules (rounding): their right answer is 0, which tripling or negating leaves right.
 FLAT_RULES = {"Floor", "Ceil", "Trunc", "Round"}
 

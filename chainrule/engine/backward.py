@@ -247,7 +247,8 @@ class Gradients:
                 for tensor in self.capture:
                     if tensor.grad_fn is None and tensor in found:
                         found[tensor] = self._hooked_leaf(tensor, found[tensor])
-            return [found.get(slot_of(tensor)) for tensor in self.capture]
+            return [_in_dtype_of(tensor, found.get(slot_of(tensor)))
+                    for tensor in self.capture]
         for leaf, gradient in self.waiting.items():
             if self.leaf_hooks and tensor_hooks.leaf_hooks(leaf):
                 _accumulate_into_leaf(leaf, self._hooked_leaf(leaf, gradient), False)
@@ -280,9 +281,24 @@ def _run_post_accumulate_hooks(leaf: Variable) -> None:
         hook(leaf)
 
 
+def _in_dtype_of(tensor: Any, gradient: Any) -> Any:
+    """`gradient` in `tensor`'s dtype. An operation that promoted its inputs (float32 times
+    float64) sends a float64 gradient back; PyTorch casts it to the input's dtype, and so
+    does this, for what the user sees: `.grad` and `autograd.grad`'s results."""
+    if gradient is None or isinstance(gradient, SparseRows):
+        return gradient
+    dtype = tensor._array.dtype
+    if isinstance(gradient, Variable):  # create_graph: cast inside the graph
+        return gradient if gradient._array.dtype == dtype else gradient.to(tensor.dtype)
+    return gradient if gradient.dtype == dtype else gradient.astype(dtype)
+
+
 def _accumulate_into_leaf(leaf: Any, gradient: Any, owned: bool) -> None:
     """`leaf.grad += gradient`, in place into an existing plain gradient."""
     existing = leaf._grad
+    cast = _in_dtype_of(leaf, gradient)
+    if cast is not gradient:
+        gradient, owned = cast, True
     if isinstance(gradient, Variable):  # create_graph: keep the graph of the gradient
         leaf._grad = gradient if existing is None else existing + gradient
     elif isinstance(gradient, SparseRows):
