@@ -88,7 +88,10 @@ class Embedding(Gate):
     With `sparse`, the rule returns the gradient as `SparseRows` (the touched rows only, as
     PyTorch's sparse gradients), so SGD and Adagrad update only those rows: the same result
     as the dense update (every other row's gradient is 0), at a cost that follows the batch,
-    not the table."""
+    not the table. Without it (PyTorch's default, a dense gradient) a leaf table gets the
+    same rows marked `reads_dense`: `.grad` shows them as the dense tensor, and optimisers
+    update only the touched rows where that is exactly the dense update. A table made by
+    other gates gets a dense array, as its gates expect."""
 
     __slots__ = ()
     label = "embedding"
@@ -112,8 +115,10 @@ class Embedding(Gate):
                 keep[padding_idx] = False
                 grad_w = _dual.where(keep, grad_w, 0)
             return None, grad_w, None, None
-        if sparse:
-            return None, _sparse_rows(raw_ids, grad, weight.shape, padding_idx), None, None
+        if sparse or weight.grad_fn is None:
+            rows = _sparse_rows(raw_ids, grad, weight.shape, padding_idx)
+            rows.reads_dense = not sparse
+            return None, rows, None, None
         grad_w, _ = scatter_rows(raw_ids, grad, weight.shape[0])
         if padding_idx is not None:
             grad_w[padding_idx] = 0
