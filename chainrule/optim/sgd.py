@@ -81,4 +81,5 @@ class SGD(Optimizer):
                 else:
                     velocity += grad  # no temporary array
             grad = grad + momentum * velocity if group["nesterov"] else velocity
-        weights -= group["lr"] * grad
+        rate = group["lr"]  # a tensor learning rate (PyTorch allows one) as its number
+        weights -= (rate.item() if isinstance(rate, Tensor) else rate) * grad
