@@ -100,7 +100,8 @@ class Embedding(Gate):
     def forward(ctx: Gate, ids: Array, weight: Array, padding_idx: int | None,
                 sparse: bool) -> Array:
         ctx.save_for_backward(ids)  # read in backward: a change to the ids must be seen
-        return weight[ids]
+        # take(…, axis=0) gathers rows about twice as fast as weight[ids].
+        return array_module(weight).take(weight, ids, axis=0)
 
     @staticmethod
     def backward(ctx: Gate, grad: Array) -> tuple[None, Grad | SparseRows, None, None]:
