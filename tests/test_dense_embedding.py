@@ -506,3 +506,56 @@ def test_sparse_true_gradient_still_reads_as_rows() -> None:
         lib.optim.SGD([weight], lr=0.1).step()
     np.testing.assert_allclose(ours.grad.to_dense(), theirs.grad.to_dense().numpy(), rtol=1e-6)
     _same(ours, theirs)
+
+
+# ------------------------------------------------------------------ max_norm, scale_grad_by_freq
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
+def test_max_norm_renormalises_looked_up_rows_like_pytorch(norm_type: float) -> None:
+    table = _table() * 2
+    layers = [lib.nn.Embedding.from_pretrained(lib.tensor(table), freeze=False, max_norm=1.5,
+                                               norm_type=norm_type) for lib in (cr, torch)]
+    outputs = []
+    for layer, lib in zip(layers, (cr, torch)):
+        out = layer(lib.tensor(IDS))
+        (out ** 2).sum().backward()
+        outputs.append(out)
+    _same(outputs[0], outputs[1])
+    _same(layers[0].weight, layers[1].weight)  # looked-up rows scaled in place, others kept
+    _same(layers[0].weight.grad, layers[1].weight.grad)
+    assert not np.array_equal(layers[0].weight.detach().numpy(), table)
+    assert repr(layers[0]) == repr(layers[1])
+
+
+def test_max_norm_changes_the_table_in_place_and_bumps_its_version() -> None:
+    for weight, lib in ((_weights()[0], cr), (_weights()[1], torch)):
+        with lib.no_grad():
+            weight.mul_(5)  # rows now longer than max_norm
+        saved = (weight * weight).sum()  # saves the table before the renormalisation
+        lib.nn.functional.embedding(lib.tensor(IDS), weight, max_norm=1.0)
+        with pytest.raises(RuntimeError):
+            saved.backward()
+
+
+@pytest.mark.parametrize("options", [{}, {"padding_idx": 1}])
+def test_scale_grad_by_freq_like_pytorch(options: dict[str, Any]) -> None:
+    ours, theirs = _weights()
+    for weight, lib in ((ours, cr), (theirs, torch)):
+        _backward(lib, weight, IDS, scale_grad_by_freq=True, **options)
+    _same(ours.grad, theirs.grad)
+
+
+def test_scale_grad_by_freq_with_sparse_is_refused_like_pytorch() -> None:
+    for weight, lib in ((_weights()[0], cr), (_weights()[1], torch)):
+        with pytest.raises(RuntimeError, match="scale_grad_by_freq"):
+            _backward(lib, weight, IDS, scale_grad_by_freq=True, sparse=True)
+
+
+def test_scale_grad_by_freq_under_double_backward_like_pytorch() -> None:
+    """PyTorch differentiates the scaled rule as the plain lookup (the 1/count heuristic is
+    not a derivative); chainrule does the same."""
+    ours, theirs = _weights(np.float64)
+    for weight, lib in ((ours, cr), (theirs, torch)):
+        out = lib.nn.functional.embedding(lib.tensor(IDS), weight, scale_grad_by_freq=True)
+        (first,) = lib.autograd.grad((out ** 3).sum(), weight, create_graph=True)
+        (first * lib.tensor(_table(np.float64))).sum().backward()
+    _same(ours.grad, theirs.grad)

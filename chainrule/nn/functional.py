@@ -98,16 +98,21 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     ids = _as_tensor("embedding", "input", input)
     if ids._array.dtype.kind not in "iu":
         raise TypeError(f"embedding: ids must be an integer tensor, got {ids.dtype}")
-    if max_norm is not None or scale_grad_by_freq:
-        raise NotImplementedError("embedding: max_norm and scale_grad_by_freq are not "
-                                  "supported")
     rows = weight.shape[0]
     if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= rows):
         raise IndexError(f"embedding: ids must lie in [0, {rows}), got values from "
                          f"{int(ids._array.min())} to {int(ids._array.max())}")
+    if scale_grad_by_freq and sparse:
+        raise RuntimeError("embedding: scale_grad_by_freq is not supported with sparse "
+                           "gradients (sparse=True), as in PyTorch")
+    if max_norm is not None:  # rows renormalised in place first, unrecorded, as PyTorch
+        from ..engine import version
+
+        _layer.renorm_rows(weight._array, ids._array, float(max_norm), float(norm_type))
+        version.bump(weight)
     if padding_idx is not None:
         padding_idx = padding_idx % rows
-    return _layer.Embedding.apply(ids, weight, padding_idx, sparse)
+    return _layer.Embedding.apply(ids, weight, padding_idx, sparse, bool(scale_grad_by_freq))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002

@@ -79,6 +79,8 @@ class Embedding(Module):
         self.embedding_dim = embedding_dim
         self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
         self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
             self.weight = Parameter(creation.empty(num_embeddings, embedding_dim,
@@ -98,22 +100,33 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
-                        padding_idx: int | None = None, sparse: bool = False) -> Embedding:
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Embedding:
         if embeddings.ndim != 2:
             raise ValueError(f"from_pretrained: embeddings must be 2-D, got {embeddings.shape}")
         rows, dim = embeddings.shape
-        layer = cls(rows, dim, padding_idx=padding_idx, sparse=sparse,
+        layer = cls(rows, dim, padding_idx=padding_idx, max_norm=max_norm,
+                    norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse,
                     _weight=embeddings.detach().clone())
         layer.weight.requires_grad_(not freeze)
         return layer
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm,
-                           sparse=self.sparse)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
-        extra = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
-        return f"{self.num_embeddings}, {self.embedding_dim}{extra}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        return text + (", sparse=True" if self.sparse else "")
 
 
 class Dropout(Module):
