@@ -559,3 +559,21 @@ def test_scale_grad_by_freq_under_double_backward_like_pytorch() -> None:
         (first,) = lib.autograd.grad((out ** 3).sum(), weight, create_graph=True)
         (first * lib.tensor(_table(np.float64))).sum().backward()
     _same(ours.grad, theirs.grad)
+
+
+# ------------------------------------------------------------------ the W5 benchmark itself
+@pytest.mark.parametrize("workload", ["W5", "W5s"])
+def test_window_workloads_agree_across_contenders(workload: str) -> None:
+    """W5 (PyTorch's default dense embedding) and W5s (sparse=True): after two steps
+    chainrule agrees with PyTorch running the same code and with hand-written NumPy."""
+    from benchmarks.workloads import make
+
+    results = {}
+    for library in ("chainrule", "torch", "numpy"):
+        step, parameters = make(workload, library)
+        results[library] = ([step(), step()], parameters())
+    ours = results["chainrule"]
+    for other in ("torch", "numpy"):
+        np.testing.assert_allclose(ours[0], results[other][0], rtol=2e-4)
+        for mine, reference in zip(ours[1], results[other][1]):
+            np.testing.assert_allclose(mine, reference, rtol=1e-3, atol=1e-5)
