@@ -113,6 +113,15 @@ def test_accumulates_with_dense_gradients_from_other_uses() -> None:
     _same(ours.grad, theirs.grad)
 
 
+def test_dense_gradient_onto_rows_held() -> None:
+    ours, theirs = _weights()
+    for weight, lib in ((ours, cr), (theirs, torch)):
+        _backward(lib, weight, IDS)  # rows held, unread
+        (weight * weight).sum().backward()  # then a dense one (a tied output layer's kind)
+    assert isinstance(ours._grad, cr.Tensor)
+    _same(ours.grad, theirs.grad)
+
+
 def test_two_lookups_of_one_table_in_one_pass() -> None:
     ours, theirs = _weights()
     for weight, lib in ((ours, cr), (theirs, torch)):
