@@ -31,6 +31,8 @@ WORKLOADS = {
     "W4": ("wide: 784-2048-2048-10, batch 512, CE, SGD momentum", 8, "ms/step"),
     "W5": ("window: 20,000×50 embedding, window 5, 250-300 tanh-5, batch 256, SGD", 100,
            "ms/step"),
+    "W5s": ("window as W5, with Embedding(sparse=True) in chainrule and PyTorch", 100,
+            "ms/step"),
     "W6": ("chain: 10,000 × (x·1.0001 + 0.0001) on a scalar, forward + backward", 3,
            "ms/pass"),
     "W7": ("lenet: LeNet-5 training step (conv 6@5×5, pool, conv 16@5×5, pool, 120-84-10), "

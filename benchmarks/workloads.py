@@ -169,10 +169,12 @@ def _window_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
             np.zeros(spec["tags"], np.float32)], ids, tags
 
 
-def window_autograd(module: Any) -> tuple[Step, Callable[[], list[np.ndarray]]]:
-    """The window step for chainrule or torch, with a sparse embedding gradient in both."""
+def window_autograd(module: Any, sparse: bool = False
+                    ) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    """The window step for chainrule or torch: PyTorch's default embedding code (a dense
+    gradient, W5), or with `sparse=True` in both (W5s)."""
     start, ids_np, tags_np = _window_start()
-    # Parameters (chainrule keeps sparse rows on them); weights in nn.Linear's (out, in)
+    # Weights in nn.Linear's (out, in) layout
     params = [module.nn.Parameter(module.tensor(p.T.copy() if i in (1, 3) else p))
               for i, p in enumerate(start)]
     table, w1, b1, w2, b2 = params
@@ -181,7 +183,7 @@ def window_autograd(module: Any) -> tuple[Step, Callable[[], list[np.ndarray]]]:
     functional = module.nn.functional
 
     def step() -> float:
-        x = functional.embedding(ids, table, sparse=True).flatten(1)
+        x = functional.embedding(ids, table, sparse=sparse).flatten(1)
         h = functional.linear(x, w1, b1).tanh()
         loss = functional.cross_entropy(functional.linear(h, w2, b2), tags)
         optimiser.zero_grad()
@@ -354,7 +356,7 @@ def make(workload: str, library: str) -> tuple[Step, Callable[[], list[np.ndarra
     module = None if library == "numpy" else __import__(library)
     if workload == "W7":
         return lenet_numpy() if module is None else lenet_autograd(module)
-    if workload == "W5":
-        return window_numpy() if module is None else window_autograd(module)
+    if workload in ("W5", "W5s"):
+        return window_numpy() if module is None else window_autograd(module, workload == "W5s")
     name = {"W2": "spiral", "W3": "mlp", "W4": "wide"}[workload]
     return mlp_numpy(name) if module is None else mlp_autograd(module, name)

@@ -23,7 +23,7 @@ from ._methods import TensorMethods
 from ._printing import tensor_repr
 from ._size import Size, legacy_sizes
 from .backends import Device, array_module, device_of
-from .engine import version
+from .engine import SparseRows, version
 from .engine.backward import run_backward
 from .engine.variable import Variable
 from .ops import inplace
@@ -164,8 +164,8 @@ class Tensor(TensorMethods, Variable):
         return self
 
     @property
-    def grad(self) -> Tensor | None:
-        return self._grad
+    def grad(self) -> Tensor | None:  # a dense gradient held as rows becomes dense here
+        return self._grad if self._grad.__class__ is not SparseRows else self._grad.read_by(self)
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -165,15 +166,21 @@ for shape_x in ((4,), (5, 4), (2, 5, 4)):
 case(layer.Linear, "no-bias", lambda x, w: layer.Linear.apply(x, w, None), values((5, 4), 42),
      values((3, 4), 43))
 IDS = np.array([[1, 2, 1], [5, 1, 0]])
-case(layer.Embedding, "dense", lambda w: layer.Embedding.apply(constant(IDS), w, None, False),
-     values((6, 3), 44))
-case(layer.Embedding, "padding", lambda w: layer.Embedding.apply(constant(IDS), w, 1, False),
-     values((6, 3), 45), zero_rows=(1,))
-case(layer.Embedding, "sparse", lambda w: layer.Embedding.apply(constant(IDS), w, None, True),
-     values((6, 3), 46), second=False)
-case(layer.Embedding, "sparse-padding",
-     lambda w: layer.Embedding.apply(constant(IDS), w, 5, True), values((6, 3), 47),
-     second=False, zero_rows=(5,))
+
+
+def _lookup(padding_idx: int | None, sparse: bool, scale_grad_by_freq: bool = False) -> Any:
+    return lambda w: layer.Embedding.apply(constant(IDS), w, padding_idx, sparse,
+                                           scale_grad_by_freq)
+
+
+case(layer.Embedding, "dense", _lookup(None, False), values((6, 3), 44))
+case(layer.Embedding, "padding", _lookup(1, False), values((6, 3), 45), zero_rows=(1,))
+case(layer.Embedding, "sparse", _lookup(None, True), values((6, 3), 46), second=False)
+case(layer.Embedding, "sparse-padding", _lookup(5, True), values((6, 3), 47), second=False,
+     zero_rows=(5,))
+# scale_grad_by_freq is not a derivative (PyTorch's heuristic): checked against PyTorch in
+# tests/test_dense_embedding.py, not against central differences.
+
 case(layer.Dropout, "0.4", lambda x: layer.Dropout.apply(x, 0.4, cr.Generator(3)), X)
 
 # ---------------------------------------------------------------- losses

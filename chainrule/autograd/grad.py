@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine.backward import run_backward
+from ..engine.sparse import SparseRows
 from ..tensor import Tensor, seed_gradient
 
 __all__ = ["grad"]
@@ -59,7 +60,7 @@ def grad(
                            retain_graph=create_graph if retain_graph is None else retain_graph,
                            create_graph=create_graph, capture=input_list)
     assert results is not None
-    final: list[Tensor | None] = []
+    final: list[Any] = []  # Tensor or None (SparseRows for sparse=True, as .grad)
     for position, value in enumerate(results):
         if value is None:
             if not allow_unused:
@@ -68,6 +69,8 @@ def grad(
             final.append(None)
         elif isinstance(value, Tensor):
             final.append(value)
+        elif isinstance(value, SparseRows):  # an embedding's rows: dense unless sparse=True
+            final.append(Tensor._make(value.to_dense(), None) if value.reads_dense else value)
         else:
             final.append(Tensor._make(value if value.base is None else value.copy(), None))
     return tuple(final)

@@ -49,6 +49,7 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 def first_non_finite(array: Any) -> str | None:
     """'nan' or 'inf' if the array holds one (NaN is reported first), else None."""
     data = getattr(array, "_array", array)
+    data = getattr(data, "values", data)  # SparseRows: the rows it holds
     kind = getattr(getattr(data, "dtype", None), "kind", "f")
     if kind not in "fc":
         return None

@@ -17,7 +17,6 @@ from ..ops import loss as _loss
 from ..ops.args import number_arg
 from ..ops.elementwise import Relu, Sigmoid, Tanh
 from ..tensor import Tensor
-from . import embedding_options as _embedding_options
 
 __all__ = ["linear", "embedding", "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh",
            "softplus", "hardtanh", "gelu", "softmax", "log_softmax", "cross_entropy",
@@ -103,14 +102,17 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= rows):
         raise IndexError(f"embedding: ids must lie in [0, {rows}), got values from "
                          f"{int(ids._array.min())} to {int(ids._array.max())}")
+    if scale_grad_by_freq and sparse:
+        raise RuntimeError("embedding: scale_grad_by_freq is not supported with sparse "
+                           "gradients (sparse=True), as in PyTorch")
+    if max_norm is not None:  # rows renormalised in place first, unrecorded, as PyTorch
+        from ..engine import version
+
+        _layer.renorm_rows(weight._array, ids._array, float(max_norm), float(norm_type))
+        version.bump(weight)
     if padding_idx is not None:
         padding_idx = padding_idx % rows
-    if max_norm is not None:
-        _embedding_options.renorm_rows_(weight, ids, max_norm, norm_type)
-    output = _layer.Embedding.apply(ids, weight, padding_idx, sparse)
-    if scale_grad_by_freq:
-        return _embedding_options.scale_grad_by_frequency(output, ids)
-    return output
+    return _layer.Embedding.apply(ids, weight, padding_idx, sparse, bool(scale_grad_by_freq))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine import version
-from ..engine.sparse import SparseRows
+from ..engine.sparse import clear_grad
 from ..tensor import RemovableHandle, Tensor
 from . import hooks as _hooks
 from .parameter import Parameter
@@ -279,12 +279,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for parameter in self.parameters():
-            if parameter.grad is None:
-                continue
-            if set_to_none or isinstance(parameter.grad, SparseRows):
-                parameter.grad = None
-            else:
-                parameter.grad._array[...] = 0
+            clear_grad(parameter, set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Calls fn on every sub-module and then on this module (post-order, as PyTorch's
@@ -308,7 +303,7 @@ class Module:
 
         dtype, device = parse_to_arguments(args, dict(kwargs))
         for tensor in list(self.parameters()) + list(self.buffers()):
-            for holder in (tensor, tensor._grad):
+            for holder in (tensor, tensor.grad):
                 if holder is None:
                     continue
                 converted = holder.detach()

@@ -46,8 +46,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         copied = Parameter(Tensor._make(self._array.copy(), None), self._requires_grad)
         if isinstance(self._grad, SparseRows):
-            copied._grad = SparseRows(self._grad.rows.copy(), self._grad.values.copy(),
-                                      self._grad.shape)
+            copied._grad = self._grad.copy()
         elif self._grad is not None:
             copied._grad = Tensor._make(self._grad._array.copy(), None)
         memo[id(self)] = copied

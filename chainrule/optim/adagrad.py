@@ -8,7 +8,14 @@ from typing import Any
 from ..backends import array_module
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
+from .optimizer import (
+    Optimizer,
+    finite_number,
+    implementation_flags,
+    require,
+    require_numbers,
+    state_array,
+)
 
 __all__ = ["Adagrad"]
 
@@ -50,6 +57,12 @@ class Adagrad(Optimizer):
     def _applies_sparse(self, group: dict[str, Any]) -> bool:
         # Rows with a zero gradient keep their sum and value, unless weight decay moves them.
         return not group["weight_decay"]
+
+    def _rows_equal_dense(self, group: dict[str, Any]) -> bool:
+        # G + 0 = G and θ − γ̃·0/(√G + ε) = θ bit for bit, unless 0/0 (ε = 0 where G = 0) or
+        # 0·∞ (γ̃ = ∞) makes NaN.
+        return (finite_number(group["eps"]) and group["eps"] > 0 and finite_number(group["lr"])
+                and finite_number(group["lr_decay"]))
 
     def _update_rows(self, param: Tensor, grad: SparseRows, group: dict[str, Any],
                      state: dict[str, Any]) -> None:

@@ -7,15 +7,16 @@ optimiser step allocates only what its rule needs, and a parameter keeps its ide
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import version
-from ..engine.sparse import SparseRows
+from ..engine.sparse import SparseRows, clear_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "require", "require_numbers", "implementation_flags"]
+__all__ = ["Optimizer", "require", "require_numbers", "implementation_flags", "finite_number"]
 
 _LABELS = {"lr": "learning rate", "eps": "epsilon value"}
 
@@ -32,6 +33,13 @@ def require_numbers(**hyperparameters: Any) -> None:
             if isinstance(item, bool) or not isinstance(item, (int, float, Tensor)):
                 raise TypeError(f"Invalid {label}: {value!r} (expected a number, got "
                                 f"{type(item).__name__})")
+
+
+def finite_number(value: Any) -> bool:
+    """Whether a hyperparameter is a plain finite real number (not a tensor, not ±∞ or NaN):
+    what an update of the touched rows only needs to be exactly the dense update."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value)
 
 
 def implementation_flags(differentiable: bool = False, **flags: Any) -> dict[str, Any]:
@@ -104,12 +112,7 @@ class Optimizer:
         """Clears every parameter's gradient (to None, or to zeros in place)."""
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if set_to_none or isinstance(param.grad, SparseRows):
-                    param.grad = None
-                else:
-                    param.grad._array[...] = 0
+                clear_grad(param, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns closure() if given."""
@@ -122,18 +125,20 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for param in group["params"]:
-                gradient = param.grad
+                gradient = param._grad  # not `.grad`: that would make a dense one dense
                 if gradient is None:
                     continue
-                if isinstance(gradient, SparseRows):
+                if gradient.__class__ is SparseRows:
                     # Optimisers that can update only the touched rows say so; the others
-                    # see the dense gradient, exactly as if the lookup had been dense.
-                    if not self._applies_sparse(group):
-                        gradient = param._make(gradient.to_dense(), None)
-                    else:
+                    # see the dense gradient, exactly as if the lookup had been dense (and
+                    # a dense gradient held as rows stays dense on the parameter, as .grad).
+                    if self._applies_sparse(group) and (not gradient.reads_dense or
+                                                        self._rows_equal_dense(group)):
                         self._update_rows(param, gradient.coalesce(), group, self.state[param])
                         version.bump(param)
                         continue
+                    gradient = gradient.read_by(param) if gradient.reads_dense else \
+                        param._make(gradient.to_dense(), None)
                 self._update(param, gradient._array, group, self.state[param])
                 version.bump(param)
         return loss
@@ -142,10 +147,15 @@ class Optimizer:
                 state: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    # The one path for row-sparse gradients (`SparseRows`, from Embedding(sparse=True)):
-    # an optimiser whose update leaves rows with a zero gradient unchanged may apply only
-    # the touched rows; `_applies_sparse` says when, `_update_rows` does it.
+    # The one path for row gradients (`SparseRows`, from an embedding): an optimiser whose
+    # update leaves rows with a zero gradient unchanged (no decay, no momentum) may apply only
+    # the touched rows; `_applies_sparse` says when, `_update_rows` does it. For a dense
+    # gradient held as rows, `_rows_equal_dense` must also hold: the dense update would leave
+    # those rows unchanged bit for bit (no NaN from 0·∞ or 0/0 there).
     def _applies_sparse(self, group: dict[str, Any]) -> bool:
+        return False
+
+    def _rows_equal_dense(self, group: dict[str, Any]) -> bool:
         return False
 
     def _update_rows(self, param: Tensor, grad: SparseRows, group: dict[str, Any],

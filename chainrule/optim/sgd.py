@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.sparse import SparseRows
 from ..tensor import Tensor
-from .optimizer import Optimizer, implementation_flags, require, require_numbers
+from .optimizer import Optimizer, finite_number, implementation_flags, require, require_numbers
 
 __all__ = ["SGD"]
 
@@ -50,10 +50,15 @@ class SGD(Optimizer):
         # Without momentum or weight decay a zero gradient moves nothing.
         return not group["weight_decay"] and not group["momentum"]
 
+    def _rows_equal_dense(self, group: dict[str, Any]) -> bool:
+        # θ − γ·0 = θ bit for bit, as long as γ is a finite number (0·∞ = NaN).
+        return finite_number(group["lr"])
+
     def _update_rows(self, param: Tensor, grad: SparseRows, group: dict[str, Any],
                      state: dict[str, Any]) -> None:
-        step = group["lr"] * grad.values
-        param._array[grad.rows] += step if group["maximize"] else -step
+        # θ + (−γ)·g is bit for bit the dense θ − γ·g; the rows are distinct (coalesced).
+        rate = group["lr"] if group["maximize"] else -group["lr"]
+        param._array[grad.rows] += grad.values * rate
 
     def _update(self, param: Tensor, grad: Any, group: dict[str, Any],
                 state: dict[str, Any]) -> None:
@@ -76,4 +81,5 @@ class SGD(Optimizer):
                 else:
                     velocity += grad  # no temporary array
             grad = grad + momentum * velocity if group["nesterov"] else velocity
-        weights -= group["lr"] * grad
+        rate = group["lr"]  # a tensor learning rate (PyTorch allows one) as its number
+        weights -= (rate.item() if isinstance(rate, Tensor) else rate) * grad

@@ -122,7 +122,7 @@ class Reducer:
         small: dict[Any, list[Tensor]] = {}
         for index in members:
             param = self.params[index]
-            grad = param._grad
+            grad: Any = param.grad  # a dense gradient held as rows is averaged as dense
             if isinstance(grad, SparseRows):
                 param._grad = _average_sparse(grad)
                 continue
