@@ -60,16 +60,16 @@ class ReduceMethods:
         return _reduce.argmin(self, dim, keepdim, keepdims=keepdims)
 
     def var(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+            self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
     ) -> Any:
         """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-        return _reduce.var(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+        return _reduce.var(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
     def std(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+            self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
     ) -> Any:
         """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-        return _reduce.std(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+        return _reduce.std(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
     def logsumexp(self, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
         """log Σ exp(x) over `dim`, computed without overflow."""

@@ -47,14 +47,14 @@ def histogram(
 
 
 def var_mean(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
 ) -> Any:
-    """(var, mean) over `dim`, both differentiable (see `var` for `correction`)."""
-    return _counting.var_mean(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    """(var, mean) over `dim`, both differentiable (`var`'s overloads and `correction`)."""
+    return _counting.var_mean(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
 def std_mean(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
 ) -> Any:
-    """(std, mean) over `dim`, both differentiable (see `std` for `correction`)."""
-    return _counting.std_mean(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    """(std, mean) over `dim`, both differentiable (`std`'s overloads and `correction`)."""
+    return _counting.std_mean(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)

@@ -63,17 +63,17 @@ def argmin(
 
 
 def var(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
 ) -> Any:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-    return _reduce.var(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    return _reduce.var(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
 def std(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
 ) -> Any:
     """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-    return _reduce.std(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    return _reduce.std(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
 def logsumexp(
