@@ -441,6 +441,14 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False, *,  # noqa: A002
                            keepdim)
 
 
+def implicit_softmax_dim(op: str, ndim: int, stacklevel: int = 3) -> int:
+    """PyTorch's legacy dim for `F.softmax(x)` without dim (`_get_softmax_dim`): 0 for 0-, 1-
+    and 3-D inputs, else 1; with PyTorch's deprecation warning, word for word."""
+    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=stacklevel + 1)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
 def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """exp(x) / Σ exp(x) along `dim`."""
     return Softmax.apply(as_floating(input), normalize_dim("softmax", dim, input.ndim))

@@ -1,0 +1,143 @@
+"""The last gaps of PyTorch's everyday tensor API (issue #12) against PyTorch itself: the
+var/std overloads and the implicit softmax dim. Each call runs with `torch` and with
+`chainrule` and the two agree on values, shapes, dtypes, warnings and error types."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule.nn as crnn
+import chainrule.nn.functional as crF
+from chainrule.autograd import gradcheck
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed: the oracle tests need "
+                            "it (pip install torch==2.13.0); chainrule does not depend on it")
+
+X = (np.arange(12.0).reshape(3, 4) ** 2) * 0.25 - 3.0
+
+VARIANCE_CALLS = [
+    "x.{op}()", "x.{op}(True)", "x.{op}(False)", "x.{op}(0)", "x.{op}(0, True)",
+    "x.{op}(0, False)", "x.{op}(1, False, True)", "x.{op}(0, True, keepdim=True)",
+    "x.{op}(0, keepdim=True)", "x.{op}(0, correction=0)", "x.{op}(0, unbiased=False)",
+    "x.{op}(unbiased=False)", "x.{op}(dim=0, unbiased=False, keepdim=True)",
+    "x.{op}((0, 1), False)", "x.{op}([0], False)", "x.{op}(None, False)",
+    "x.{op}(0, keepdim=True, correction=2)", "x.{op}(0, correction=True)",
+    "x.{op}(0, correction=1.5)", "x.{op}(keepdim=True)", "x.{op}(None, keepdim=True)",
+    "x.{op}(0, True, keepdims=True)", "x.{op}(0, correction=None)",
+    "m.{op}(x, 1, False)", "m.{op}(x, True)", "m.{op}(x, False)", "m.{op}(x, 1, True, True)",
+    "m.{op}(x, dim=1, unbiased=False)", "m.{op}(x, -1, correction=0, keepdim=True)",
+    "m.{op}_mean(x, 0, False)", "m.{op}_mean(x, True)", "m.{op}_mean(x, False)",
+    "m.{op}_mean(x, 1, True, True)", "m.{op}_mean(x, 1, correction=0)",
+    "m.{op}_mean(x, unbiased=False)", "m.{op}_mean(x, dim=(0, 1), keepdim=True)",
+]
+REFUSED_VARIANCE_CALLS = [
+    "x.{op}(0, True, correction=0)", "x.{op}(0, unbiased=True, correction=0)",
+    "x.{op}(unbiased=False, correction=0)", "x.{op}(0, 1)", "x.{op}(0, 0)",
+    "x.{op}(0, True, True, True)", "x.{op}(True, True)", "x.{op}(True, dim=0)",
+    "x.{op}(1.0)", "x.{op}(0, 'a')", "x.{op}(dim=0, unbiased=0)", "x.{op}(0, None, None)",
+    "m.{op}_mean(x, 0, 1)", "m.{op}_mean(x, True, True)",
+]
+
+
+def _run(module: Any, text: str, array: Any = X) -> Any:
+    x = module.tensor(array)
+    return eval(text, {"x": x, "m": module})  # noqa: S307 (the test's own call strings)
+
+
+@pytest.mark.parametrize("op", ["var", "std"])
+@pytest.mark.parametrize("call", VARIANCE_CALLS)
+def test_variance_overloads_match_torch(op: str, call: str) -> None:
+    text = call.format(op=op)
+    theirs, mine = _run(torch, text), _run(cr, text)
+    theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+    mine = mine if isinstance(mine, tuple) else (mine,)
+    assert len(mine) == len(theirs), text
+    for want, got in zip(theirs, mine):
+        assert tuple(got.shape) == tuple(want.shape), text
+        assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1], text
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, err_msg=text)
+
+
+@pytest.mark.parametrize("op", ["var", "std"])
+@pytest.mark.parametrize("call", REFUSED_VARIANCE_CALLS)
+def test_variance_refuses_what_torch_refuses(op: str, call: str) -> None:
+    text = call.format(op=op)
+    with pytest.raises(Exception) as theirs:
+        _run(torch, text)
+    with pytest.raises(Exception) as mine:
+        _run(cr, text)
+    assert type(mine.value) is type(theirs.value), (text, mine.value)
+    assert op in str(mine.value)
+
+
+def test_positional_unbiased_is_not_keepdim() -> None:
+    """The silent wrong result this fixes: `x.var(0, True)` read True as keepdim."""
+    x = cr.tensor(X)
+    assert x.var(0, True).shape == (4,)
+    assert np.allclose(x.var(0, False).numpy(), X.var(0))
+    assert x.std(0, False, True).shape == (1, 4)
+
+
+def test_variance_overloads_gradients() -> None:
+    x = cr.tensor(X[:2, :3] + np.array([[0.1, 0.7, 0.2], [1.3, -0.4, 0.9]]),
+                  requires_grad=True)
+    assert gradcheck(lambda t: t.var(1, False), x)
+    assert gradcheck(lambda t: t.std(False), x)
+    assert gradcheck(lambda t: sum(cr.std_mean(t, 0, True, True)), x)
+
+
+# ------------------------------------------------------------------ implicit softmax dim
+
+SOFTMAX_SHAPES = [(), (5,), (2, 3), (2, 3, 4), (2, 3, 2, 2)]
+
+
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_functional_softmax_without_dim_uses_torch_legacy_dim(shape: tuple, name: str) -> None:
+    array = np.random.default_rng(len(shape)).standard_normal(shape)
+    with pytest.warns(UserWarning) as theirs_warnings:
+        theirs = getattr(torch.nn.functional, name)(torch.tensor(array))
+    with pytest.warns(UserWarning) as mine_warnings:
+        mine = getattr(crF, name)(cr.tensor(array))
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-14)
+    assert str(mine_warnings[0].message) == str(theirs_warnings[0].message)
+
+
+@pytest.mark.parametrize("name", ["Softmax", "LogSoftmax", "Softmin"])
+def test_modules_without_dim_use_torch_legacy_dim(name: str) -> None:
+    array = np.random.default_rng(3).standard_normal((2, 3, 4))
+    with pytest.warns(UserWarning) as theirs_warnings:
+        theirs = getattr(torch.nn, name)()(torch.tensor(array))
+    with pytest.warns(UserWarning) as mine_warnings:
+        mine = getattr(crnn, name)()(cr.tensor(array))
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-14)
+    assert str(mine_warnings[0].message) == str(theirs_warnings[0].message)
+    assert repr(getattr(crnn, name)()) == repr(getattr(torch.nn, name)())
+
+
+def test_softmax_with_dim_does_not_warn() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        crF.log_softmax(cr.tensor(X), dim=1)
+        crF.softmax(cr.tensor(X), 0)
+        crnn.Softmax(dim=1)(cr.tensor(X))
+
+
+@pytest.mark.parametrize("call", ["x.softmax()", "x.log_softmax()", "m.softmax(x)"])
+def test_tensor_softmax_needs_dim_as_in_torch(call: str) -> None:
+    with pytest.raises(TypeError):
+        _run(torch, call)
+    with pytest.raises(TypeError):
+        _run(cr, call)
+
+
+def test_implicit_softmax_dim_gradient() -> None:
+    x = cr.tensor(np.random.default_rng(5).standard_normal((2, 3)), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert gradcheck(lambda t: crF.log_softmax(t), x)
