@@ -60,8 +60,8 @@ from . import (
     triangle,
 )
 
-__all__ = ["Op", "OPS", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY",
-           "BINARY", "COMPARE", "FRONT"]
+__all__ = ["Op", "OPS", "OUT_ARGUMENT", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS",
+           "RANDOM_ROWS", "UNARY", "BINARY", "COMPARE", "FRONT"]
 
 UNARY, BINARY, COMPARE, FRONT = "unary", "binary", "compare", "front"
 
@@ -405,3 +405,21 @@ FRONT_OPERATORS = (("__matmul__", "matmul"), ("__rmatmul__", "rmatmul"),
                    ("__rlshift__", "rlshift"), ("__ilshift__", "bitwise_left_shift_"),
                    ("__rshift__", "bitwise_right_shift"), ("__rrshift__", "rrshift"),
                    ("__irshift__", "bitwise_right_shift_"))
+
+#: The `cr.*` functions that take PyTorch's `out=` keyword (checked against torch 2.13's own
+#: functions): the generated function writes its result into `out` (see `ops.out`).
+OUT_ARGUMENT: frozenset[str] = frozenset("""
+    neg negative exp log sqrt abs absolute sigmoid tanh sin cos tan asin arcsin acos arccos
+    atan arctan sinh cosh asinh arcsinh acosh arccosh atanh arctanh exp2 expm1 log2 log10 log1p
+    rsqrt reciprocal erf erfc erfinv floor ceil trunc fix frac mul multiply div divide
+    true_divide pow maximum atan2 arctan2 hypot fmod remainder xlogy minimum add sub subtract
+    clamp clip square sign sgn clamp_min clamp_max lerp addcmul addcdiv logit nan_to_num round
+    eq ne lt le gt ge logical_not logical_and logical_or logical_xor bitwise_and bitwise_or
+    bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift nonzero any all sum prod
+    mean max min argmax argmin var std logsumexp softmax log_softmax matmul dot outer cumsum
+    cumprod cummax cummin logcumsumexp amax amin aminmax sort msort topk kthvalue mode median
+    nanmedian nansum nanmean quantile nanquantile norm inverse slogdet searchsorted bucketize
+    histc histogram gather scatter scatter_add scatter_reduce take_along_dim index_select
+    index_add masked_select take tril triu diag mm mv bmm addmm addmv baddbmm addbmm tensordot
+    inner kron multinomial bernoulli where
+""".split())
