@@ -12,7 +12,7 @@ from . import _dtype
 from .backends import Device, default_device, module_for
 from .ops import out as _out
 from .ops.args import int_arg, normalize_dim, number_arg
-from .ops.errors import ShapeError
+from .ops.errors import ArgumentError, ShapeError
 from .ops.factory import creation_shape
 from .ops.shape import Concatenate, Stack
 from .tensor import Tensor, to_array
@@ -175,7 +175,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
         if not math.isfinite(number_arg("arange", name, value)):
             raise ValueError(f"arange: {name} must be finite, got {value}")
     if step == 0:
-        raise ValueError("arange: step must not be zero")
+        raise ArgumentError("arange: step must not be zero")
     if (end - start) * step < 0:
         raise ValueError(f"arange: the step {step} points away from end: start {start}, "
                          f"end {end}; the signs of step and end - start must agree")

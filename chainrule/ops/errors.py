@@ -8,7 +8,7 @@ catch them.
 
 from __future__ import annotations
 
-__all__ = ["ShapeError", "DtypeError"]
+__all__ = ["ShapeError", "DtypeError", "ArgumentError"]
 
 
 class ShapeError(RuntimeError, ValueError):
@@ -17,3 +17,7 @@ class ShapeError(RuntimeError, ValueError):
 
 class DtypeError(RuntimeError, TypeError):
     """A dtype the operation cannot take or produce (PyTorch: RuntimeError)."""
+
+
+class ArgumentError(RuntimeError, ValueError):
+    """An argument value the operation cannot take (PyTorch: RuntimeError)."""

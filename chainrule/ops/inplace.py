@@ -14,6 +14,7 @@ from .. import _dtype
 from ..engine import version
 from ..engine.grad_mode import state
 from ..engine.variable import Variable
+from .errors import ShapeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -39,7 +40,7 @@ def apply_ufunc(tensor: Any, op: str, ufunc: Any, other: Any) -> Any:
     try:
         ufunc(tensor._array, value, out=tensor._array)
     except ValueError as error:
-        raise ValueError(f"{op}: shape {tuple(np.shape(value))} cannot be broadcast to "
+        raise ShapeError(f"{op}: shape {tuple(np.shape(value))} cannot be broadcast to "
                          f"this tensor's shape {tensor.shape} ({error})") from None
     version.bump(tensor)
     return tensor

@@ -20,32 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype
 from ..engine import version
 from ..engine.grad_mode import state
 from ..engine.variable import Variable
 
-__all__ = ["write", "torch_dtype_name", "check_cast"]
-
-#: PyTorch's names for dtypes in its messages ("result type Float ...").
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
-                "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
-                "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
-                "complex128": "ComplexDouble"}
-#: The order of kinds of number: a cast may go up this order, never down (PyTorch's canCast).
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
-
-
-def torch_dtype_name(dtype: np.dtype) -> str:
-    """PyTorch's name for a dtype in its messages: Float, Long, Bool, …"""
-    return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
-
-
-def check_cast(result: np.dtype, target: np.dtype) -> None:
-    """PyTorch's RuntimeError when `result` cannot be stored in a `target` tensor."""
-    if _KIND_RANK[np.dtype(result).kind] > _KIND_RANK[np.dtype(target).kind]:
-        raise RuntimeError(f"result type {torch_dtype_name(result)} can't be cast to the "
-                           f"desired output type {torch_dtype_name(target)}")
-
+__all__ = ["write"]
 
 def _targets(op: str, out: Any, count: int) -> tuple[Variable, ...]:
     """`out` as a tuple of tensors, one per output, or PyTorch's TypeError."""
@@ -64,7 +44,7 @@ def _store(target: Variable, value: Variable) -> None:
     """value → target: resized (with PyTorch's warning) when the shapes differ, cast to the
     target's dtype, and the target's version counter moved."""
     array = np.asarray(value._array)
-    check_cast(array.dtype, target._array.dtype)
+    _dtype.check_cast("", array.dtype, target._array.dtype)
     if tuple(target._array.shape) != array.shape:
         if target._array.size:
             warnings.warn(

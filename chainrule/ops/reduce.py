@@ -21,6 +21,7 @@ from . import _dual
 from ._broadcast import broadcast_to
 from .args import keepdim_arg, normalize_axes, normalize_dim
 from .dispatch import as_floating
+from .errors import DtypeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -289,7 +290,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
     keepdim = keepdim_arg("mean", keepdim, keepdims)
     source = input if dtype is None else input.to(dtype)
     if source._array.dtype.kind != "f":
-        raise TypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
+        raise DtypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
                         "convert first (e.g. x.float()) or pass dtype=")
     return Mean.apply(source, normalize_axes("mean", dim, input.ndim), keepdim)
 
