@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import return_types
-from .args import int_arg, keepdim_arg, normalize_axes
+from .args import int_arg, normalize_axes
 from .reduce import mean, std, var, variance_args
 
 if TYPE_CHECKING:
