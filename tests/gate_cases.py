@@ -263,6 +263,9 @@ case(pointwise2.Xlogy, "row", pointwise2.Xlogy.apply, values((3, 4), 64, avoid=(
 for gate in (pointwise2.Floor, pointwise2.Ceil, pointwise2.Trunc):
     case(gate, "between-steps", gate.apply, values((3, 4), 66, avoid=(-2, -1, 0, 1, 2)),
          flat=True, second=False)
+case(pointwise2.FloorDivide, "row", pointwise2.FloorDivide.apply,
+     values((3, 4), 69, avoid=(-2, -1, 0, 1, 2)), values((4,), 70, 0.5, 0.9), flat=True,
+     second=False)
 case(pointwise2.Round, "2-decimals", lambda x: pointwise2.Round.apply(x, 2),
      values((3, 4), 67), flat=True, second=False)
 case(pointwise2.Logit, "no-eps", lambda x: pointwise2.Logit.apply(x, None),

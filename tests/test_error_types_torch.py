@@ -129,7 +129,6 @@ DIFFERENT = {
     'embedding-float': "the embedding gate is another family's (TypeError there)",
     'one-hot-float': "F.one_hot is another family's (TypeError there)",
     'one-hot-range': "F.one_hot is another family's (ValueError there)",
-    'long-div-zero': 'see test_floor_divide_* (chainrule raises ZeroDivisionError)',
 }
 
 

@@ -141,3 +141,47 @@ def test_implicit_softmax_dim_gradient() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert gradcheck(lambda t: crF.log_softmax(t), x)
+
+
+# ------------------------------------------------------------------ floor division
+
+FLOOR_DIVIDE_CALLS = [
+    "m.tensor([5, -7, 9]) // 2", "m.tensor([5, -7, 9]) // 2.5", "7 // m.tensor([2, 3, -4])",
+    "m.tensor([5.5, -7.0, 9.0]) // m.tensor([2, 3, -4])", "m.floor_divide(m.tensor([5, -7]), 3)",
+    "m.floor_divide(m.tensor([[5.0], [-7.0]]), m.tensor([2.0, -3.0]))",
+    "m.tensor([5, -7], dtype=m.int32) // m.tensor([2, 3], dtype=m.int64)",
+    "m.tensor([1.0, -1.0]) // 0", "m.tensor([True, False]) // m.tensor([1, 2])",
+]
+
+
+@pytest.mark.parametrize("call", FLOOR_DIVIDE_CALLS)
+def test_floor_divide_matches_torch(call: str) -> None:
+    theirs, mine = _run(torch, call), _run(cr, call)
+    assert tuple(mine.shape) == tuple(theirs.shape), call
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], call
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy(), err_msg=call)
+
+
+def test_floor_divide_in_place_and_out() -> None:
+    for module in (torch, cr):
+        x = module.tensor([7, -9])
+        x //= 2
+        assert x.tolist() == [3, -5]
+        y = module.empty(0)
+        assert module.floor_divide(module.tensor([7.0, -9.0]), 2, out=y) is y
+        assert y.tolist() == [3.0, -5.0]
+        with pytest.raises(RuntimeError):
+            x.floor_divide_(1.5)  # a float result cannot be stored in an int64 tensor
+
+
+def test_integer_floor_division_by_zero_raises_as_torch() -> None:
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        torch.tensor([1]) // 0
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        cr.tensor([1]) // 0
+
+
+def test_floor_divide_gradient_is_zero() -> None:
+    x = cr.tensor([5.5, -7.2], requires_grad=True)
+    (x // 2).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]

@@ -20,6 +20,7 @@ from ..ops.pointwise2 import (
     Erfc,
     Erfinv,
     Floor,
+    FloorDivide,
     Fmod,
     Frac,
     Hypot,
@@ -29,7 +30,7 @@ from ..ops.pointwise2 import (
 )
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
+__all__ = ["erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "fmod", "remainder", "floor_divide", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
 
 
 def erfc(input: Any, *, out: Any = None) -> Any:
@@ -90,6 +91,11 @@ def fmod(input: Any, other: Any, *, out: Any = None) -> Any:
 def remainder(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a − floor(a/b)·b (Python's %); ∂f/∂a = 1, ∂f/∂b = −floor(a/b)."""
     return _dispatch.binary(Remainder, _tensor(input), other, False) if out is None else _out.write("remainder", out, lambda: _dispatch.binary(Remainder, _tensor(input), other, False))
+
+
+def floor_divide(input: Any, other: Any, *, out: Any = None) -> Any:
+    """f(a, b) = ⌊a/b⌋ (Python's //); ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch leaves this derivative unimplemented)."""
+    return _dispatch.binary(FloorDivide, _tensor(input), other, False) if out is None else _out.write("floor_divide", out, lambda: _dispatch.binary(FloorDivide, _tensor(input), other, False))
 
 
 def xlogy(input: Any, other: Any, *, out: Any = None) -> Any:

@@ -132,7 +132,7 @@ def method_lines(op: Op) -> list[str]:
                                "other)", f"In place: {doc}", "Tensor")
             if op.operator:
                 symbol = {"add": "+=", "sub": "-=", "mul": "*=", "truediv": "/=",
-                          "pow": "**=", "mod": "%="}[op.operator]
+                          "pow": "**=", "mod": "%=", "floordiv": "//="}[op.operator]
                 out += _method(f"__i{op.operator}__", "other: Any",
                                f'_inplace.apply_ufunc(self, "{symbol}", np.{op.ufunc}, other)',
                                f"In place: {doc}", "Tensor")

@@ -152,6 +152,8 @@ CORE_ROWS: tuple[Op, ...] = (
     Op("fmod", BINARY, pointwise2.Fmod, ufunc="fmod", gradcheck={"away_from_zero": 0.3}),
     Op("remainder", BINARY, pointwise2.Remainder, operator="mod", ufunc="remainder",
        gradcheck={"away_from_zero": 0.3}),
+    Op("floor_divide", BINARY, pointwise2.FloorDivide, operator="floordiv",
+       ufunc="floor_divide", gradcheck={"away_from_zero": 0.3}),
     Op("xlogy", BINARY, pointwise2.Xlogy, true_division=True,
        gradcheck={"low": 0.2, "high": 3.0}),
     Op("minimum", BINARY, elementwise.Minimum),
@@ -421,5 +423,5 @@ OUT_ARGUMENT: frozenset[str] = frozenset("""
     nanmedian nansum nanmean quantile nanquantile norm inverse slogdet searchsorted bucketize
     histc histogram gather scatter scatter_add scatter_reduce take_along_dim index_select
     index_add masked_select take tril triu diag mm mv bmm addmm addmv baddbmm addbmm tensordot
-    inner kron multinomial bernoulli where
+    inner kron multinomial bernoulli where floor_divide
 """.split())
