@@ -13,5 +13,7 @@ from .ops.inverse import linalg_det as det
 from .ops.inverse import linalg_slogdet as slogdet
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, svdvals, vector_norm
+from .ops.products import linalg_cross as cross
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve",
+           "cross"]

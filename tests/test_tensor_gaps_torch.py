@@ -185,3 +185,111 @@ def test_floor_divide_gradient_is_zero() -> None:
     x = cr.tensor([5.5, -7.2], requires_grad=True)
     (x // 2).sum().backward()
     assert x.grad.tolist() == [0.0, 0.0]
+
+
+# ------------------------------------------------------------------ dropout2d on 2-D input
+
+@pytest.mark.parametrize("shape", [(6, 40), (2, 3, 2, 2, 2)])
+def test_dropout2d_on_other_ranks_is_torch_s_feature_dropout(shape: tuple[int, ...]) -> None:
+    """PyTorch warns and drops each (N, C) entry: elementwise for a 2-D input (a recipe calls
+    nn.Dropout2d on the output of a Linear layer)."""
+    messages = []
+    for module in (torch, cr):
+        with pytest.warns(UserWarning) as caught:
+            out = module.nn.functional.dropout2d(module.ones(shape), 0.5).numpy()
+        messages.append(str(caught[0].message))
+        per_channel = out.reshape(shape[0], shape[1], -1)
+        assert set(np.unique(out)) <= {0.0, 2.0}
+        assert (per_channel == per_channel[..., :1]).all()  # one draw per (N, C) entry
+        assert 0 < (out == 0).mean() < 1
+    assert messages[0] == messages[1]
+    with pytest.raises(RuntimeError):
+        cr.nn.functional.dropout2d(cr.ones(5), 0.5)
+
+
+# ------------------------------------------------------------------ cross products
+
+CROSS_CALLS = [
+    "m.cross(a, b, dim=1)", "a.cross(b, 1)", "m.linalg.cross(a, b)", "m.cross(a.t(), b.t(), 0)",
+    "m.linalg.cross(a, b[:1])", "m.linalg.cross(a[None], b[:, None], dim=-1)",
+]
+
+
+@pytest.mark.parametrize("call", CROSS_CALLS)
+def test_cross_matches_torch(call: str) -> None:
+    rng = np.random.default_rng(9)
+    arrays = {"a": rng.standard_normal((4, 3)), "b": rng.standard_normal((4, 3))}
+    results = []
+    for module in (torch, cr):
+        scope = {"m": module, **{k: module.tensor(v, requires_grad=True)
+                                 for k, v in arrays.items()}}
+        out = eval(call, scope)  # noqa: S307 (the test's own call strings)
+        out.backward(module.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape))))
+        results.append((out.detach().numpy(), scope["a"].grad.numpy(), scope["b"].grad.numpy()))
+    for want, got in zip(results[0], results[1]):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=call)
+
+
+def test_cross_without_dim_warns_and_picks_the_first_dim_of_size_3() -> None:
+    array = np.random.default_rng(2).standard_normal((3, 3, 2))
+    with pytest.warns(UserWarning) as theirs_warning:
+        theirs = torch.cross(torch.tensor(array), torch.tensor(array[::-1].copy()))
+    with pytest.warns(UserWarning) as mine_warning:
+        mine = cr.cross(cr.tensor(array), cr.tensor(array[::-1].copy()))
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-14)
+    assert str(theirs_warning[0].message).startswith(str(mine_warning[0].message))
+
+
+@pytest.mark.parametrize("call", ["m.cross(m.ones(2, 4), m.ones(2, 4), 1)",
+                                  "m.linalg.cross(m.ones(2, 3), m.ones(3))",
+                                  "m.cross(m.ones(2, 3), m.ones(3, 3), 1)"])
+def test_cross_refuses_what_torch_refuses(call: str) -> None:
+    with pytest.raises(RuntimeError):
+        _run(torch, call)
+    with pytest.raises(RuntimeError):
+        _run(cr, call)
+
+
+def test_cross_gradcheck() -> None:
+    rng = np.random.default_rng(4)
+    a = cr.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    b = cr.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    assert gradcheck(lambda x, y: cr.linalg.cross(x, y), (a, b))
+
+
+# ------------------------------------------------------------------ torch.functional
+
+@pytest.mark.parametrize("name", ["atleast_1d", "atleast_2d", "atleast_3d"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 3, 4)])
+def test_atleast_matches_torch(name: str, shape: tuple[int, ...]) -> None:
+    array = np.arange(float(np.prod(shape))).reshape(shape)
+    theirs = getattr(torch, name)(torch.tensor(array))
+    mine = getattr(cr, name)(cr.tensor(array, requires_grad=True))
+    assert tuple(mine.shape) == tuple(theirs.shape)
+    np.testing.assert_array_equal(mine.detach().numpy(), theirs.numpy())
+    pair = getattr(cr, name)([cr.tensor(array), cr.tensor(array)])
+    assert isinstance(pair, tuple) and len(pair) == 2
+
+
+def test_broadcast_helpers_match_torch() -> None:
+    shapes = [(2, 1), (3,), (1, 1, 3)]
+    assert tuple(cr.broadcast_shapes(*shapes)) == tuple(torch.broadcast_shapes(*shapes))
+    with pytest.raises(RuntimeError):
+        torch.broadcast_shapes((2,), (3,))
+    with pytest.raises(RuntimeError):
+        cr.broadcast_shapes((2,), (3,))
+    x = cr.tensor(np.ones((2, 1)), requires_grad=True)
+    a, b = cr.broadcast_tensors(x, cr.ones(3, dtype=cr.float64))
+    assert a.shape == b.shape == (2, 3)
+    a.sum().backward()
+    assert x.grad.tolist() == [[3.0], [3.0]]
+
+
+def test_torch_functional_module_names() -> None:
+    import torch.functional as torchfunctional
+
+    import chainrule.functional as crfunctional
+
+    for name in crfunctional.__all__:
+        assert name in torchfunctional.__all__, name
+    assert crfunctional.einsum("ij->j", cr.ones(2, 3)).tolist() == [2.0, 2.0, 2.0]

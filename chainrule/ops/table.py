@@ -363,6 +363,7 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(products.tensordot, method=False),
     _front(products.inner),
     _front(products.kron),
+    _front(products.cross),
     _front(batched.addmm_, function=False),
     _front(batched.addmv_, function=False),
     _front(batched.baddbmm_, function=False),
@@ -423,5 +424,5 @@ OUT_ARGUMENT: frozenset[str] = frozenset("""
     nanmedian nansum nanmean quantile nanquantile norm inverse slogdet searchsorted bucketize
     histc histogram gather scatter scatter_add scatter_reduce take_along_dim index_select
     index_add masked_select take tril triu diag mm mv bmm addmm addmv baddbmm addbmm tensordot
-    inner kron multinomial bernoulli where floor_divide
+    inner kron multinomial bernoulli where floor_divide cross
 """.split())
