@@ -8,6 +8,7 @@ inverses, determinants and linear solves.
 
 from __future__ import annotations
 
+from .ops.decompositions import linalg_svd as svd
 from .ops.inverse import inv, solve
 from .ops.inverse import linalg_det as det
 from .ops.inverse import linalg_slogdet as slogdet
@@ -16,4 +17,4 @@ from .ops.norms import matrix_norm, svdvals, vector_norm
 from .ops.products import linalg_cross as cross
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve",
-           "cross"]
+           "cross", "svd"]

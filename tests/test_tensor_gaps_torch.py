@@ -293,3 +293,55 @@ def test_torch_functional_module_names() -> None:
     for name in crfunctional.__all__:
         assert name in torchfunctional.__all__, name
     assert crfunctional.einsum("ij->j", cr.ones(2, 3)).tolist() == [2.0, 2.0, 2.0]
+
+
+# ------------------------------------------------------------------ singular values
+
+def _svd_loss(module: Any, factors: Any, weights: list[np.ndarray]) -> Any:
+    """Invariant to the sign of each singular pair, so torch and chainrule must agree."""
+    u, s, v = factors
+    w1, w2, w3 = (module.tensor(w) for w in weights)
+    return ((u @ u.transpose(-2, -1)) * w1).sum() + (s * w2).sum() + ((v * v) * w3).sum()
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 5), (3, 3), (2, 4, 3)])
+def test_svd_matches_torch(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(sum(shape))
+    array = rng.standard_normal(shape)
+    results = []
+    for module in (torch, cr):
+        a = module.tensor(array, requires_grad=True)
+        factors = module.svd(a)
+        m, n = shape[-2:]
+        k = min(m, n)
+        weights = [np.cos(np.arange(m * m)).reshape(m, m), np.sin(np.arange(k)) + 2,
+                   np.cos(np.arange(n * k) + 1).reshape(n, k)]
+        _svd_loss(module, factors, weights).backward()
+        u, s, v = (t.detach().numpy() for t in factors)
+        assert type(factors).__name__ == "svd" and factors.S is factors[1]
+        results.append((s, (u * s[..., None, :]) @ np.swapaxes(v, -1, -2), np.abs(u),
+                        a.grad.numpy()))
+    for want, got in zip(results[0], results[1]):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(results[1][1], array, atol=1e-12)
+
+
+def test_linalg_svd_shapes_and_names_match_torch() -> None:
+    array = np.random.default_rng(3).standard_normal((4, 2))
+    for full in (True, False):
+        theirs = torch.linalg.svd(torch.tensor(array), full_matrices=full)
+        mine = cr.linalg.svd(cr.tensor(array), full_matrices=full)
+        assert type(mine).__name__ == type(theirs).__name__ == "linalg_svd"
+        for want, got in zip(theirs, mine):
+            assert tuple(got.shape) == tuple(want.shape)
+        np.testing.assert_allclose(mine.S.numpy(), theirs.S.numpy(), rtol=1e-12)
+        orthogonal = mine.U.numpy().T @ mine.U.numpy()
+        np.testing.assert_allclose(orthogonal, np.eye(orthogonal.shape[0]), atol=1e-12)
+    with pytest.raises(RuntimeError):
+        cr.svd(cr.ones(3))
+
+
+def test_svd_gradcheck() -> None:
+    a = cr.tensor(np.random.default_rng(8).standard_normal((3, 2)), requires_grad=True)
+    weights = [np.ones((3, 3)), np.array([1.0, 2.0]), np.ones((2, 2))]
+    assert gradcheck(lambda t: _svd_loss(cr, cr.svd(t), weights), a)
