@@ -84,21 +84,25 @@ def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
     return _place(array, None, requires_grad)
 
 
+@_out.factory_out
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
           ) -> Tensor:
     return _filled("zeros", size, 0, dtype, device, requires_grad)
 
 
+@_out.factory_out
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
          ) -> Tensor:
     return _filled("ones", size, 1, dtype, device, requires_grad)
 
 
+@_out.factory_out
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
           ) -> Tensor:
     return _filled("empty", size, _EMPTY, dtype, device, requires_grad)
 
 
+@_out.factory_out
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     return _filled("full", (size,), fill_value, dtype, device, requires_grad)
@@ -166,6 +170,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
     return _place(values, device, requires_grad)
 
 
+@_out.factory_out
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from `start` up to (not including) `end`; int64 unless a bound is a float."""
@@ -188,6 +193,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     return _place(xp.arange(start, end, step).astype(target), None, requires_grad)
 
 
+@_out.factory_out
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end`, both included."""
@@ -199,6 +205,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     return _place(xp.linspace(start, end, steps).astype(target), None, requires_grad)
 
 
+@_out.factory_out
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     int_arg("eye", "n", n, minimum=0)

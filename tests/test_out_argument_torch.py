@@ -195,3 +195,29 @@ def test_out_argument_list_matches_torch_signatures() -> None:
     for name in OUT_ARGUMENT:
         assert callable(getattr(torch, name)), name
         assert "out" in cr.__dict__[name].__code__.co_varnames, name
+
+
+FACTORY_CALLS = [
+    ("m.zeros(2, 3, out=y)", "float64"), ("m.ones(4, out=y)", "int64"),
+    ("m.full((2,), 7, out=y)", "int64"), ("m.arange(5, out=y)", "float32"),
+    ("m.linspace(0, 1, 5, out=y)", "float64"), ("m.eye(3, out=y)", "float32"),
+    ("m.rand(2, 2, out=y).shape", "float32"), ("m.randn(3, out=y).shape", "float64"),
+    ("m.randint(0, 5, (4,), out=y).shape", "int64"), ("m.randperm(6, out=y).sort()[0]", "int64"),
+]
+
+
+@pytest.mark.parametrize(("call", "dtype"), FACTORY_CALLS)
+def test_factory_out_matches_torch(call: str, dtype: str) -> None:
+    """Factories write into out= too, in out's dtype (an introductory tutorial's
+    `torch.rand(2, 2, out=c)`)."""
+    theirs_out = torch.empty(0, dtype=getattr(torch, dtype))
+    mine_out = cr.empty(0, dtype=getattr(cr, dtype))
+    theirs, _ = _run(torch, call, {"y": theirs_out})
+    mine, _ = _run(cr, call, {"y": mine_out})
+    assert _dtype_name(mine_out) == _dtype_name(theirs_out) == dtype
+    assert tuple(mine_out.shape) == tuple(theirs_out.shape)
+    if "shape" in call:
+        assert tuple(mine) == tuple(theirs)
+    else:
+        np.testing.assert_allclose(np.asarray(mine.tolist()), np.asarray(theirs.tolist()),
+                                   rtol=1e-6)

@@ -345,3 +345,18 @@ def test_svd_gradcheck() -> None:
     a = cr.tensor(np.random.default_rng(8).standard_normal((3, 2)), requires_grad=True)
     weights = [np.ones((3, 3)), np.array([1.0, 2.0]), np.ones((2, 2))]
     assert gradcheck(lambda t: _svd_loss(cr, cr.svd(t), weights), a)
+
+
+# ------------------------------------------------------------------ in-place functions
+
+def test_inplace_functions_match_torch() -> None:
+    from chainrule.ops.table import INPLACE_FUNCTIONS
+
+    for name in sorted(INPLACE_FUNCTIONS):
+        array = np.array([0.3, 0.6, 0.9])
+        theirs_input, mine_input = torch.tensor(array), cr.tensor(array)
+        theirs, mine = getattr(torch, name)(theirs_input), getattr(cr, name)(mine_input)
+        assert theirs is theirs_input and mine is mine_input, name
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, err_msg=name)
+    with pytest.raises(RuntimeError):
+        cr.sqrt_(cr.tensor([1, 4]))  # PyTorch: Float can't be cast to Long

@@ -31,7 +31,7 @@ from ..ops.elementwise import (
 )
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "minimum"]
+__all__ = ["neg", "negative", "exp", "exp_", "log", "log_", "sqrt", "sqrt_", "abs", "absolute", "abs_", "relu", "relu_", "sigmoid", "sigmoid_", "tanh", "tanh_", "clone", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "minimum"]
 
 
 def neg(input: Any, *, out: Any = None) -> Any:
@@ -49,9 +49,19 @@ def exp(input: Any, *, out: Any = None) -> Any:
     return _tensor(input).exp() if out is None else _out.write("exp", out, lambda: _tensor(input).exp())
 
 
+def exp_(input: Tensor) -> Tensor:
+    """In place: f(x) = eˣ; ∂f/∂x = eˣ, the output itself."""
+    return input.exp_()
+
+
 def log(input: Any, *, out: Any = None) -> Any:
     """f(x) = ln x; ∂f/∂x = 1/x."""
     return _tensor(input).log() if out is None else _out.write("log", out, lambda: _tensor(input).log())
+
+
+def log_(input: Tensor) -> Tensor:
+    """In place: f(x) = ln x; ∂f/∂x = 1/x."""
+    return input.log_()
 
 
 def sqrt(input: Any, *, out: Any = None) -> Any:
@@ -59,9 +69,19 @@ def sqrt(input: Any, *, out: Any = None) -> Any:
     return _tensor(input).sqrt() if out is None else _out.write("sqrt", out, lambda: _tensor(input).sqrt())
 
 
+def sqrt_(input: Tensor) -> Tensor:
+    """In place: f(x) = √x; ∂f/∂x = 1/(2√x)."""
+    return input.sqrt_()
+
+
 def abs(input: Any, *, out: Any = None) -> Any:
     """f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
     return _tensor(input).abs() if out is None else _out.write("abs", out, lambda: _tensor(input).abs())
+
+
+def abs_(input: Tensor) -> Tensor:
+    """In place: f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
+    return input.abs_()
 
 
 def absolute(input: Any, *, out: Any = None) -> Any:
@@ -74,14 +94,29 @@ def relu(input: Any) -> Tensor:
     return _tensor(input).relu()
 
 
+def relu_(input: Tensor) -> Tensor:
+    """In place: f(x) = max(0, x); ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+    return input.relu_()
+
+
 def sigmoid(input: Any, *, out: Any = None) -> Any:
     """σ(x) = 1/(1+e^−x); ∂σ/∂x = σ(x)(1 − σ(x)), from the output alone."""
     return _tensor(input).sigmoid() if out is None else _out.write("sigmoid", out, lambda: _tensor(input).sigmoid())
 
 
+def sigmoid_(input: Tensor) -> Tensor:
+    """In place: σ(x) = 1/(1+e^−x); ∂σ/∂x = σ(x)(1 − σ(x)), from the output alone."""
+    return input.sigmoid_()
+
+
 def tanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = tanh x; ∂f/∂x = 1 − tanh²x, from the output alone."""
     return _tensor(input).tanh() if out is None else _out.write("tanh", out, lambda: _tensor(input).tanh())
+
+
+def tanh_(input: Tensor) -> Tensor:
+    """In place: f(x) = tanh x; ∂f/∂x = 1 − tanh²x, from the output alone."""
+    return input.tanh_()
 
 
 def clone(input: Any) -> Tensor:

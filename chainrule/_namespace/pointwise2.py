@@ -30,12 +30,17 @@ from ..ops.pointwise2 import (
 )
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "fmod", "remainder", "floor_divide", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
+__all__ = ["erfc", "erfc_", "erfinv", "floor", "floor_", "ceil", "ceil_", "trunc", "fix", "trunc_", "frac", "frac_", "atan2", "arctan2", "hypot", "fmod", "remainder", "floor_divide", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
 
 
 def erfc(input: Any, *, out: Any = None) -> Any:
     """f(x) = 1 − erf x; ∂f/∂x = −(2/√π) e^(−x²)."""
     return _tensor(input).erfc() if out is None else _out.write("erfc", out, lambda: _tensor(input).erfc())
+
+
+def erfc_(input: Tensor) -> Tensor:
+    """In place: f(x) = 1 − erf x; ∂f/∂x = −(2/√π) e^(−x²)."""
+    return input.erfc_()
 
 
 def erfinv(input: Any, *, out: Any = None) -> Any:
@@ -48,14 +53,29 @@ def floor(input: Any, *, out: Any = None) -> Any:
     return _tensor(input).floor() if out is None else _out.write("floor", out, lambda: _tensor(input).floor())
 
 
+def floor_(input: Tensor) -> Tensor:
+    """In place: f(x) = ⌊x⌋; ∂f/∂x = 0."""
+    return input.floor_()
+
+
 def ceil(input: Any, *, out: Any = None) -> Any:
     """f(x) = ⌈x⌉; ∂f/∂x = 0."""
     return _tensor(input).ceil() if out is None else _out.write("ceil", out, lambda: _tensor(input).ceil())
 
 
+def ceil_(input: Tensor) -> Tensor:
+    """In place: f(x) = ⌈x⌉; ∂f/∂x = 0."""
+    return input.ceil_()
+
+
 def trunc(input: Any, *, out: Any = None) -> Any:
     """f(x) = x rounded toward 0; ∂f/∂x = 0."""
     return _tensor(input).trunc() if out is None else _out.write("trunc", out, lambda: _tensor(input).trunc())
+
+
+def trunc_(input: Tensor) -> Tensor:
+    """In place: f(x) = x rounded toward 0; ∂f/∂x = 0."""
+    return input.trunc_()
 
 
 def fix(input: Any, *, out: Any = None) -> Any:
@@ -66,6 +86,11 @@ def fix(input: Any, *, out: Any = None) -> Any:
 def frac(input: Any, *, out: Any = None) -> Any:
     """f(x) = x − trunc(x); ∂f/∂x = 1."""
     return _tensor(input).frac() if out is None else _out.write("frac", out, lambda: _tensor(input).frac())
+
+
+def frac_(input: Tensor) -> Tensor:
+    """In place: f(x) = x − trunc(x); ∂f/∂x = 1."""
+    return input.frac_()
 
 
 def atan2(input: Any, other: Any, *, out: Any = None) -> Any:

@@ -14,9 +14,10 @@ PyTorch's rules, which the generated functions follow (`write`):
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -25,7 +26,9 @@ from ..engine import version
 from ..engine.grad_mode import state
 from ..engine.variable import Variable
 
-__all__ = ["write"]
+__all__ = ["write", "factory_out"]
+
+Factory = TypeVar("Factory", bound=Callable[..., Any])
 
 def _targets(op: str, out: Any, count: int) -> tuple[Variable, ...]:
     """`out` as a tuple of tensors, one per output, or PyTorch's TypeError."""
@@ -82,3 +85,18 @@ def write(op: str, out: Any, compute: Callable[[], Any]) -> Any:
     if hasattr(result, "_fields"):  # a named pair (values, indices) of the given tensors
         return type(result)(*targets)
     return tuple(targets)
+
+
+def factory_out(factory: Factory) -> Factory:
+    """PyTorch's out= on a factory (`cr.zeros(3, out=y)`, `cr.rand(2, 2, out=y)`): the values
+    made in `out`'s dtype unless dtype= says otherwise, then written into `out`."""
+
+    @functools.wraps(factory)
+    def make(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return factory(*args, **kwargs)
+        if kwargs.get("dtype") is None and isinstance(out, Variable):
+            kwargs["dtype"] = _dtype.from_numpy_dtype(out._array.dtype)
+        return write(factory.__name__, out, lambda: factory(*args, **kwargs))
+
+    return cast(Factory, make)

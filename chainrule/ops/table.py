@@ -61,8 +61,8 @@ from . import (
     triangle,
 )
 
-__all__ = ["Op", "OPS", "OUT_ARGUMENT", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS",
-           "RANDOM_ROWS", "UNARY", "BINARY", "COMPARE", "FRONT"]
+__all__ = ["Op", "OPS", "OUT_ARGUMENT", "INPLACE_FUNCTIONS", "CORE_ROWS", "REDUCTION_ROWS",
+           "INDEXING_ROWS", "RANDOM_ROWS", "UNARY", "BINARY", "COMPARE", "FRONT"]
 
 UNARY, BINARY, COMPARE, FRONT = "unary", "binary", "compare", "front"
 
@@ -427,4 +427,11 @@ OUT_ARGUMENT: frozenset[str] = frozenset("""
     histc histogram gather scatter scatter_add scatter_reduce take_along_dim index_select
     index_add masked_select take tril triu diag mm mv bmm addmm addmv baddbmm addbmm tensordot
     inner kron multinomial bernoulli where floor_divide cross
+""".split())
+
+#: The in-place `cr.*` functions PyTorch has for the UNARY rows (`cr.sin_(x)` is `x.sin_()`).
+INPLACE_FUNCTIONS: frozenset[str] = frozenset("""
+    exp_ log_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ tan_ asin_ acos_ atan_ sinh_ cosh_
+    asinh_ acosh_ atanh_ exp2_ expm1_ log2_ log10_ log1p_ rsqrt_ reciprocal_ erf_ erfc_ floor_
+    ceil_ trunc_ frac_
 """.split())
