@@ -360,3 +360,29 @@ def test_inplace_functions_match_torch() -> None:
         np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, err_msg=name)
     with pytest.raises(RuntimeError):
         cr.sqrt_(cr.tensor([1, 4]))  # PyTorch: Float can't be cast to Long
+
+
+# ------------------------------------------------------------------ in-place shape changes
+
+@pytest.mark.parametrize("call", ["x.unsqueeze_(0)", "x.unsqueeze_(-1)", "x.squeeze_()",
+                                  "x.squeeze_(0)", "x.t_()", "x.transpose_(0, 1)",
+                                  "m.detach(x)"])
+def test_inplace_shape_changes_match_torch(call: str) -> None:
+    array = np.arange(6.0).reshape(1, 6) if "squeeze" in call else np.arange(6.0).reshape(2, 3)
+    outcomes = []
+    for module in (torch, cr):
+        x = module.tensor(array)
+        result = eval(call, {"x": x, "m": module})  # noqa: S307 (the test's own calls)
+        assert (result is x) == ("detach" not in call)
+        outcomes.append((tuple(x.shape), tuple(result.shape), result.numpy().copy()))
+    assert outcomes[0][:2] == outcomes[1][:2]
+    np.testing.assert_array_equal(outcomes[1][2], outcomes[0][2])
+
+
+def test_inplace_shape_change_bumps_the_version_and_refuses_a_leaf_that_requires_grad() -> None:
+    x = cr.ones(2, 3)
+    x.unsqueeze_(0)
+    assert x._version is not None and x._version[0] == 1
+    for module in (torch, cr):
+        with pytest.raises(RuntimeError):
+            module.ones(2, requires_grad=True).unsqueeze_(0)

@@ -16,6 +16,7 @@ from .elementwise import ElementwiseMethods
 from .extremes import ExtremesMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
+from .inplace_shape import Inplace_shapeMethods
 from .inverse import InverseMethods
 from .linalg import LinalgMethods
 from .masked import MaskedMethods
@@ -40,7 +41,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, Inplace_shapeMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()
