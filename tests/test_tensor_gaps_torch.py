@@ -386,3 +386,34 @@ def test_inplace_shape_change_bumps_the_version_and_refuses_a_leaf_that_requires
     for module in (torch, cr):
         with pytest.raises(RuntimeError):
             module.ones(2, requires_grad=True).unsqueeze_(0)
+
+
+# ------------------------------------------------------------------ autograd.profiler
+
+def test_profiler_counts_each_operation_and_prints_torch_s_table() -> None:
+    x = cr.ones(2, 3, requires_grad=True)
+    y = cr.full((2, 3), 2.0, requires_grad=True)
+    with cr.autograd.profiler.profile(use_cuda=False) as prof:
+        for _ in range(4):
+            z = (x / y) * y
+        with cr.autograd.profiler.record_function("backward"):
+            z.sum().backward()
+    averages = {row.key: row for row in prof.key_averages()}
+    assert averages["div"].count == 4 and averages["mul"].count == 4
+    assert averages["backward"].count == 1
+    for row in averages.values():
+        assert 0 <= row.self_cpu_time_total <= row.cpu_time_total
+    table = prof.key_averages().table(sort_by="self_cpu_time_total")
+    with torch.autograd.profiler.profile() as theirs:
+        torch.ones(2) * 2
+    header = theirs.key_averages().table(sort_by="self_cpu_time_total").splitlines()[1]
+    assert table.splitlines()[1].split() == header.split()
+    assert table.splitlines()[-1].startswith("Self CPU time total:")
+    with cr.autograd.profiler.profile() as idle:
+        pass
+    assert len(idle.function_events) == 0
+    (x * 2).sum()  # nothing is recorded once the block has closed
+    assert sum(row.count for row in prof.key_averages()) == sum(
+        row.count for row in averages.values())
+    with pytest.raises(ValueError):
+        prof.key_averages().table(sort_by="no such column")
