@@ -160,7 +160,8 @@ class Tensor(TensorMethods, Variable):
                                "to get a tensor that does not require grad")
         if requires_grad and self._array.dtype.kind != "f":
             raise DtypeError(f"Only Tensors of floating point and complex dtype can require "
-                             f"gradients, got {self.dtype}; convert first, e.g. x.float()")
+                             f"gradients ({self.dtype} is not floating-point); convert "
+                             "first, e.g. x.float()")
         self._requires_grad = bool(requires_grad)
         return self
 
