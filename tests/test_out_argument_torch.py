@@ -35,6 +35,7 @@ CALLS = [
     ("m.sub(a, 1.5, out=y)", "float64", (3, 4)),
     ("m.mul(a, c, out=y)", "float64", (3, 4)),
     ("m.div(a, c, out=y)", "float64", (3, 4)),
+    ("m.div(a, c, rounding_mode='floor', out=y)", "float64", (3, 4)),
     ("m.pow(a, 2, out=y)", "float64", (3, 4)),
     ("m.exp(a, out=y)", "float64", (3, 4)),
     ("m.exp(a, out=y)", "float32", (3, 4)),

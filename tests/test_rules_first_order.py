@@ -192,7 +192,7 @@ def _broken(rule: Callable[..., Any], how: str) -> Callable[..., Any]:
 # Rules whose correct answer is the upstream itself: passing it through is right.
 IDENTITY_RULES = {"Clone", "ToDevice", "Frac"}
 # Flat rules (rounding): their right answer is 0, which tripling or negating leaves right.
-FLAT_RULES = {"Floor", "Ceil", "Trunc", "Round", "FloorDivide"}
+FLAT_RULES = {"Floor", "Ceil", "Trunc", "Round", "FloorDivide", "TruncDivide"}
 
 
 @pytest.mark.parametrize("how", ["triple", "negate", "upstream"])

@@ -417,3 +417,33 @@ def test_profiler_counts_each_operation_and_prints_torch_s_table() -> None:
         row.count for row in averages.values())
     with pytest.raises(ValueError):
         prof.key_averages().table(sort_by="no such column")
+
+
+ROUNDING_CALLS = [
+    "a.div(2, rounding_mode='floor')", "a.div(2, rounding_mode='trunc')",
+    "b.div(2, rounding_mode='trunc')", "b.div(2, rounding_mode=None)",
+    "a.div(2.5, rounding_mode='floor')", "m.div(a, -2, rounding_mode='trunc')",
+    "m.divide(b, 2, rounding_mode='floor')",
+    "m.div(b, m.tensor([2.0, -0.5, 3.0, 0.5]), rounding_mode='trunc')",
+    "m.div(-b, 0.0, rounding_mode='trunc')", "b.divide(-3, rounding_mode='trunc')",
+]
+
+
+@pytest.mark.parametrize("call", ROUNDING_CALLS)
+def test_div_rounding_mode_matches_torch(call: str) -> None:
+    results = []
+    for module in (torch, cr):
+        scope = {"m": module, "a": module.tensor([5, -7, 9, -8]),
+                 "b": module.tensor([5.0, -7.5, 0.25, -8.0])}
+        results.append(eval(call, scope))  # noqa: S307 (the test's own call strings)
+    theirs, mine = results
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], call
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy(), err_msg=call)
+
+
+def test_div_rounding_mode_errors_match_torch() -> None:
+    for module in (torch, cr):
+        with pytest.raises(RuntimeError, match="rounding_mode"):
+            module.tensor([1.0]).div(2, rounding_mode="round")
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            module.tensor([1]).div(0, rounding_mode="trunc")

@@ -12,6 +12,7 @@ from .counting import CountingMethods
 from .cumulative import CumulativeMethods
 from .decompositions import DecompositionsMethods
 from .dispatch import DispatchMethods
+from .division import DivisionMethods
 from .elementwise import ElementwiseMethods
 from .extremes import ExtremesMethods
 from .indexing import IndexingMethods
@@ -41,7 +42,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, Inplace_shapeMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, DivisionMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, Inplace_shapeMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

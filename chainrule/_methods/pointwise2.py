@@ -20,7 +20,6 @@ from ..ops.pointwise2 import (
     Erfc,
     Erfinv,
     Floor,
-    FloorDivide,
     Fmod,
     Frac,
     Hypot,
@@ -129,26 +128,6 @@ class Pointwise2Methods:
     def __imod__(self, other: Any) -> Tensor:
         """In place: f(a, b) = a − floor(a/b)·b (Python's %); ∂f/∂a = 1, ∂f/∂b = −floor(a/b)."""
         return _inplace.apply_ufunc(self, "%=", np.remainder, other)
-
-    def floor_divide(self, other: Any) -> Tensor:
-        """f(a, b) = ⌊a/b⌋ (Python's //); ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch leaves this derivative unimplemented)."""
-        return _dispatch.binary(FloorDivide, self, other, False)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        """f(a, b) = ⌊a/b⌋ (Python's //); ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch leaves this derivative unimplemented)."""
-        return _dispatch.binary(FloorDivide, self, other, False)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        """f(a, b) = ⌊a/b⌋ (Python's //); ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch leaves this derivative unimplemented)."""
-        return _dispatch.binary(FloorDivide, other, self, False)
-
-    def floor_divide_(self, other: Any) -> Tensor:
-        """In place: f(a, b) = ⌊a/b⌋ (Python's //); ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch leaves this derivative unimplemented)."""
-        return _inplace.apply_ufunc(self, "floor_divide_", np.floor_divide, other)
-
-    def __ifloordiv__(self, other: Any) -> Tensor:
-        """In place: f(a, b) = ⌊a/b⌋ (Python's //); ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch leaves this derivative unimplemented)."""
-        return _inplace.apply_ufunc(self, "//=", np.floor_divide, other)
 
     def xlogy(self, other: Any) -> Tensor:
         """f(x, y) = x·ln y, 0 where x = 0; ∂f/∂x = ln y (0 where x = 0), ∂f/∂y = x/y."""

@@ -12,6 +12,7 @@ from .counting import *
 from .cumulative import *
 from .decompositions import *
 from .dispatch import *
+from .division import *
 from .elementwise import *
 from .extremes import *
 from .inplace_shape import *

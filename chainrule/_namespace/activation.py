@@ -21,7 +21,7 @@ __all__ = ["erf", "erf_"]
 
 def erf(input: Any, *, out: Any = None) -> Any:
     """f(x) = erf x; ∂f/∂x = (2/√π) e^(−x²)."""
-    return _tensor(input).erf() if out is None else _out.write("erf", out, lambda: _tensor(input).erf())
+    return (_tensor(input).erf()) if out is None else _out.write("erf", out, lambda: _tensor(input).erf())
 
 
 def erf_(input: Tensor) -> Tensor:

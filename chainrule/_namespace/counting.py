@@ -39,14 +39,14 @@ def histc(
         input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out: Any = None
 ) -> Any:
     """Counts in `bins` equal-width bins over [min, max] (the data's own range when both are 0); elements outside are ignored. The counts have the input's dtype."""
-    return _counting.histc(_tensor(input), bins, min, max) if out is None else _out.write("histc", out, lambda: _counting.histc(_tensor(input), bins, min, max))
+    return (_counting.histc(_tensor(input), bins, min, max)) if out is None else _out.write("histc", out, lambda: _counting.histc(_tensor(input), bins, min, max))
 
 
 def histogram(
         input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: bool = False, out: Any = None
 ) -> Any:
     """The named pair (hist, bin_edges): `bins` equal-width bins over `range` (the data's range by default), or the edges given as a 1-d tensor; `weight` sums weights instead of counting, `density` divides by the total and the widths."""
-    return _counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density) if out is None else _out.write("histogram", out, lambda: _counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density))
+    return (_counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density)) if out is None else _out.write("histogram", out, lambda: _counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density))
 
 
 def var_mean(

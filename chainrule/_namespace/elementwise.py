@@ -36,17 +36,17 @@ __all__ = ["neg", "negative", "exp", "exp_", "log", "log_", "sqrt", "sqrt_", "ab
 
 def neg(input: Any, *, out: Any = None) -> Any:
     """f(x) = −x; ∂f/∂x = −1."""
-    return _tensor(input).neg() if out is None else _out.write("neg", out, lambda: _tensor(input).neg())
+    return (_tensor(input).neg()) if out is None else _out.write("neg", out, lambda: _tensor(input).neg())
 
 
 def negative(input: Any, *, out: Any = None) -> Any:
     """f(x) = −x; ∂f/∂x = −1."""
-    return _tensor(input).neg() if out is None else _out.write("negative", out, lambda: _tensor(input).neg())
+    return (_tensor(input).neg()) if out is None else _out.write("negative", out, lambda: _tensor(input).neg())
 
 
 def exp(input: Any, *, out: Any = None) -> Any:
     """f(x) = eˣ; ∂f/∂x = eˣ, the output itself."""
-    return _tensor(input).exp() if out is None else _out.write("exp", out, lambda: _tensor(input).exp())
+    return (_tensor(input).exp()) if out is None else _out.write("exp", out, lambda: _tensor(input).exp())
 
 
 def exp_(input: Tensor) -> Tensor:
@@ -56,7 +56,7 @@ def exp_(input: Tensor) -> Tensor:
 
 def log(input: Any, *, out: Any = None) -> Any:
     """f(x) = ln x; ∂f/∂x = 1/x."""
-    return _tensor(input).log() if out is None else _out.write("log", out, lambda: _tensor(input).log())
+    return (_tensor(input).log()) if out is None else _out.write("log", out, lambda: _tensor(input).log())
 
 
 def log_(input: Tensor) -> Tensor:
@@ -66,7 +66,7 @@ def log_(input: Tensor) -> Tensor:
 
 def sqrt(input: Any, *, out: Any = None) -> Any:
     """f(x) = √x; ∂f/∂x = 1/(2√x)."""
-    return _tensor(input).sqrt() if out is None else _out.write("sqrt", out, lambda: _tensor(input).sqrt())
+    return (_tensor(input).sqrt()) if out is None else _out.write("sqrt", out, lambda: _tensor(input).sqrt())
 
 
 def sqrt_(input: Tensor) -> Tensor:
@@ -76,7 +76,7 @@ def sqrt_(input: Tensor) -> Tensor:
 
 def abs(input: Any, *, out: Any = None) -> Any:
     """f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
-    return _tensor(input).abs() if out is None else _out.write("abs", out, lambda: _tensor(input).abs())
+    return (_tensor(input).abs()) if out is None else _out.write("abs", out, lambda: _tensor(input).abs())
 
 
 def abs_(input: Tensor) -> Tensor:
@@ -86,7 +86,7 @@ def abs_(input: Tensor) -> Tensor:
 
 def absolute(input: Any, *, out: Any = None) -> Any:
     """f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
-    return _tensor(input).abs() if out is None else _out.write("absolute", out, lambda: _tensor(input).abs())
+    return (_tensor(input).abs()) if out is None else _out.write("absolute", out, lambda: _tensor(input).abs())
 
 
 def relu(input: Any) -> Tensor:
@@ -101,7 +101,7 @@ def relu_(input: Tensor) -> Tensor:
 
 def sigmoid(input: Any, *, out: Any = None) -> Any:
     """σ(x) = 1/(1+e^−x); ∂σ/∂x = σ(x)(1 − σ(x)), from the output alone."""
-    return _tensor(input).sigmoid() if out is None else _out.write("sigmoid", out, lambda: _tensor(input).sigmoid())
+    return (_tensor(input).sigmoid()) if out is None else _out.write("sigmoid", out, lambda: _tensor(input).sigmoid())
 
 
 def sigmoid_(input: Tensor) -> Tensor:
@@ -111,7 +111,7 @@ def sigmoid_(input: Tensor) -> Tensor:
 
 def tanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = tanh x; ∂f/∂x = 1 − tanh²x, from the output alone."""
-    return _tensor(input).tanh() if out is None else _out.write("tanh", out, lambda: _tensor(input).tanh())
+    return (_tensor(input).tanh()) if out is None else _out.write("tanh", out, lambda: _tensor(input).tanh())
 
 
 def tanh_(input: Tensor) -> Tensor:
@@ -126,39 +126,39 @@ def clone(input: Any) -> Tensor:
 
 def mul(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a·b; ∂f/∂a = b, ∂f/∂b = a (the inputs swap places)."""
-    return _dispatch.binary(Mul, _tensor(input), other, False) if out is None else _out.write("mul", out, lambda: _dispatch.binary(Mul, _tensor(input), other, False))
+    return (_dispatch.binary(Mul, _tensor(input), other, False)) if out is None else _out.write("mul", out, lambda: _dispatch.binary(Mul, _tensor(input), other, False))
 
 
 def multiply(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a·b; ∂f/∂a = b, ∂f/∂b = a (the inputs swap places)."""
-    return _dispatch.binary(Mul, _tensor(input), other, False) if out is None else _out.write("multiply", out, lambda: _dispatch.binary(Mul, _tensor(input), other, False))
+    return (_dispatch.binary(Mul, _tensor(input), other, False)) if out is None else _out.write("multiply", out, lambda: _dispatch.binary(Mul, _tensor(input), other, False))
 
 
-def div(input: Any, other: Any, *, out: Any = None) -> Any:
+def div(input: Any, other: Any, *, rounding_mode: Any = None, out: Any = None) -> Any:
     """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-    return _dispatch.binary(Div, _tensor(input), other, True) if out is None else _out.write("div", out, lambda: _dispatch.binary(Div, _tensor(input), other, True))
+    return (_dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode)) if out is None else _out.write("div", out, lambda: _dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode))
 
 
-def divide(input: Any, other: Any, *, out: Any = None) -> Any:
+def divide(input: Any, other: Any, *, rounding_mode: Any = None, out: Any = None) -> Any:
     """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-    return _dispatch.binary(Div, _tensor(input), other, True) if out is None else _out.write("divide", out, lambda: _dispatch.binary(Div, _tensor(input), other, True))
+    return (_dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode)) if out is None else _out.write("divide", out, lambda: _dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode))
 
 
 def true_divide(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-    return _dispatch.binary(Div, _tensor(input), other, True) if out is None else _out.write("true_divide", out, lambda: _dispatch.binary(Div, _tensor(input), other, True))
+    return (_dispatch.binary(Div, _tensor(input), other, True)) if out is None else _out.write("true_divide", out, lambda: _dispatch.binary(Div, _tensor(input), other, True))
 
 
 def pow(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a^b; ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0, b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
-    return _dispatch.binary(Pow, _tensor(input), other, False) if out is None else _out.write("pow", out, lambda: _dispatch.binary(Pow, _tensor(input), other, False))
+    return (_dispatch.binary(Pow, _tensor(input), other, False)) if out is None else _out.write("pow", out, lambda: _dispatch.binary(Pow, _tensor(input), other, False))
 
 
 def maximum(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = max(a, b): the max gate routes the whole gradient to the larger input."""
-    return _dispatch.binary(Maximum, _tensor(input), other, False) if out is None else _out.write("maximum", out, lambda: _dispatch.binary(Maximum, _tensor(input), other, False))
+    return (_dispatch.binary(Maximum, _tensor(input), other, False)) if out is None else _out.write("maximum", out, lambda: _dispatch.binary(Maximum, _tensor(input), other, False))
 
 
 def minimum(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = min(a, b): routes the whole gradient to the smaller input."""
-    return _dispatch.binary(Minimum, _tensor(input), other, False) if out is None else _out.write("minimum", out, lambda: _dispatch.binary(Minimum, _tensor(input), other, False))
+    return (_dispatch.binary(Minimum, _tensor(input), other, False)) if out is None else _out.write("minimum", out, lambda: _dispatch.binary(Minimum, _tensor(input), other, False))

@@ -25,7 +25,7 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Any:
 
 def masked_select(input: Tensor, mask: Any, *, out: Any = None) -> Any:
     """The elements where `mask` (broadcast with input) is true, as a 1-D tensor."""
-    return _masked.masked_select(_tensor(input), mask) if out is None else _out.write("masked_select", out, lambda: _masked.masked_select(_tensor(input), mask))
+    return (_masked.masked_select(_tensor(input), mask)) if out is None else _out.write("masked_select", out, lambda: _masked.masked_select(_tensor(input), mask))
 
 
 def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Any:
@@ -35,7 +35,7 @@ def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Any:
 
 def take(input: Tensor, index: Any, *, out: Any = None) -> Any:
     """input treated as 1-D, picked at `index` (the result has index's shape; repeated indices add their gradients)."""
-    return _masked.take(_tensor(input), index) if out is None else _out.write("take", out, lambda: _masked.take(_tensor(input), index))
+    return (_masked.take(_tensor(input), index)) if out is None else _out.write("take", out, lambda: _masked.take(_tensor(input), index))
 
 
 def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> Any:

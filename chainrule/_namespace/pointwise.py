@@ -40,7 +40,7 @@ __all__ = ["sin", "sin_", "cos", "cos_", "tan", "tan_", "asin", "arcsin", "asin_
 
 def sin(input: Any, *, out: Any = None) -> Any:
     """f(x) = sin x; ∂f/∂x = cos x."""
-    return _tensor(input).sin() if out is None else _out.write("sin", out, lambda: _tensor(input).sin())
+    return (_tensor(input).sin()) if out is None else _out.write("sin", out, lambda: _tensor(input).sin())
 
 
 def sin_(input: Tensor) -> Tensor:
@@ -50,7 +50,7 @@ def sin_(input: Tensor) -> Tensor:
 
 def cos(input: Any, *, out: Any = None) -> Any:
     """f(x) = cos x; ∂f/∂x = −sin x."""
-    return _tensor(input).cos() if out is None else _out.write("cos", out, lambda: _tensor(input).cos())
+    return (_tensor(input).cos()) if out is None else _out.write("cos", out, lambda: _tensor(input).cos())
 
 
 def cos_(input: Tensor) -> Tensor:
@@ -60,7 +60,7 @@ def cos_(input: Tensor) -> Tensor:
 
 def tan(input: Any, *, out: Any = None) -> Any:
     """f(x) = tan x; ∂f/∂x = 1 + tan²x, from the output."""
-    return _tensor(input).tan() if out is None else _out.write("tan", out, lambda: _tensor(input).tan())
+    return (_tensor(input).tan()) if out is None else _out.write("tan", out, lambda: _tensor(input).tan())
 
 
 def tan_(input: Tensor) -> Tensor:
@@ -70,7 +70,7 @@ def tan_(input: Tensor) -> Tensor:
 
 def asin(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
-    return _tensor(input).asin() if out is None else _out.write("asin", out, lambda: _tensor(input).asin())
+    return (_tensor(input).asin()) if out is None else _out.write("asin", out, lambda: _tensor(input).asin())
 
 
 def asin_(input: Tensor) -> Tensor:
@@ -80,12 +80,12 @@ def asin_(input: Tensor) -> Tensor:
 
 def arcsin(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
-    return _tensor(input).asin() if out is None else _out.write("arcsin", out, lambda: _tensor(input).asin())
+    return (_tensor(input).asin()) if out is None else _out.write("arcsin", out, lambda: _tensor(input).asin())
 
 
 def acos(input: Any, *, out: Any = None) -> Any:
     """f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
-    return _tensor(input).acos() if out is None else _out.write("acos", out, lambda: _tensor(input).acos())
+    return (_tensor(input).acos()) if out is None else _out.write("acos", out, lambda: _tensor(input).acos())
 
 
 def acos_(input: Tensor) -> Tensor:
@@ -95,12 +95,12 @@ def acos_(input: Tensor) -> Tensor:
 
 def arccos(input: Any, *, out: Any = None) -> Any:
     """f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
-    return _tensor(input).acos() if out is None else _out.write("arccos", out, lambda: _tensor(input).acos())
+    return (_tensor(input).acos()) if out is None else _out.write("arccos", out, lambda: _tensor(input).acos())
 
 
 def atan(input: Any, *, out: Any = None) -> Any:
     """f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
-    return _tensor(input).atan() if out is None else _out.write("atan", out, lambda: _tensor(input).atan())
+    return (_tensor(input).atan()) if out is None else _out.write("atan", out, lambda: _tensor(input).atan())
 
 
 def atan_(input: Tensor) -> Tensor:
@@ -110,12 +110,12 @@ def atan_(input: Tensor) -> Tensor:
 
 def arctan(input: Any, *, out: Any = None) -> Any:
     """f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
-    return _tensor(input).atan() if out is None else _out.write("arctan", out, lambda: _tensor(input).atan())
+    return (_tensor(input).atan()) if out is None else _out.write("arctan", out, lambda: _tensor(input).atan())
 
 
 def sinh(input: Any, *, out: Any = None) -> Any:
     """f(x) = sinh x; ∂f/∂x = cosh x."""
-    return _tensor(input).sinh() if out is None else _out.write("sinh", out, lambda: _tensor(input).sinh())
+    return (_tensor(input).sinh()) if out is None else _out.write("sinh", out, lambda: _tensor(input).sinh())
 
 
 def sinh_(input: Tensor) -> Tensor:
@@ -125,7 +125,7 @@ def sinh_(input: Tensor) -> Tensor:
 
 def cosh(input: Any, *, out: Any = None) -> Any:
     """f(x) = cosh x; ∂f/∂x = sinh x."""
-    return _tensor(input).cosh() if out is None else _out.write("cosh", out, lambda: _tensor(input).cosh())
+    return (_tensor(input).cosh()) if out is None else _out.write("cosh", out, lambda: _tensor(input).cosh())
 
 
 def cosh_(input: Tensor) -> Tensor:
@@ -135,7 +135,7 @@ def cosh_(input: Tensor) -> Tensor:
 
 def asinh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
-    return _tensor(input).asinh() if out is None else _out.write("asinh", out, lambda: _tensor(input).asinh())
+    return (_tensor(input).asinh()) if out is None else _out.write("asinh", out, lambda: _tensor(input).asinh())
 
 
 def asinh_(input: Tensor) -> Tensor:
@@ -145,12 +145,12 @@ def asinh_(input: Tensor) -> Tensor:
 
 def arcsinh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
-    return _tensor(input).asinh() if out is None else _out.write("arcsinh", out, lambda: _tensor(input).asinh())
+    return (_tensor(input).asinh()) if out is None else _out.write("arcsinh", out, lambda: _tensor(input).asinh())
 
 
 def acosh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
-    return _tensor(input).acosh() if out is None else _out.write("acosh", out, lambda: _tensor(input).acosh())
+    return (_tensor(input).acosh()) if out is None else _out.write("acosh", out, lambda: _tensor(input).acosh())
 
 
 def acosh_(input: Tensor) -> Tensor:
@@ -160,12 +160,12 @@ def acosh_(input: Tensor) -> Tensor:
 
 def arccosh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
-    return _tensor(input).acosh() if out is None else _out.write("arccosh", out, lambda: _tensor(input).acosh())
+    return (_tensor(input).acosh()) if out is None else _out.write("arccosh", out, lambda: _tensor(input).acosh())
 
 
 def atanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
-    return _tensor(input).atanh() if out is None else _out.write("atanh", out, lambda: _tensor(input).atanh())
+    return (_tensor(input).atanh()) if out is None else _out.write("atanh", out, lambda: _tensor(input).atanh())
 
 
 def atanh_(input: Tensor) -> Tensor:
@@ -175,12 +175,12 @@ def atanh_(input: Tensor) -> Tensor:
 
 def arctanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
-    return _tensor(input).atanh() if out is None else _out.write("arctanh", out, lambda: _tensor(input).atanh())
+    return (_tensor(input).atanh()) if out is None else _out.write("arctanh", out, lambda: _tensor(input).atanh())
 
 
 def exp2(input: Any, *, out: Any = None) -> Any:
     """f(x) = 2ˣ; ∂f/∂x = 2ˣ ln 2."""
-    return _tensor(input).exp2() if out is None else _out.write("exp2", out, lambda: _tensor(input).exp2())
+    return (_tensor(input).exp2()) if out is None else _out.write("exp2", out, lambda: _tensor(input).exp2())
 
 
 def exp2_(input: Tensor) -> Tensor:
@@ -190,7 +190,7 @@ def exp2_(input: Tensor) -> Tensor:
 
 def expm1(input: Any, *, out: Any = None) -> Any:
     """f(x) = eˣ − 1; ∂f/∂x = eˣ = f(x) + 1."""
-    return _tensor(input).expm1() if out is None else _out.write("expm1", out, lambda: _tensor(input).expm1())
+    return (_tensor(input).expm1()) if out is None else _out.write("expm1", out, lambda: _tensor(input).expm1())
 
 
 def expm1_(input: Tensor) -> Tensor:
@@ -200,7 +200,7 @@ def expm1_(input: Tensor) -> Tensor:
 
 def log2(input: Any, *, out: Any = None) -> Any:
     """f(x) = log₂ x; ∂f/∂x = 1/(x ln 2)."""
-    return _tensor(input).log2() if out is None else _out.write("log2", out, lambda: _tensor(input).log2())
+    return (_tensor(input).log2()) if out is None else _out.write("log2", out, lambda: _tensor(input).log2())
 
 
 def log2_(input: Tensor) -> Tensor:
@@ -210,7 +210,7 @@ def log2_(input: Tensor) -> Tensor:
 
 def log10(input: Any, *, out: Any = None) -> Any:
     """f(x) = log₁₀ x; ∂f/∂x = 1/(x ln 10)."""
-    return _tensor(input).log10() if out is None else _out.write("log10", out, lambda: _tensor(input).log10())
+    return (_tensor(input).log10()) if out is None else _out.write("log10", out, lambda: _tensor(input).log10())
 
 
 def log10_(input: Tensor) -> Tensor:
@@ -220,7 +220,7 @@ def log10_(input: Tensor) -> Tensor:
 
 def log1p(input: Any, *, out: Any = None) -> Any:
     """f(x) = ln(1 + x); ∂f/∂x = 1/(1 + x)."""
-    return _tensor(input).log1p() if out is None else _out.write("log1p", out, lambda: _tensor(input).log1p())
+    return (_tensor(input).log1p()) if out is None else _out.write("log1p", out, lambda: _tensor(input).log1p())
 
 
 def log1p_(input: Tensor) -> Tensor:
@@ -230,7 +230,7 @@ def log1p_(input: Tensor) -> Tensor:
 
 def rsqrt(input: Any, *, out: Any = None) -> Any:
     """f(x) = 1/√x; ∂f/∂x = −½ x^(−3/2) = −½ f(x)³."""
-    return _tensor(input).rsqrt() if out is None else _out.write("rsqrt", out, lambda: _tensor(input).rsqrt())
+    return (_tensor(input).rsqrt()) if out is None else _out.write("rsqrt", out, lambda: _tensor(input).rsqrt())
 
 
 def rsqrt_(input: Tensor) -> Tensor:
@@ -240,7 +240,7 @@ def rsqrt_(input: Tensor) -> Tensor:
 
 def reciprocal(input: Any, *, out: Any = None) -> Any:
     """f(x) = 1/x; ∂f/∂x = −1/x² = −f(x)²."""
-    return _tensor(input).reciprocal() if out is None else _out.write("reciprocal", out, lambda: _tensor(input).reciprocal())
+    return (_tensor(input).reciprocal()) if out is None else _out.write("reciprocal", out, lambda: _tensor(input).reciprocal())
 
 
 def reciprocal_(input: Tensor) -> Tensor:

@@ -17,7 +17,8 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from .args import keepdim_arg, normalize_axes
-from .elementwise import Add, Clamp, Neg, Sub, Where
+from .division import FloorDivide, TruncDivide
+from .elementwise import Add, Clamp, Div, Neg, Sub, Where
 from .errors import ArgumentError, DtypeError, ShapeError
 
 if TYPE_CHECKING:
@@ -269,3 +270,14 @@ def isnan(input: Tensor) -> Tensor:  # noqa: A002
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
     """Where the elements are neither inf nor NaN."""
     return input._make(np.isfinite(input._array), None)
+
+
+def rounded_divide(input: Any, other: Any, rounding_mode: Any) -> Any:  # noqa: A002
+    """`div(input, other, rounding_mode=)`: true division, or rounded 'floor' or 'trunc'."""
+    if rounding_mode is None:
+        return binary(Div, input, other, True)
+    gate = {"floor": FloorDivide, "trunc": TruncDivide}.get(rounding_mode)
+    if gate is None:
+        raise ArgumentError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                            f"'floor' but found {rounding_mode!r}")
+    return binary(gate, input, other)

@@ -24,6 +24,7 @@ from .table import (
     INPLACE_FUNCTIONS,
     OPS,
     OUT_ARGUMENT,
+    ROUNDING_MODE,
     UNARY,
     Op,
 )
@@ -95,7 +96,7 @@ def _with_out(name: str, params: str, body: str) -> tuple[str, str]:
     keyword_only = re.search(r"(^|, )\*(\w+)?(:[^,]*)?(,|$)", head) is not None
     head += ", out: Any = None" if keyword_only else ", *, out: Any = None"
     return (head + star_star + kwargs,
-            f'{body} if out is None else _out.write("{name}", out, lambda: {body})')
+            f'({body}) if out is None else _out.write("{name}", out, lambda: {body})')
 
 
 def _function(name: str, params: str, body: str, doc: str, returns: str = "Any") -> list[str]:
@@ -129,6 +130,12 @@ def method_lines(op: Op) -> list[str]:
         gate, division = op.target.__name__, op.true_division
         call = f"_dispatch.binary({gate}, self, other, {division})"
         for name in [op.name, *op.aliases] if op.method else []:
+            if name in ROUNDING_MODE:
+                out += _method(name, "other: Any, *, rounding_mode: Any = None",
+                               f"{call} if rounding_mode is None else "
+                               "_dispatch.rounded_divide(self, other, rounding_mode)", doc,
+                               "Tensor")
+                continue
             out += _method(name, "other: Any", call, doc, "Tensor")
         if op.operator:
             out += _method(f"__{op.operator}__", "other: Any", call, doc, "Tensor")
@@ -171,6 +178,12 @@ def function_lines(op: Op) -> list[str]:
             if name == op.name and f"{name}_" in INPLACE_FUNCTIONS:
                 out += _function(f"{name}_", "input: Tensor", f"input.{name}_()",
                                  f"In place: {doc}", "Tensor")
+        elif op.kind == BINARY and name in ROUNDING_MODE:
+            out += _function(name, "input: Any, other: Any, *, rounding_mode: Any = None",
+                             f"_dispatch.binary({op.target.__name__}, _tensor(input), other, "
+                             f"{op.true_division}) if rounding_mode is None else "
+                             "_dispatch.rounded_divide(_tensor(input), other, rounding_mode)",
+                             doc, "Tensor")
         elif op.kind == BINARY:
             out += _function(name, "input: Any, other: Any",
                              f"_dispatch.binary({op.target.__name__}, _tensor(input), other, "

@@ -19,14 +19,14 @@ from . import _dual
 from ._broadcast import unbroadcast
 from .activation import erf
 from .dispatch import as_floating, clamp
-from .errors import ArgumentError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["Atan2", "Hypot", "Fmod", "Remainder", "FloorDivide", "Xlogy", "Floor", "Ceil", "Trunc",
-           "Frac", "Erfc", "Erfinv", "Logit", "NanToNum", "clamp_min", "clamp_max", "lerp",
-           "addcmul", "addcdiv", "logit", "nan_to_num", "isinf", "round", "erfc", "erfinv"]
+__all__ = ["Atan2", "Hypot", "Fmod", "Remainder", "Xlogy", "Floor",
+           "Ceil", "Trunc", "Frac", "Erfc", "Erfinv", "Logit", "NanToNum",
+           "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "isinf",
+           "round", "erfc", "erfinv"]
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
@@ -115,29 +115,6 @@ class Remainder(Gate):
         quotient = np.floor(_dual.constant(a) / _dual.constant(b))
         return (unbroadcast(grad, _shape(ctx, 0)) if need_a else None,
                 unbroadcast(-grad * quotient, _shape(ctx, 1)) if need_b else None)
-
-
-class FloorDivide(Gate):
-    """f(a, b) = ⌊a/b⌋ (Python's //);  ∂f/∂a = ∂f/∂b = 0 (flat between the steps; PyTorch
-    leaves this derivative unimplemented)."""
-
-    __slots__ = ()
-    label = "floor_divide"
-
-    @staticmethod
-    def forward(ctx: Gate, a: Array, b: Array) -> Array:
-        xp = array_module(a)
-        if xp.asarray(a).dtype.kind in "iub" and xp.asarray(b).dtype.kind in "iub" and (
-                xp.asarray(b) == 0).any():
-            raise ArgumentError("floor_divide: ZeroDivisionError (an integer divided by 0)")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return xp.floor_divide(a, b)  # type: ignore[no-any-return]
-
-    @staticmethod
-    def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
-        need_a, need_b = ctx.needs_input_grad
-        return (unbroadcast(grad * 0, _shape(ctx, 0)) if need_a else None,
-                unbroadcast(grad * 0, _shape(ctx, 1)) if need_b else None)
 
 
 class Xlogy(Gate):

@@ -35,6 +35,7 @@ from . import (
     cumulative,
     decompositions,
     dispatch,
+    division,
     elementwise,
     extremes,
     indexing,
@@ -62,8 +63,8 @@ from . import (
     triangle,
 )
 
-__all__ = ["Op", "OPS", "OUT_ARGUMENT", "INPLACE_FUNCTIONS", "CORE_ROWS", "REDUCTION_ROWS",
-           "INDEXING_ROWS", "RANDOM_ROWS", "UNARY", "BINARY", "COMPARE", "FRONT"]
+__all__ = ["Op", "OPS", "OUT_ARGUMENT", "INPLACE_FUNCTIONS", "ROUNDING_MODE", "CORE_ROWS",
+           "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY", "BINARY", "COMPARE", "FRONT"]
 
 UNARY, BINARY, COMPARE, FRONT = "unary", "binary", "compare", "front"
 
@@ -154,7 +155,7 @@ CORE_ROWS: tuple[Op, ...] = (
     Op("fmod", BINARY, pointwise2.Fmod, ufunc="fmod", gradcheck={"away_from_zero": 0.3}),
     Op("remainder", BINARY, pointwise2.Remainder, operator="mod", ufunc="remainder",
        gradcheck={"away_from_zero": 0.3}),
-    Op("floor_divide", BINARY, pointwise2.FloorDivide, operator="floordiv",
+    Op("floor_divide", BINARY, division.FloorDivide, operator="floordiv",
        ufunc="floor_divide", gradcheck={"away_from_zero": 0.3}),
     Op("xlogy", BINARY, pointwise2.Xlogy, true_division=True,
        gradcheck={"low": 0.2, "high": 3.0}),
@@ -441,3 +442,6 @@ INPLACE_FUNCTIONS: frozenset[str] = frozenset("""
     asinh_ acosh_ atanh_ exp2_ expm1_ log2_ log10_ log1p_ rsqrt_ reciprocal_ erf_ erfc_ floor_
     ceil_ trunc_ frac_
 """.split())
+
+#: The BINARY names that take PyTorch's `rounding_mode=` ('floor' or 'trunc'; None divides).
+ROUNDING_MODE: frozenset[str] = frozenset({"div", "divide"})
