@@ -447,3 +447,13 @@ def test_div_rounding_mode_errors_match_torch() -> None:
             module.tensor([1.0]).div(2, rounding_mode="round")
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             module.tensor([1]).div(0, rounding_mode="trunc")
+
+
+@pytest.mark.parametrize("call", ["x.softmax(1, dtype=m.float64)", "m.softmax(x, 0, m.float64)",
+                                  "x.log_softmax(dim=1, dtype=m.float64)",
+                                  "m.nn.functional.log_softmax(x, 1, dtype=m.float64)"])
+def test_softmax_dtype_matches_torch(call: str) -> None:
+    array = np.random.default_rng(6).standard_normal((2, 3)).astype(np.float32)
+    theirs, mine = _run(torch, call, array), _run(cr, call, array)
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1] == "float64"
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)

@@ -75,10 +75,10 @@ class ReduceMethods:
         """log Σ exp(x) over `dim`, computed without overflow."""
         return _reduce.logsumexp(self, dim, keepdim, keepdims=keepdims)
 
-    def softmax(self, dim: int) -> Any:
-        """exp(x) / Σ exp(x) along `dim`."""
-        return _reduce.softmax(self, dim)
+    def softmax(self, dim: int, dtype: Any = None) -> Any:
+        """exp(x) / Σ exp(x) along `dim` (computed in `dtype` when given, as PyTorch's)."""
+        return _reduce.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim: int) -> Any:
-        """x − logsumexp(x) along `dim`."""
-        return _reduce.log_softmax(self, dim)
+    def log_softmax(self, dim: int, dtype: Any = None) -> Any:
+        """x − logsumexp(x) along `dim` (computed in `dtype` when given)."""
+        return _reduce.log_softmax(self, dim, dtype)

@@ -88,11 +88,11 @@ def logsumexp(
     return (_reduce.logsumexp(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("logsumexp", out, lambda: _reduce.logsumexp(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
-def softmax(input: Tensor, dim: int, *, out: Any = None) -> Any:
-    """exp(x) / Σ exp(x) along `dim`."""
-    return (_reduce.softmax(_tensor(input), dim)) if out is None else _out.write("softmax", out, lambda: _reduce.softmax(_tensor(input), dim))
+def softmax(input: Tensor, dim: int, dtype: Any = None, *, out: Any = None) -> Any:
+    """exp(x) / Σ exp(x) along `dim` (computed in `dtype` when given, as PyTorch's)."""
+    return (_reduce.softmax(_tensor(input), dim, dtype)) if out is None else _out.write("softmax", out, lambda: _reduce.softmax(_tensor(input), dim, dtype))
 
 
-def log_softmax(input: Tensor, dim: int, *, out: Any = None) -> Any:
-    """x − logsumexp(x) along `dim`."""
-    return (_reduce.log_softmax(_tensor(input), dim)) if out is None else _out.write("log_softmax", out, lambda: _reduce.log_softmax(_tensor(input), dim))
+def log_softmax(input: Tensor, dim: int, dtype: Any = None, *, out: Any = None) -> Any:
+    """x − logsumexp(x) along `dim` (computed in `dtype` when given)."""
+    return (_reduce.log_softmax(_tensor(input), dim, dtype)) if out is None else _out.write("log_softmax", out, lambda: _reduce.log_softmax(_tensor(input), dim, dtype))

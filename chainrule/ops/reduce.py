@@ -450,11 +450,13 @@ def implicit_softmax_dim(op: str, ndim: int, stacklevel: int = 3) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    """exp(x) / Σ exp(x) along `dim`."""
-    return Softmax.apply(as_floating(input), normalize_dim("softmax", dim, input.ndim))
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """exp(x) / Σ exp(x) along `dim` (computed in `dtype` when given, as PyTorch's)."""
+    source = as_floating(input if dtype is None else input.to(dtype))
+    return Softmax.apply(source, normalize_dim("softmax", dim, input.ndim))
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    """x − logsumexp(x) along `dim`."""
-    return LogSoftmax.apply(as_floating(input), normalize_dim("log_softmax", dim, input.ndim))
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """x − logsumexp(x) along `dim` (computed in `dtype` when given)."""
+    source = as_floating(input if dtype is None else input.to(dtype))
+    return LogSoftmax.apply(source, normalize_dim("log_softmax", dim, input.ndim))
