@@ -353,7 +353,7 @@ def test_inplace_functions_match_torch() -> None:
     from chainrule.ops.table import INPLACE_FUNCTIONS
 
     for name in sorted(INPLACE_FUNCTIONS):
-        array = np.array([0.3, 0.6, 0.9])
+        array = np.array([0.3, 0.6, 0.9]) + (1.0 if name == "acosh_" else 0.0)
         theirs_input, mine_input = torch.tensor(array), cr.tensor(array)
         theirs, mine = getattr(torch, name)(theirs_input), getattr(cr, name)(mine_input)
         assert theirs is theirs_input and mine is mine_input, name
