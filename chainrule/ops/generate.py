@@ -143,7 +143,13 @@ def method_lines(op: Op) -> list[str]:
                            f"_dispatch.binary({gate}, other, self, {division})", doc, "Tensor")
         if op.ufunc:
             inplace_name = op.name.strip("_") + "_"
-            if op.method:
+            if op.method and op.name in ROUNDING_MODE:
+                out += _method(inplace_name, "other: Any, *, rounding_mode: Any = None",
+                               f'_inplace.apply_ufunc(self, "{inplace_name}", np.{op.ufunc}, '
+                               "other) if rounding_mode is None else _inplace.write_back(self, "
+                               f'"{inplace_name}", _dispatch.rounded_divide(self, other, '
+                               "rounding_mode))", f"In place: {doc}", "Tensor")
+            elif op.method:
                 out += _method(inplace_name, "other: Any",
                                f'_inplace.apply_ufunc(self, "{inplace_name}", np.{op.ufunc}, '
                                "other)", f"In place: {doc}", "Tensor")
