@@ -189,17 +189,41 @@ def where_dtype(a: Any, b: Any) -> np.dtype:
     return np.result_type(*dtypes)
 
 
+#: PyTorch's names for dtypes in its messages ("result type Float can't be cast ...").
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+                "complex128": "ComplexDouble"}
+#: The kinds of number in order: a result may be stored into a tensor of the same kind or a
+#: later one, never an earlier one (PyTorch's canCast: no float into int, nothing into bool).
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
+
+
+def torch_name(dtype: Any) -> str:
+    """PyTorch's name for a dtype in its messages: Float, Long, Bool, …"""
+    name = np.dtype(dtype).name
+    return _TORCH_NAMES.get(name, name)
+
+
+def check_cast(op: str, result: Any, target: Any) -> None:
+    """PyTorch's RuntimeError when a `result` dtype cannot be stored into a `target` tensor
+    (in place or through out=): a float into an integer tensor, anything into bool, …"""
+    if _KIND_RANK[np.dtype(result).kind] > _KIND_RANK[np.dtype(target).kind]:
+        from .ops.errors import DtypeError  # ops imports this module: import when raising
+        prefix = f"{op}: " if op else ""
+        raise DtypeError(f"{prefix}result type {torch_name(result)} can't be cast to the "
+                         f"desired output type {torch_name(target)}")
+
+
 def check_in_place(op: str, target: np.dtype, value: Any) -> None:
-    """An in-place result must fit the tensor's own dtype without losing precision."""
+    """An in-place result must fit the tensor's kind of number, as in PyTorch (a float32
+    tensor takes a float64 result, cast; an integer tensor refuses a float one)."""
     if isinstance(value, (np.ndarray, np.generic)):
-        result = np.result_type(target, value)
-        if result != target:
-            raise TypeError(f"{op}: the result would be {result}, but this tensor is "
-                            f"{from_numpy_dtype(target)}; an in-place operation cannot hold "
-                            "it without losing precision")
-    if isinstance(value, builtins.float) and target.kind != "f":
-        raise TypeError(f"{op}: a float cannot be stored in place in a "
-                        f"{from_numpy_dtype(target)} tensor")
+        check_cast(op, value.dtype, target)  # across kinds, PyTorch's result is value's
+    if isinstance(value, builtins.float) and target.kind not in "fc":
+        check_cast(op, default_float.numpy, target)
+    if isinstance(value, builtins.int) and not isinstance(value, builtins.bool):
+        check_cast(op, np.dtype(np.int64), target)
 
 
 # ---------------------------------------------------------------------- the default

@@ -10,7 +10,9 @@ import numpy as np
 
 from . import _dtype
 from .backends import Device, default_device, module_for
+from .ops import out as _out
 from .ops.args import int_arg, normalize_dim, number_arg
+from .ops.errors import ArgumentError, ShapeError
 from .ops.factory import creation_shape
 from .ops.shape import Concatenate, Stack
 from .tensor import Tensor, to_array
@@ -82,21 +84,25 @@ def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
     return _place(array, None, requires_grad)
 
 
+@_out.factory_out
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
           ) -> Tensor:
     return _filled("zeros", size, 0, dtype, device, requires_grad)
 
 
+@_out.factory_out
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
          ) -> Tensor:
     return _filled("ones", size, 1, dtype, device, requires_grad)
 
 
+@_out.factory_out
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
           ) -> Tensor:
     return _filled("empty", size, _EMPTY, dtype, device, requires_grad)
 
 
+@_out.factory_out
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     return _filled("full", (size,), fill_value, dtype, device, requires_grad)
@@ -164,6 +170,7 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
     return _place(values, device, requires_grad)
 
 
+@_out.factory_out
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from `start` up to (not including) `end`; int64 unless a bound is a float."""
@@ -173,7 +180,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
         if not math.isfinite(number_arg("arange", name, value)):
             raise ValueError(f"arange: {name} must be finite, got {value}")
     if step == 0:
-        raise ValueError("arange: step must not be zero")
+        raise ArgumentError("arange: step must not be zero")
     if (end - start) * step < 0:
         raise ValueError(f"arange: the step {step} points away from end: start {start}, "
                          f"end {end}; the signs of step and end - start must agree")
@@ -186,6 +193,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
     return _place(xp.arange(start, end, step).astype(target), None, requires_grad)
 
 
+@_out.factory_out
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """`steps` evenly spaced values from `start` to `end`, both included."""
@@ -197,6 +205,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     return _place(xp.linspace(start, end, steps).astype(target), None, requires_grad)
 
 
+@_out.factory_out
 def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     int_arg("eye", "n", n, minimum=0)
@@ -211,7 +220,7 @@ def _joinable(op: str, tensors: Sequence[Tensor]) -> tuple[Tensor, ...]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{op}: expected a list or tuple of tensors")
     if not tensors:
-        raise ValueError(f"{op}: expected a non-empty list of tensors")
+        raise ShapeError(f"{op}: expected a non-empty list of tensors")
     for position, value in enumerate(tensors):
         if not isinstance(value, Tensor):
             raise TypeError(f"{op}: expected a sequence of tensors, but element {position} is "
@@ -225,17 +234,21 @@ def _joinable(op: str, tensors: Sequence[Tensor]) -> tuple[Tensor, ...]:
     return values
 
 
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The tensors joined along an existing dim; all other sizes must agree."""
-
-
+    if out is not None:  # PyTorch's out=: the result written into `out` (see ops.out)
+        return _out.write("cat", out, lambda: cat(tensors, dim))
     values = _joinable("cat", tensors)
+    for position, value in enumerate(values):
+        if not value.ndim:
+            raise ShapeError(f"cat: zero-dimensional tensor (at position {position}) cannot be "
+                             "concatenated; use stack, or unsqueeze it to shape (1,) first")
     axis = normalize_dim("cat", dim, values[0].ndim)
     reference = values[0].shape
     for position, value in enumerate(values):
         if value.ndim != len(reference) or any(
                 a != b for i, (a, b) in enumerate(zip(value.shape, reference)) if i != axis):
-            raise ValueError(f"cat: tensor {position} has shape {value.shape}, which does not "
+            raise ShapeError(f"cat: tensor {position} has shape {value.shape}, which does not "
                              f"match {reference} outside dim {axis}")
     return Concatenate.apply(axis, *values)
 
@@ -243,14 +256,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = cat
 
 
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
     """The tensors stacked along a new dim; all shapes must be equal."""
-
-
+    if out is not None:  # PyTorch's out=: the result written into `out` (see ops.out)
+        return _out.write("stack", out, lambda: stack(tensors, dim))
     values = _joinable("stack", tensors)
     axis = normalize_dim("stack", dim, values[0].ndim + 1)
     for position, value in enumerate(values):
         if value.shape != values[0].shape:
-            raise ValueError(f"stack: tensor {position} has shape {value.shape}, but tensor 0 "
+            raise ShapeError(f"stack: tensor {position} has shape {value.shape}, but tensor 0 "
                              f"has shape {values[0].shape}; all must be equal")
     return Stack.apply(axis, *values)

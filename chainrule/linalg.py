@@ -8,10 +8,13 @@ inverses, determinants and linear solves.
 
 from __future__ import annotations
 
+from .ops.decompositions import linalg_svd as svd
 from .ops.inverse import inv, solve
 from .ops.inverse import linalg_det as det
 from .ops.inverse import linalg_slogdet as slogdet
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, svdvals, vector_norm
+from .ops.products import linalg_cross as cross
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve",
+           "cross", "svd"]

@@ -20,6 +20,7 @@ from . import _dtype
 from ._generator import Generator, default_generator
 from .backends import default_device
 from .creation import creation_shape
+from .ops import out as _out
 from .ops.args import int_arg
 from .ops.sampling import normal_from_tensors
 from .tensor import Tensor
@@ -91,6 +92,7 @@ def _draw_type(target: np.dtype) -> np.dtype:
     return target if target in (np.float32, np.float64) else np.dtype(np.float64)
 
 
+@_out.factory_out
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
@@ -100,6 +102,7 @@ def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
     return _finish(array, requires_grad, device)
 
 
+@_out.factory_out
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
@@ -110,6 +113,7 @@ def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
     return _finish(array, requires_grad, device)
 
 
+@_out.factory_out
 def randint(low: int, high: int | None = None, size: Any = None, *,
             generator: Generator | None = None, dtype: Any = None, device: Any = None,
             requires_grad: bool = False) -> Tensor:
@@ -130,6 +134,7 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     return _finish(array, requires_grad, device)
 
 
+@_out.factory_out
 def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0 … n−1 (int64 unless `dtype` says otherwise)."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax",
-           "histogram", "cummax", "cummin", "slogdet", "linalg_slogdet", "mode"]
+           "histogram", "cummax", "cummin", "slogdet", "linalg_slogdet", "mode", "svd",
+           "linalg_svd"]
 
 max = namedtuple("max", ["values", "indices"])  # noqa: A001 - PyTorch's name
 min = namedtuple("min", ["values", "indices"])  # noqa: A001 - PyTorch's name
@@ -22,3 +23,5 @@ histogram = namedtuple("histogram", ["hist", "bin_edges"])
 slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
 linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 mode = namedtuple("mode", ["values", "indices"])
+svd = namedtuple("svd", ["U", "S", "V"])
+linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])

@@ -29,6 +29,7 @@ from .engine.variable import Variable
 from .ops import inplace
 from .ops.args import normalize_dim, normalize_index
 from .ops.elementwise import Cast
+from .ops.errors import DtypeError, ShapeError
 from .ops.shape import ToDevice
 
 __all__ = ["Tensor", "to_array", "as_tensor_argument", "seed_gradient", "parse_to_arguments"]
@@ -158,8 +159,9 @@ class Tensor(TensorMethods, Variable):
                                f"('{self.grad_fn.label}'), so it is not a leaf; use .detach() "
                                "to get a tensor that does not require grad")
         if requires_grad and self._array.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require gradients, got "
-                            f"{self.dtype}; convert first, e.g. x.float()")
+            raise DtypeError(f"Only Tensors of floating point and complex dtype can require "
+                             f"gradients ({self.dtype} is not floating-point); convert "
+                             "first, e.g. x.float()")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -227,9 +229,8 @@ class Tensor(TensorMethods, Variable):
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        for i in range(self.shape[0]):
-            yield self[i]
+            raise TypeError("iteration over a 0-d tensor")  # at iter(), as in PyTorch
+        return (self[i] for i in range(self.shape[0]))
 
     def __pos__(self) -> Tensor:
         return self
@@ -239,7 +240,7 @@ class Tensor(TensorMethods, Variable):
     # ------------------------------------------------------------------ conversion
     def item(self) -> Any:
         if self._array.size != 1:
-            raise ValueError(f"item(): a tensor with {self._array.size} elements cannot be "
+            raise ShapeError(f"item(): a tensor with {self._array.size} elements cannot be "
                              "converted to a Python number; expected exactly one element")
         return self._array.reshape(()).item()
 
@@ -389,8 +390,9 @@ class Tensor(TensorMethods, Variable):
         inplace.check(self, "setitem", value)
         try:
             self._array[normalize_index(index)] = _raw(value)
-        except (IndexError, ValueError) as error:
-            raise type(error)(f"setitem on a tensor of shape {self.shape}: {error}") from None
+        except (IndexError, ValueError) as error:  # a shape mismatch is PyTorch's RuntimeError
+            kind = IndexError if isinstance(error, IndexError) else ShapeError
+            raise kind(f"setitem on a tensor of shape {self.shape}: {error}") from None
         version.bump(self)
 
     def zero_(self) -> Tensor:

@@ -23,6 +23,7 @@ from chainrule.backends import Device
 from chainrule.engine.gate import Function, Gate
 from chainrule.ops import (
     activation,
+    division,
     elementwise,
     indexing,
     layer,
@@ -270,6 +271,12 @@ case(pointwise2.Xlogy, "row", pointwise2.Xlogy.apply, values((3, 4), 64, avoid=(
 for gate in (pointwise2.Floor, pointwise2.Ceil, pointwise2.Trunc):
     case(gate, "between-steps", gate.apply, values((3, 4), 66, avoid=(-2, -1, 0, 1, 2)),
          flat=True, second=False)
+case(division.FloorDivide, "row", division.FloorDivide.apply,
+     values((3, 4), 69, avoid=(-2, -1, 0, 1, 2)), values((4,), 70, 0.5, 0.9), flat=True,
+     second=False)
+case(division.TruncDivide, "row", division.TruncDivide.apply,
+     values((3, 4), 71, avoid=(-2, -1, 0, 1, 2)), values((4,), 72, -0.9, -0.5), flat=True,
+     second=False)
 case(pointwise2.Round, "2-decimals", lambda x: pointwise2.Round.apply(x, 2),
      values((3, 4), 67), flat=True, second=False)
 case(pointwise2.Logit, "no-eps", lambda x: pointwise2.Logit.apply(x, None),

@@ -99,8 +99,8 @@ REDUCTIONS = {
     "prod": lambda x, dim, keep: x.prod(dim, keep),
     "logsumexp": lambda x, dim, keep: x.logsumexp(dim if dim is not None else
                                                   tuple(range(x.ndim)), keep),
-    "var": lambda x, dim, keep: x.var(dim, keep),
-    "std": lambda x, dim, keep: x.std(dim, keep, correction=0),
+    "var": lambda x, dim, keep: x.var(dim, keepdim=keep),
+    "std": lambda x, dim, keep: x.std(dim, keepdim=keep, correction=0),
 }
 
 

@@ -195,7 +195,7 @@ def _broken(rule: Callable[..., Any], how: str) -> Callable[..., Any]:
 # gradients in between; tests/test_promoted_gradients_torch.py checks the leaves'.)
 IDENTITY_RULES = {"Clone", "ToDevice", "Frac", "Cast"}
 # Flat rules (rounding): their right answer is 0, which tripling or negating leaves right.
-FLAT_RULES = {"Floor", "Ceil", "Trunc", "Round"}
+FLAT_RULES = {"Floor", "Ceil", "Trunc", "Round", "FloorDivide", "TruncDivide"}
 
 
 @pytest.mark.parametrize("how", ["triple", "negate", "upstream"])

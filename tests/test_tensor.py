@@ -135,12 +135,16 @@ def test_in_place_on_a_recorded_tensor_raises() -> None:
         w[0] = 3.0
 
 
-def test_in_place_that_would_lose_precision_raises() -> None:
+def test_in_place_keeps_the_dtype_and_refuses_another_kind_of_number() -> None:
+    """PyTorch's rule (canCast): a float32 tensor takes a float64 result, cast to float32; an
+    integer tensor refuses a float result with a RuntimeError."""
     x = cr.ones(2)
-    with pytest.raises(TypeError, match="losing precision"):
-        x += cr.ones(2, dtype=cr.float64)
-    with pytest.raises(TypeError, match="float cannot be stored"):
+    x += cr.ones(2, dtype=cr.float64)
+    assert x.dtype == cr.float32 and x.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type Long"):
         cr.tensor([1, 2]).add_(0.5)
+    with pytest.raises(RuntimeError, match="result type Float can't be cast"):
+        cr.tensor([1, 2]).sqrt_()
 
 
 def test_manual_seed_makes_draws_reproducible() -> None:

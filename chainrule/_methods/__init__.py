@@ -10,12 +10,15 @@ from .batched import BatchedMethods
 from .bitwise import BitwiseMethods
 from .counting import CountingMethods
 from .cumulative import CumulativeMethods
+from .decompositions import DecompositionsMethods
 from .dispatch import DispatchMethods
+from .division import DivisionMethods
 from .elementwise import ElementwiseMethods
 from .extremes import ExtremesMethods
 from .hooks import HooksMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
+from .inplace_shape import Inplace_shapeMethods
 from .inverse import InverseMethods
 from .linalg import LinalgMethods
 from .masked import MaskedMethods
@@ -40,7 +43,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, HooksMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, DivisionMethods, ElementwiseMethods, ExtremesMethods, HooksMethods, IndexingMethods, InplaceMethods, Inplace_shapeMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

@@ -48,13 +48,13 @@ class CountingMethods:
         return _counting.histogram(self, bins, range=range, weight=weight, density=density)
 
     def var_mean(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+            self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
     ) -> Any:
-        """(var, mean) over `dim`, both differentiable (see `var` for `correction`)."""
-        return _counting.var_mean(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+        """(var, mean) over `dim`, both differentiable (`var`'s overloads and `correction`)."""
+        return _counting.var_mean(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
     def std_mean(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+            self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
     ) -> Any:
-        """(std, mean) over `dim`, both differentiable (see `std` for `correction`)."""
-        return _counting.std_mean(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+        """(std, mean) over `dim`, both differentiable (`std`'s overloads and `correction`)."""
+        return _counting.std_mean(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)

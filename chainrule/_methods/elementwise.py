@@ -145,13 +145,13 @@ class ElementwiseMethods:
         """In place: f(a, b) = a·b; ∂f/∂a = b, ∂f/∂b = a (the inputs swap places)."""
         return _inplace.apply_ufunc(self, "*=", np.multiply, other)
 
-    def div(self, other: Any) -> Tensor:
+    def div(self, other: Any, *, rounding_mode: Any = None) -> Tensor:
         """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-        return _dispatch.binary(Div, self, other, True)
+        return _dispatch.binary(Div, self, other, True) if rounding_mode is None else _dispatch.rounded_divide(self, other, rounding_mode)
 
-    def divide(self, other: Any) -> Tensor:
+    def divide(self, other: Any, *, rounding_mode: Any = None) -> Tensor:
         """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-        return _dispatch.binary(Div, self, other, True)
+        return _dispatch.binary(Div, self, other, True) if rounding_mode is None else _dispatch.rounded_divide(self, other, rounding_mode)
 
     def true_divide(self, other: Any) -> Tensor:
         """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
@@ -165,9 +165,9 @@ class ElementwiseMethods:
         """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
         return _dispatch.binary(Div, other, self, True)
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: Any = None) -> Tensor:
         """In place: f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-        return _inplace.apply_ufunc(self, "div_", np.true_divide, other)
+        return _inplace.apply_ufunc(self, "div_", np.true_divide, other) if rounding_mode is None else _inplace.write_back(self, "div_", _dispatch.rounded_divide(self, other, rounding_mode))
 
     def __itruediv__(self, other: Any) -> Tensor:
         """In place: f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""

@@ -60,25 +60,25 @@ class ReduceMethods:
         return _reduce.argmin(self, dim, keepdim, keepdims=keepdims)
 
     def var(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+            self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
     ) -> Any:
         """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-        return _reduce.var(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+        return _reduce.var(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
     def std(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+            self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
     ) -> Any:
         """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-        return _reduce.std(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+        return _reduce.std(self, dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
     def logsumexp(self, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
         """log Σ exp(x) over `dim`, computed without overflow."""
         return _reduce.logsumexp(self, dim, keepdim, keepdims=keepdims)
 
-    def softmax(self, dim: int) -> Any:
-        """exp(x) / Σ exp(x) along `dim`."""
-        return _reduce.softmax(self, dim)
+    def softmax(self, dim: int, dtype: Any = None) -> Any:
+        """exp(x) / Σ exp(x) along `dim` (computed in `dtype` when given, as PyTorch's)."""
+        return _reduce.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim: int) -> Any:
-        """x − logsumexp(x) along `dim`."""
-        return _reduce.log_softmax(self, dim)
+    def log_softmax(self, dim: int, dtype: Any = None) -> Any:
+        """x − logsumexp(x) along `dim` (computed in `dtype` when given)."""
+        return _reduce.log_softmax(self, dim, dtype)

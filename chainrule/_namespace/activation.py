@@ -12,12 +12,18 @@ from typing import Any
 import numpy as np
 
 from ..ops import dispatch as _dispatch
+from ..ops import out as _out
 from ..ops.activation import Erf
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["erf"]
+__all__ = ["erf", "erf_"]
 
 
-def erf(input: Any) -> Tensor:
+def erf(input: Any, *, out: Any = None) -> Any:
     """f(x) = erf x; ∂f/∂x = (2/√π) e^(−x²)."""
-    return _tensor(input).erf()
+    return (_tensor(input).erf()) if out is None else _out.write("erf", out, lambda: _tensor(input).erf())
+
+
+def erf_(input: Tensor) -> Tensor:
+    """In place: f(x) = erf x; ∂f/∂x = (2/√π) e^(−x²)."""
+    return input.erf_()

@@ -12,41 +12,50 @@ from typing import Any
 import numpy as np
 
 from ..ops import batched as _batched
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["mm", "mv", "bmm", "addmm", "addmv", "baddbmm", "addbmm"]
 
 
-def mm(input: Tensor, mat2: Tensor) -> Any:
+def mm(input: Tensor, mat2: Tensor, *, out: Any = None) -> Any:
     """The product of two matrices: (n×m)·(m×p) → n×p."""
-    return _batched.mm(_tensor(input), mat2)
+    return (_batched.mm(_tensor(input), mat2)) if out is None else _out.write("mm", out, lambda: _batched.mm(_tensor(input), mat2))
 
 
-def mv(input: Tensor, vec: Tensor) -> Any:
+def mv(input: Tensor, vec: Tensor, *, out: Any = None) -> Any:
     """The product of a matrix and a vector: (n×m)·(m) → n."""
-    return _batched.mv(_tensor(input), vec)
+    return (_batched.mv(_tensor(input), vec)) if out is None else _out.write("mv", out, lambda: _batched.mv(_tensor(input), vec))
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Any:
+def bmm(input: Tensor, mat2: Tensor, *, out: Any = None) -> Any:
     """Batched matrix products: (b×n×m)·(b×m×p) → b×n×p, no broadcasting."""
-    return _batched.bmm(_tensor(input), mat2)
+    return (_batched.bmm(_tensor(input), mat2)) if out is None else _out.write("bmm", out, lambda: _batched.bmm(_tensor(input), mat2))
 
 
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+def addmm(
+        input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1, out: Any = None
+) -> Any:
     """β·input + α·(mat1·mat2), input broadcast to the product's shape."""
-    return _batched.addmm(_tensor(input), mat1, mat2, beta=beta, alpha=alpha)
+    return (_batched.addmm(_tensor(input), mat1, mat2, beta=beta, alpha=alpha)) if out is None else _out.write("addmm", out, lambda: _batched.addmm(_tensor(input), mat1, mat2, beta=beta, alpha=alpha))
 
 
-def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+def addmv(
+        input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1, out: Any = None
+) -> Any:
     """β·input + α·(mat·vec)."""
-    return _batched.addmv(_tensor(input), mat, vec, beta=beta, alpha=alpha)
+    return (_batched.addmv(_tensor(input), mat, vec, beta=beta, alpha=alpha)) if out is None else _out.write("addmv", out, lambda: _batched.addmv(_tensor(input), mat, vec, beta=beta, alpha=alpha))
 
 
-def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+def baddbmm(
+        input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1, out: Any = None
+) -> Any:
     """β·input + α·bmm(batch1, batch2)."""
-    return _batched.baddbmm(_tensor(input), batch1, batch2, beta=beta, alpha=alpha)
+    return (_batched.baddbmm(_tensor(input), batch1, batch2, beta=beta, alpha=alpha)) if out is None else _out.write("baddbmm", out, lambda: _batched.baddbmm(_tensor(input), batch1, batch2, beta=beta, alpha=alpha))
 
 
-def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Any:
+def addbmm(
+        input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1, out: Any = None
+) -> Any:
     """β·input + α·Σ_b batch1[b]·batch2[b] (the batch summed away)."""
-    return _batched.addbmm(_tensor(input), batch1, batch2, beta=beta, alpha=alpha)
+    return (_batched.addbmm(_tensor(input), batch1, batch2, beta=beta, alpha=alpha)) if out is None else _out.write("addbmm", out, lambda: _batched.addbmm(_tensor(input), batch1, batch2, beta=beta, alpha=alpha))

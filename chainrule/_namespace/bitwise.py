@@ -12,64 +12,65 @@ from typing import Any
 import numpy as np
 
 from ..ops import bitwise as _bitwise
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "nonzero", "argwhere"]
 
 
-def logical_not(input: Tensor) -> Any:
+def logical_not(input: Tensor, *, out: Any = None) -> Any:
     """Where input is zero (a bool tensor, for any dtype)."""
-    return _bitwise.logical_not(_tensor(input))
+    return (_bitwise.logical_not(_tensor(input))) if out is None else _out.write("logical_not", out, lambda: _bitwise.logical_not(_tensor(input)))
 
 
-def logical_and(input: Tensor, other: Any) -> Any:
+def logical_and(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """Where both input and other are nonzero (a bool tensor, for any dtypes)."""
-    return _bitwise.logical_and(_tensor(input), other)
+    return (_bitwise.logical_and(_tensor(input), other)) if out is None else _out.write("logical_and", out, lambda: _bitwise.logical_and(_tensor(input), other))
 
 
-def logical_or(input: Tensor, other: Any) -> Any:
+def logical_or(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """Where input or other is nonzero (a bool tensor, for any dtypes)."""
-    return _bitwise.logical_or(_tensor(input), other)
+    return (_bitwise.logical_or(_tensor(input), other)) if out is None else _out.write("logical_or", out, lambda: _bitwise.logical_or(_tensor(input), other))
 
 
-def logical_xor(input: Tensor, other: Any) -> Any:
+def logical_xor(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """Where exactly one of input and other is nonzero (a bool tensor)."""
-    return _bitwise.logical_xor(_tensor(input), other)
+    return (_bitwise.logical_xor(_tensor(input), other)) if out is None else _out.write("logical_xor", out, lambda: _bitwise.logical_xor(_tensor(input), other))
 
 
-def bitwise_and(input: Tensor, other: Any) -> Any:
+def bitwise_and(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """input & other, bit by bit (integer and bool tensors)."""
-    return _bitwise.bitwise_and(_tensor(input), other)
+    return (_bitwise.bitwise_and(_tensor(input), other)) if out is None else _out.write("bitwise_and", out, lambda: _bitwise.bitwise_and(_tensor(input), other))
 
 
-def bitwise_or(input: Tensor, other: Any) -> Any:
+def bitwise_or(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """input | other, bit by bit (integer and bool tensors)."""
-    return _bitwise.bitwise_or(_tensor(input), other)
+    return (_bitwise.bitwise_or(_tensor(input), other)) if out is None else _out.write("bitwise_or", out, lambda: _bitwise.bitwise_or(_tensor(input), other))
 
 
-def bitwise_xor(input: Tensor, other: Any) -> Any:
+def bitwise_xor(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """input ^ other, bit by bit (integer and bool tensors)."""
-    return _bitwise.bitwise_xor(_tensor(input), other)
+    return (_bitwise.bitwise_xor(_tensor(input), other)) if out is None else _out.write("bitwise_xor", out, lambda: _bitwise.bitwise_xor(_tensor(input), other))
 
 
-def bitwise_not(input: Tensor) -> Any:
+def bitwise_not(input: Tensor, *, out: Any = None) -> Any:
     """~input: every bit flipped (on a bool tensor, not)."""
-    return _bitwise.bitwise_not(_tensor(input))
+    return (_bitwise.bitwise_not(_tensor(input))) if out is None else _out.write("bitwise_not", out, lambda: _bitwise.bitwise_not(_tensor(input)))
 
 
-def bitwise_left_shift(input: Tensor, other: Any) -> Any:
+def bitwise_left_shift(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """input << other (integer tensors)."""
-    return _bitwise.bitwise_left_shift(_tensor(input), other)
+    return (_bitwise.bitwise_left_shift(_tensor(input), other)) if out is None else _out.write("bitwise_left_shift", out, lambda: _bitwise.bitwise_left_shift(_tensor(input), other))
 
 
-def bitwise_right_shift(input: Tensor, other: Any) -> Any:
+def bitwise_right_shift(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """input >> other, arithmetic (the sign kept) on signed integers."""
-    return _bitwise.bitwise_right_shift(_tensor(input), other)
+    return (_bitwise.bitwise_right_shift(_tensor(input), other)) if out is None else _out.write("bitwise_right_shift", out, lambda: _bitwise.bitwise_right_shift(_tensor(input), other))
 
 
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+def nonzero(input: Tensor, *, as_tuple: bool = False, out: Any = None) -> Any:
     """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with `as_tuple` one int64 tensor of indices per dimension (what `where(condition)` returns)."""
-    return _bitwise.nonzero(_tensor(input), as_tuple=as_tuple)
+    return (_bitwise.nonzero(_tensor(input), as_tuple=as_tuple)) if out is None else _out.write("nonzero", out, lambda: _bitwise.nonzero(_tensor(input), as_tuple=as_tuple))
 
 
 def argwhere(input: Tensor) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import counting as _counting
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["count_nonzero", "unique", "bincount", "histc", "histogram", "var_mean", "std_mean"]
@@ -34,27 +35,29 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return _counting.bincount(_tensor(input), weights, minlength)
 
 
-def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Any:
+def histc(
+        input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out: Any = None
+) -> Any:
     """Counts in `bins` equal-width bins over [min, max] (the data's own range when both are 0); elements outside are ignored. The counts have the input's dtype."""
-    return _counting.histc(_tensor(input), bins, min, max)
+    return (_counting.histc(_tensor(input), bins, min, max)) if out is None else _out.write("histc", out, lambda: _counting.histc(_tensor(input), bins, min, max))
 
 
 def histogram(
-        input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: bool = False
+        input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None, density: bool = False, out: Any = None
 ) -> Any:
     """The named pair (hist, bin_edges): `bins` equal-width bins over `range` (the data's range by default), or the edges given as a 1-d tensor; `weight` sums weights instead of counting, `density` divides by the total and the widths."""
-    return _counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density)
+    return (_counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density)) if out is None else _out.write("histogram", out, lambda: _counting.histogram(_tensor(input), bins, range=range, weight=weight, density=density))
 
 
 def var_mean(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
 ) -> Any:
-    """(var, mean) over `dim`, both differentiable (see `var` for `correction`)."""
-    return _counting.var_mean(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    """(var, mean) over `dim`, both differentiable (`var`'s overloads and `correction`)."""
+    return _counting.var_mean(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
 def std_mean(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None
 ) -> Any:
-    """(std, mean) over `dim`, both differentiable (see `std` for `correction`)."""
-    return _counting.std_mean(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    """(std, mean) over `dim`, both differentiable (`std`'s overloads and `correction`)."""
+    return _counting.std_mean(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)

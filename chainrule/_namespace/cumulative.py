@@ -12,31 +12,32 @@ from typing import Any
 import numpy as np
 
 from ..ops import cumulative as _cumulative
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]
 
 
-def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Any:
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None, out: Any = None) -> Any:
     """The running sum along `dim`: yₖ = x₀ + … + xₖ (integers and bools sum as int64)."""
-    return _cumulative.cumsum(_tensor(input), dim, dtype=dtype)
+    return (_cumulative.cumsum(_tensor(input), dim, dtype=dtype)) if out is None else _out.write("cumsum", out, lambda: _cumulative.cumsum(_tensor(input), dim, dtype=dtype))
 
 
-def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Any:
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None, out: Any = None) -> Any:
     """The running product along `dim`: yₖ = x₀ · … · xₖ (integers and bools as int64)."""
-    return _cumulative.cumprod(_tensor(input), dim, dtype=dtype)
+    return (_cumulative.cumprod(_tensor(input), dim, dtype=dtype)) if out is None else _out.write("cumprod", out, lambda: _cumulative.cumprod(_tensor(input), dim, dtype=dtype))
 
 
-def cummax(input: Tensor, dim: int) -> Any:
+def cummax(input: Tensor, dim: int, *, out: Any = None) -> Any:
     """The named pair (values, indices) of the running maximum along `dim`; the gradient goes to the index each value came from."""
-    return _cumulative.cummax(_tensor(input), dim)
+    return (_cumulative.cummax(_tensor(input), dim)) if out is None else _out.write("cummax", out, lambda: _cumulative.cummax(_tensor(input), dim))
 
 
-def cummin(input: Tensor, dim: int) -> Any:
+def cummin(input: Tensor, dim: int, *, out: Any = None) -> Any:
     """The named pair (values, indices) of the running minimum along `dim`; the gradient goes to the index each value came from."""
-    return _cumulative.cummin(_tensor(input), dim)
+    return (_cumulative.cummin(_tensor(input), dim)) if out is None else _out.write("cummin", out, lambda: _cumulative.cummin(_tensor(input), dim))
 
 
-def logcumsumexp(input: Tensor, dim: int) -> Any:
+def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Any:
     """The running log Σ exp along `dim`: yₖ = log(e^x₀ + … + e^xₖ), with no overflow."""
-    return _cumulative.logcumsumexp(_tensor(input), dim)
+    return (_cumulative.logcumsumexp(_tensor(input), dim)) if out is None else _out.write("logcumsumexp", out, lambda: _cumulative.logcumsumexp(_tensor(input), dim))

@@ -12,98 +12,99 @@ from typing import Any
 import numpy as np
 
 from ..ops import dispatch as _dispatch
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "where", "eq", "ne", "lt", "le", "gt", "ge", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel"]
 
 
-def add(input: Tensor, other: Any, alpha: Any = 1) -> Any:
+def add(input: Tensor, other: Any, alpha: Any = 1, *, out: Any = None) -> Any:
     """input + alpha·other."""
-    return _dispatch.add(_tensor(input), other, alpha)
+    return (_dispatch.add(_tensor(input), other, alpha)) if out is None else _out.write("add", out, lambda: _dispatch.add(_tensor(input), other, alpha))
 
 
-def sub(input: Tensor, other: Any, alpha: Any = 1) -> Any:
+def sub(input: Tensor, other: Any, alpha: Any = 1, *, out: Any = None) -> Any:
     """input − alpha·other."""
-    return _dispatch.sub(_tensor(input), other, alpha)
+    return (_dispatch.sub(_tensor(input), other, alpha)) if out is None else _out.write("sub", out, lambda: _dispatch.sub(_tensor(input), other, alpha))
 
 
-def subtract(input: Tensor, other: Any, alpha: Any = 1) -> Any:
+def subtract(input: Tensor, other: Any, alpha: Any = 1, *, out: Any = None) -> Any:
     """input − alpha·other."""
-    return _dispatch.sub(_tensor(input), other, alpha)
+    return (_dispatch.sub(_tensor(input), other, alpha)) if out is None else _out.write("subtract", out, lambda: _dispatch.sub(_tensor(input), other, alpha))
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Any:
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Any = None) -> Any:
     """min(max(input, min), max); either bound may be None, not both."""
-    return _dispatch.clamp(_tensor(input), min, max)
+    return (_dispatch.clamp(_tensor(input), min, max)) if out is None else _out.write("clamp", out, lambda: _dispatch.clamp(_tensor(input), min, max))
 
 
-def clip(input: Tensor, min: Any = None, max: Any = None) -> Any:
+def clip(input: Tensor, min: Any = None, max: Any = None, *, out: Any = None) -> Any:
     """min(max(input, min), max); either bound may be None, not both."""
-    return _dispatch.clamp(_tensor(input), min, max)
+    return (_dispatch.clamp(_tensor(input), min, max)) if out is None else _out.write("clip", out, lambda: _dispatch.clamp(_tensor(input), min, max))
 
 
-def square(input: Tensor) -> Any:
+def square(input: Tensor, *, out: Any = None) -> Any:
     """input · input."""
-    return _dispatch.square(_tensor(input))
+    return (_dispatch.square(_tensor(input))) if out is None else _out.write("square", out, lambda: _dispatch.square(_tensor(input)))
 
 
-def sign(input: Tensor) -> Any:
+def sign(input: Tensor, *, out: Any = None) -> Any:
     """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
-    return _dispatch.sign(_tensor(input))
+    return (_dispatch.sign(_tensor(input))) if out is None else _out.write("sign", out, lambda: _dispatch.sign(_tensor(input)))
 
 
-def sgn(input: Tensor) -> Any:
+def sgn(input: Tensor, *, out: Any = None) -> Any:
     """−1, 0 or 1 by the sign of each element (no gradient: it is flat almost everywhere)."""
-    return _dispatch.sign(_tensor(input))
+    return (_dispatch.sign(_tensor(input))) if out is None else _out.write("sgn", out, lambda: _dispatch.sign(_tensor(input)))
 
 
-def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+def where(condition: Any, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
     """`input` where `condition` is true, else `other`; the gradient is routed the same way. With the condition alone, the indices where it is true (`nonzero(as_tuple=True)`)."""
-    return _dispatch.where(condition, input, other)
+    return (_dispatch.where(condition, input, other)) if out is None else _out.write("where", out, lambda: _dispatch.where(condition, input, other))
 
 
-def eq(input: Any, other: Any) -> Any:
+def eq(input: Any, other: Any, *, out: Any = None) -> Any:
     """Elementwise `eq` comparison (a bool tensor, no gradient)."""
-    return _dispatch.compare(np.equal, _tensor(input), other)
+    return (_dispatch.compare(np.equal, _tensor(input), other)) if out is None else _out.write("eq", out, lambda: _dispatch.compare(np.equal, _tensor(input), other))
 
 
-def ne(input: Any, other: Any) -> Any:
+def ne(input: Any, other: Any, *, out: Any = None) -> Any:
     """Elementwise `ne` comparison (a bool tensor, no gradient)."""
-    return _dispatch.compare(np.not_equal, _tensor(input), other)
+    return (_dispatch.compare(np.not_equal, _tensor(input), other)) if out is None else _out.write("ne", out, lambda: _dispatch.compare(np.not_equal, _tensor(input), other))
 
 
-def lt(input: Any, other: Any) -> Any:
+def lt(input: Any, other: Any, *, out: Any = None) -> Any:
     """Elementwise `lt` comparison (a bool tensor, no gradient)."""
-    return _dispatch.compare(np.less, _tensor(input), other)
+    return (_dispatch.compare(np.less, _tensor(input), other)) if out is None else _out.write("lt", out, lambda: _dispatch.compare(np.less, _tensor(input), other))
 
 
-def le(input: Any, other: Any) -> Any:
+def le(input: Any, other: Any, *, out: Any = None) -> Any:
     """Elementwise `le` comparison (a bool tensor, no gradient)."""
-    return _dispatch.compare(np.less_equal, _tensor(input), other)
+    return (_dispatch.compare(np.less_equal, _tensor(input), other)) if out is None else _out.write("le", out, lambda: _dispatch.compare(np.less_equal, _tensor(input), other))
 
 
-def gt(input: Any, other: Any) -> Any:
+def gt(input: Any, other: Any, *, out: Any = None) -> Any:
     """Elementwise `gt` comparison (a bool tensor, no gradient)."""
-    return _dispatch.compare(np.greater, _tensor(input), other)
+    return (_dispatch.compare(np.greater, _tensor(input), other)) if out is None else _out.write("gt", out, lambda: _dispatch.compare(np.greater, _tensor(input), other))
 
 
-def ge(input: Any, other: Any) -> Any:
+def ge(input: Any, other: Any, *, out: Any = None) -> Any:
     """Elementwise `ge` comparison (a bool tensor, no gradient)."""
-    return _dispatch.compare(np.greater_equal, _tensor(input), other)
+    return (_dispatch.compare(np.greater_equal, _tensor(input), other)) if out is None else _out.write("ge", out, lambda: _dispatch.compare(np.greater_equal, _tensor(input), other))
 
 
 def any(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """Whether any element (along `dim`, an int or a tuple) is true; a bool tensor (uint8 for uint8 input, as PyTorch)."""
-    return _dispatch.any(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_dispatch.any(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("any", out, lambda: _dispatch.any(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def all(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """Whether every element (along `dim`, an int or a tuple) is true; a bool tensor (uint8 for uint8 input, as PyTorch)."""
-    return _dispatch.all(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_dispatch.all(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("all", out, lambda: _dispatch.all(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def isnan(input: Tensor) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import dispatch as _dispatch
+from ..ops import out as _out
 from ..ops.elementwise import (
     Abs,
     Clone,
@@ -30,42 +31,62 @@ from ..ops.elementwise import (
 )
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "minimum"]
+__all__ = ["neg", "negative", "exp", "exp_", "log", "log_", "sqrt", "sqrt_", "abs", "absolute", "abs_", "relu", "relu_", "sigmoid", "sigmoid_", "tanh", "tanh_", "clone", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "minimum"]
 
 
-def neg(input: Any) -> Tensor:
+def neg(input: Any, *, out: Any = None) -> Any:
     """f(x) = −x; ∂f/∂x = −1."""
-    return _tensor(input).neg()
+    return (_tensor(input).neg()) if out is None else _out.write("neg", out, lambda: _tensor(input).neg())
 
 
-def negative(input: Any) -> Tensor:
+def negative(input: Any, *, out: Any = None) -> Any:
     """f(x) = −x; ∂f/∂x = −1."""
-    return _tensor(input).neg()
+    return (_tensor(input).neg()) if out is None else _out.write("negative", out, lambda: _tensor(input).neg())
 
 
-def exp(input: Any) -> Tensor:
+def exp(input: Any, *, out: Any = None) -> Any:
     """f(x) = eˣ; ∂f/∂x = eˣ, the output itself."""
-    return _tensor(input).exp()
+    return (_tensor(input).exp()) if out is None else _out.write("exp", out, lambda: _tensor(input).exp())
 
 
-def log(input: Any) -> Tensor:
+def exp_(input: Tensor) -> Tensor:
+    """In place: f(x) = eˣ; ∂f/∂x = eˣ, the output itself."""
+    return input.exp_()
+
+
+def log(input: Any, *, out: Any = None) -> Any:
     """f(x) = ln x; ∂f/∂x = 1/x."""
-    return _tensor(input).log()
+    return (_tensor(input).log()) if out is None else _out.write("log", out, lambda: _tensor(input).log())
 
 
-def sqrt(input: Any) -> Tensor:
+def log_(input: Tensor) -> Tensor:
+    """In place: f(x) = ln x; ∂f/∂x = 1/x."""
+    return input.log_()
+
+
+def sqrt(input: Any, *, out: Any = None) -> Any:
     """f(x) = √x; ∂f/∂x = 1/(2√x)."""
-    return _tensor(input).sqrt()
+    return (_tensor(input).sqrt()) if out is None else _out.write("sqrt", out, lambda: _tensor(input).sqrt())
 
 
-def abs(input: Any) -> Tensor:
+def sqrt_(input: Tensor) -> Tensor:
+    """In place: f(x) = √x; ∂f/∂x = 1/(2√x)."""
+    return input.sqrt_()
+
+
+def abs(input: Any, *, out: Any = None) -> Any:
     """f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
-    return _tensor(input).abs()
+    return (_tensor(input).abs()) if out is None else _out.write("abs", out, lambda: _tensor(input).abs())
 
 
-def absolute(input: Any) -> Tensor:
+def abs_(input: Tensor) -> Tensor:
+    """In place: f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
+    return input.abs_()
+
+
+def absolute(input: Any, *, out: Any = None) -> Any:
     """f(x) = |x|; ∂f/∂x = sign(x) (0 at 0, as PyTorch)."""
-    return _tensor(input).abs()
+    return (_tensor(input).abs()) if out is None else _out.write("absolute", out, lambda: _tensor(input).abs())
 
 
 def relu(input: Any) -> Tensor:
@@ -73,14 +94,29 @@ def relu(input: Any) -> Tensor:
     return _tensor(input).relu()
 
 
-def sigmoid(input: Any) -> Tensor:
+def relu_(input: Tensor) -> Tensor:
+    """In place: f(x) = max(0, x); ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+    return input.relu_()
+
+
+def sigmoid(input: Any, *, out: Any = None) -> Any:
     """σ(x) = 1/(1+e^−x); ∂σ/∂x = σ(x)(1 − σ(x)), from the output alone."""
-    return _tensor(input).sigmoid()
+    return (_tensor(input).sigmoid()) if out is None else _out.write("sigmoid", out, lambda: _tensor(input).sigmoid())
 
 
-def tanh(input: Any) -> Tensor:
+def sigmoid_(input: Tensor) -> Tensor:
+    """In place: σ(x) = 1/(1+e^−x); ∂σ/∂x = σ(x)(1 − σ(x)), from the output alone."""
+    return input.sigmoid_()
+
+
+def tanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = tanh x; ∂f/∂x = 1 − tanh²x, from the output alone."""
-    return _tensor(input).tanh()
+    return (_tensor(input).tanh()) if out is None else _out.write("tanh", out, lambda: _tensor(input).tanh())
+
+
+def tanh_(input: Tensor) -> Tensor:
+    """In place: f(x) = tanh x; ∂f/∂x = 1 − tanh²x, from the output alone."""
+    return input.tanh_()
 
 
 def clone(input: Any) -> Tensor:
@@ -88,41 +124,41 @@ def clone(input: Any) -> Tensor:
     return _tensor(input).clone()
 
 
-def mul(input: Any, other: Any) -> Tensor:
+def mul(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a·b; ∂f/∂a = b, ∂f/∂b = a (the inputs swap places)."""
-    return _dispatch.binary(Mul, _tensor(input), other, False)
+    return (_dispatch.binary(Mul, _tensor(input), other, False)) if out is None else _out.write("mul", out, lambda: _dispatch.binary(Mul, _tensor(input), other, False))
 
 
-def multiply(input: Any, other: Any) -> Tensor:
+def multiply(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a·b; ∂f/∂a = b, ∂f/∂b = a (the inputs swap places)."""
-    return _dispatch.binary(Mul, _tensor(input), other, False)
+    return (_dispatch.binary(Mul, _tensor(input), other, False)) if out is None else _out.write("multiply", out, lambda: _dispatch.binary(Mul, _tensor(input), other, False))
 
 
-def div(input: Any, other: Any) -> Tensor:
+def div(input: Any, other: Any, *, rounding_mode: Any = None, out: Any = None) -> Any:
     """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-    return _dispatch.binary(Div, _tensor(input), other, True)
+    return (_dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode)) if out is None else _out.write("div", out, lambda: _dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode))
 
 
-def divide(input: Any, other: Any) -> Tensor:
+def divide(input: Any, other: Any, *, rounding_mode: Any = None, out: Any = None) -> Any:
     """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-    return _dispatch.binary(Div, _tensor(input), other, True)
+    return (_dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode)) if out is None else _out.write("divide", out, lambda: _dispatch.binary(Div, _tensor(input), other, True) if rounding_mode is None else _dispatch.rounded_divide(_tensor(input), other, rounding_mode))
 
 
-def true_divide(input: Any, other: Any) -> Tensor:
+def true_divide(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a / b; ∂f/∂a = 1/b, ∂f/∂b = −a/b²."""
-    return _dispatch.binary(Div, _tensor(input), other, True)
+    return (_dispatch.binary(Div, _tensor(input), other, True)) if out is None else _out.write("true_divide", out, lambda: _dispatch.binary(Div, _tensor(input), other, True))
 
 
-def pow(input: Any, other: Any) -> Tensor:
+def pow(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a^b; ∂f/∂a = b·a^(b−1) (0 where b = 0), ∂f/∂b = a^b·ln a (0 where a = 0, b ≥ 0): PyTorch's values at the edges, so d/dx x⁰ and d/dx xˣ are 0 at x = 0."""
-    return _dispatch.binary(Pow, _tensor(input), other, False)
+    return (_dispatch.binary(Pow, _tensor(input), other, False)) if out is None else _out.write("pow", out, lambda: _dispatch.binary(Pow, _tensor(input), other, False))
 
 
-def maximum(input: Any, other: Any) -> Tensor:
+def maximum(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = max(a, b): the max gate routes the whole gradient to the larger input."""
-    return _dispatch.binary(Maximum, _tensor(input), other, False)
+    return (_dispatch.binary(Maximum, _tensor(input), other, False)) if out is None else _out.write("maximum", out, lambda: _dispatch.binary(Maximum, _tensor(input), other, False))
 
 
-def minimum(input: Any, other: Any) -> Tensor:
+def minimum(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = min(a, b): routes the whole gradient to the smaller input."""
-    return _dispatch.binary(Minimum, _tensor(input), other, False)
+    return (_dispatch.binary(Minimum, _tensor(input), other, False)) if out is None else _out.write("minimum", out, lambda: _dispatch.binary(Minimum, _tensor(input), other, False))

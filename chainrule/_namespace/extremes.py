@@ -12,27 +12,28 @@ from typing import Any
 import numpy as np
 
 from ..ops import extremes as _extremes
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["amax", "amin", "aminmax"]
 
 
 def amax(
-        input: Tensor, dim: Any = (), keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: Any = (), keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The largest value over `dim` (an int or a tuple; all dims by default); ties share the gradient evenly."""
-    return _extremes.amax(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_extremes.amax(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("amax", out, lambda: _extremes.amax(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def amin(
-        input: Tensor, dim: Any = (), keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: Any = (), keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The smallest value over `dim` (an int or a tuple; all dims by default); ties share the gradient evenly."""
-    return _extremes.amin(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_extremes.amin(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("amin", out, lambda: _extremes.amin(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def aminmax(
-        input: Tensor, *, dim: int | None = None, keepdim: bool = False, keepdims: bool | None = None
+        input: Tensor, *, dim: int | None = None, keepdim: bool = False, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The named pair (min, max) over `dim` (over all elements by default)."""
-    return _extremes.aminmax(_tensor(input), dim=dim, keepdim=keepdim, keepdims=keepdims)
+    return (_extremes.aminmax(_tensor(input), dim=dim, keepdim=keepdim, keepdims=keepdims)) if out is None else _out.write("aminmax", out, lambda: _extremes.aminmax(_tensor(input), dim=dim, keepdim=keepdim, keepdims=keepdims))

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import inverse as _inverse
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["det", "inverse", "slogdet", "logdet"]
@@ -22,14 +23,14 @@ def det(input: Tensor) -> Any:
     return _inverse.det(_tensor(input))
 
 
-def inverse(input: Tensor) -> Any:
+def inverse(input: Tensor, *, out: Any = None) -> Any:
     """The inverse of a square matrix (or of each in a batch): `torch.inverse`."""
-    return _inverse.inverse(_tensor(input))
+    return (_inverse.inverse(_tensor(input))) if out is None else _out.write("inverse", out, lambda: _inverse.inverse(_tensor(input)))
 
 
-def slogdet(input: Tensor) -> Any:
+def slogdet(input: Tensor, *, out: Any = None) -> Any:
     """The named pair (sign, logabsdet) of det(input): sign ±1 (0 if singular) and log |det| (differentiable); `torch.slogdet`."""
-    return _inverse.slogdet(_tensor(input))
+    return (_inverse.slogdet(_tensor(input))) if out is None else _out.write("slogdet", out, lambda: _inverse.slogdet(_tensor(input)))
 
 
 def logdet(input: Tensor) -> Any:

@@ -12,24 +12,25 @@ from typing import Any
 import numpy as np
 
 from ..ops import linalg as _linalg
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["matmul", "dot", "outer", "einsum"]
 
 
-def matmul(input: Tensor, other: Any) -> Any:
+def matmul(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """The matrix product, with NumPy's rules for vectors and batches."""
-    return _linalg.matmul(_tensor(input), other)
+    return (_linalg.matmul(_tensor(input), other)) if out is None else _out.write("matmul", out, lambda: _linalg.matmul(_tensor(input), other))
 
 
-def dot(input: Tensor, other: Any) -> Any:
+def dot(input: Tensor, other: Any, *, out: Any = None) -> Any:
     """The inner product of two 1-D tensors."""
-    return _linalg.dot(_tensor(input), other)
+    return (_linalg.dot(_tensor(input), other)) if out is None else _out.write("dot", out, lambda: _linalg.dot(_tensor(input), other))
 
 
-def outer(input: Tensor, vec2: Any) -> Any:
+def outer(input: Tensor, vec2: Any, *, out: Any = None) -> Any:
     """The outer product of two 1-D tensors."""
-    return _linalg.outer(_tensor(input), vec2)
+    return (_linalg.outer(_tensor(input), vec2)) if out is None else _out.write("outer", out, lambda: _linalg.outer(_tensor(input), vec2))
 
 
 def einsum(equation: str, *operands: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import masked as _masked
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["masked_fill", "masked_select", "masked_scatter", "take", "put", "index_put"]
@@ -22,9 +23,9 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Any:
     return _masked.masked_fill(_tensor(input), mask, value)
 
 
-def masked_select(input: Tensor, mask: Any) -> Any:
+def masked_select(input: Tensor, mask: Any, *, out: Any = None) -> Any:
     """The elements where `mask` (broadcast with input) is true, as a 1-D tensor."""
-    return _masked.masked_select(_tensor(input), mask)
+    return (_masked.masked_select(_tensor(input), mask)) if out is None else _out.write("masked_select", out, lambda: _masked.masked_select(_tensor(input), mask))
 
 
 def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Any:
@@ -32,9 +33,9 @@ def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Any:
     return _masked.masked_scatter(_tensor(input), mask, source)
 
 
-def take(input: Tensor, index: Any) -> Any:
+def take(input: Tensor, index: Any, *, out: Any = None) -> Any:
     """input treated as 1-D, picked at `index` (the result has index's shape; repeated indices add their gradients)."""
-    return _masked.take(_tensor(input), index)
+    return (_masked.take(_tensor(input), index)) if out is None else _out.write("take", out, lambda: _masked.take(_tensor(input), index))
 
 
 def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> Any:

@@ -12,27 +12,28 @@ from typing import Any
 import numpy as np
 
 from ..ops import nan_reduce as _nan_reduce
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["nansum", "nanmean", "nanmedian"]
 
 
 def nansum(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """Σ over `dim` of the elements that are not NaN (NaN counts as 0)."""
-    return _nan_reduce.nansum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)
+    return (_nan_reduce.nansum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)) if out is None else _out.write("nansum", out, lambda: _nan_reduce.nansum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims))
 
 
 def nanmean(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The average over `dim` of the elements that are not NaN (NaN where all are)."""
-    return _nan_reduce.nanmean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)
+    return (_nan_reduce.nanmean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)) if out is None else _out.write("nanmean", out, lambda: _nan_reduce.nanmean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims))
 
 
 def nanmedian(
-        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The lower median of the elements that are not NaN: of all (a tensor; ties share the gradient), or along `dim` (the named pair (values, indices)); NaN where all are NaN."""
-    return _nan_reduce.nanmedian(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_nan_reduce.nanmedian(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("nanmedian", out, lambda: _nan_reduce.nanmedian(_tensor(input), dim, keepdim, keepdims=keepdims))

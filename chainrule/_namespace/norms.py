@@ -12,16 +12,17 @@ from typing import Any
 import numpy as np
 
 from ..ops import norms as _norms
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["norm", "dist", "cdist"]
 
 
 def norm(
-        input: Tensor, p: Any = 'fro', dim: Any = None, keepdim: bool = False, dtype: Any = None
+        input: Tensor, p: Any = 'fro', dim: Any = None, keepdim: bool = False, dtype: Any = None, *, out: Any = None
 ) -> Any:
     """The norm of `input` (PyTorch's `torch.norm`): a number p gives the vector p-norm over `dim` (all elements by default), 'fro' the 2-norm, 'nuc' the nuclear norm of a matrix."""
-    return _norms.norm(_tensor(input), p, dim, keepdim, dtype)
+    return (_norms.norm(_tensor(input), p, dim, keepdim, dtype)) if out is None else _out.write("norm", out, lambda: _norms.norm(_tensor(input), p, dim, keepdim, dtype))
 
 
 def dist(input: Tensor, other: Any, p: Any = 2) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..ops import dispatch as _dispatch
+from ..ops import out as _out
 from ..ops.pointwise import (
     Acos,
     Acosh,
@@ -34,124 +35,214 @@ from ..ops.pointwise import (
 )
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal"]
+__all__ = ["sin", "sin_", "cos", "cos_", "tan", "tan_", "asin", "arcsin", "asin_", "acos", "arccos", "acos_", "atan", "arctan", "atan_", "sinh", "sinh_", "cosh", "cosh_", "asinh", "arcsinh", "asinh_", "acosh", "arccosh", "acosh_", "atanh", "arctanh", "atanh_", "exp2", "exp2_", "expm1", "expm1_", "log2", "log2_", "log10", "log10_", "log1p", "log1p_", "rsqrt", "rsqrt_", "reciprocal", "reciprocal_"]
 
 
-def sin(input: Any) -> Tensor:
+def sin(input: Any, *, out: Any = None) -> Any:
     """f(x) = sin x; ∂f/∂x = cos x."""
-    return _tensor(input).sin()
+    return (_tensor(input).sin()) if out is None else _out.write("sin", out, lambda: _tensor(input).sin())
 
 
-def cos(input: Any) -> Tensor:
+def sin_(input: Tensor) -> Tensor:
+    """In place: f(x) = sin x; ∂f/∂x = cos x."""
+    return input.sin_()
+
+
+def cos(input: Any, *, out: Any = None) -> Any:
     """f(x) = cos x; ∂f/∂x = −sin x."""
-    return _tensor(input).cos()
+    return (_tensor(input).cos()) if out is None else _out.write("cos", out, lambda: _tensor(input).cos())
 
 
-def tan(input: Any) -> Tensor:
+def cos_(input: Tensor) -> Tensor:
+    """In place: f(x) = cos x; ∂f/∂x = −sin x."""
+    return input.cos_()
+
+
+def tan(input: Any, *, out: Any = None) -> Any:
     """f(x) = tan x; ∂f/∂x = 1 + tan²x, from the output."""
-    return _tensor(input).tan()
+    return (_tensor(input).tan()) if out is None else _out.write("tan", out, lambda: _tensor(input).tan())
 
 
-def asin(input: Any) -> Tensor:
+def tan_(input: Tensor) -> Tensor:
+    """In place: f(x) = tan x; ∂f/∂x = 1 + tan²x, from the output."""
+    return input.tan_()
+
+
+def asin(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
-    return _tensor(input).asin()
+    return (_tensor(input).asin()) if out is None else _out.write("asin", out, lambda: _tensor(input).asin())
 
 
-def arcsin(input: Any) -> Tensor:
+def asin_(input: Tensor) -> Tensor:
+    """In place: f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
+    return input.asin_()
+
+
+def arcsin(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcsin x; ∂f/∂x = 1/√(1 − x²)."""
-    return _tensor(input).asin()
+    return (_tensor(input).asin()) if out is None else _out.write("arcsin", out, lambda: _tensor(input).asin())
 
 
-def acos(input: Any) -> Tensor:
+def acos(input: Any, *, out: Any = None) -> Any:
     """f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
-    return _tensor(input).acos()
+    return (_tensor(input).acos()) if out is None else _out.write("acos", out, lambda: _tensor(input).acos())
 
 
-def arccos(input: Any) -> Tensor:
+def acos_(input: Tensor) -> Tensor:
+    """In place: f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
+    return input.acos_()
+
+
+def arccos(input: Any, *, out: Any = None) -> Any:
     """f(x) = arccos x; ∂f/∂x = −1/√(1 − x²)."""
-    return _tensor(input).acos()
+    return (_tensor(input).acos()) if out is None else _out.write("arccos", out, lambda: _tensor(input).acos())
 
 
-def atan(input: Any) -> Tensor:
+def atan(input: Any, *, out: Any = None) -> Any:
     """f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
-    return _tensor(input).atan()
+    return (_tensor(input).atan()) if out is None else _out.write("atan", out, lambda: _tensor(input).atan())
 
 
-def arctan(input: Any) -> Tensor:
+def atan_(input: Tensor) -> Tensor:
+    """In place: f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
+    return input.atan_()
+
+
+def arctan(input: Any, *, out: Any = None) -> Any:
     """f(x) = arctan x; ∂f/∂x = 1/(1 + x²)."""
-    return _tensor(input).atan()
+    return (_tensor(input).atan()) if out is None else _out.write("arctan", out, lambda: _tensor(input).atan())
 
 
-def sinh(input: Any) -> Tensor:
+def sinh(input: Any, *, out: Any = None) -> Any:
     """f(x) = sinh x; ∂f/∂x = cosh x."""
-    return _tensor(input).sinh()
+    return (_tensor(input).sinh()) if out is None else _out.write("sinh", out, lambda: _tensor(input).sinh())
 
 
-def cosh(input: Any) -> Tensor:
+def sinh_(input: Tensor) -> Tensor:
+    """In place: f(x) = sinh x; ∂f/∂x = cosh x."""
+    return input.sinh_()
+
+
+def cosh(input: Any, *, out: Any = None) -> Any:
     """f(x) = cosh x; ∂f/∂x = sinh x."""
-    return _tensor(input).cosh()
+    return (_tensor(input).cosh()) if out is None else _out.write("cosh", out, lambda: _tensor(input).cosh())
 
 
-def asinh(input: Any) -> Tensor:
+def cosh_(input: Tensor) -> Tensor:
+    """In place: f(x) = cosh x; ∂f/∂x = sinh x."""
+    return input.cosh_()
+
+
+def asinh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
-    return _tensor(input).asinh()
+    return (_tensor(input).asinh()) if out is None else _out.write("asinh", out, lambda: _tensor(input).asinh())
 
 
-def arcsinh(input: Any) -> Tensor:
+def asinh_(input: Tensor) -> Tensor:
+    """In place: f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
+    return input.asinh_()
+
+
+def arcsinh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arsinh x; ∂f/∂x = 1/√(x² + 1)."""
-    return _tensor(input).asinh()
+    return (_tensor(input).asinh()) if out is None else _out.write("arcsinh", out, lambda: _tensor(input).asinh())
 
 
-def acosh(input: Any) -> Tensor:
+def acosh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
-    return _tensor(input).acosh()
+    return (_tensor(input).acosh()) if out is None else _out.write("acosh", out, lambda: _tensor(input).acosh())
 
 
-def arccosh(input: Any) -> Tensor:
+def acosh_(input: Tensor) -> Tensor:
+    """In place: f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
+    return input.acosh_()
+
+
+def arccosh(input: Any, *, out: Any = None) -> Any:
     """f(x) = arcosh x; ∂f/∂x = 1/√(x² − 1)."""
-    return _tensor(input).acosh()
+    return (_tensor(input).acosh()) if out is None else _out.write("arccosh", out, lambda: _tensor(input).acosh())
 
 
-def atanh(input: Any) -> Tensor:
+def atanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
-    return _tensor(input).atanh()
+    return (_tensor(input).atanh()) if out is None else _out.write("atanh", out, lambda: _tensor(input).atanh())
 
 
-def arctanh(input: Any) -> Tensor:
+def atanh_(input: Tensor) -> Tensor:
+    """In place: f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
+    return input.atanh_()
+
+
+def arctanh(input: Any, *, out: Any = None) -> Any:
     """f(x) = artanh x; ∂f/∂x = 1/(1 − x²)."""
-    return _tensor(input).atanh()
+    return (_tensor(input).atanh()) if out is None else _out.write("arctanh", out, lambda: _tensor(input).atanh())
 
 
-def exp2(input: Any) -> Tensor:
+def exp2(input: Any, *, out: Any = None) -> Any:
     """f(x) = 2ˣ; ∂f/∂x = 2ˣ ln 2."""
-    return _tensor(input).exp2()
+    return (_tensor(input).exp2()) if out is None else _out.write("exp2", out, lambda: _tensor(input).exp2())
 
 
-def expm1(input: Any) -> Tensor:
+def exp2_(input: Tensor) -> Tensor:
+    """In place: f(x) = 2ˣ; ∂f/∂x = 2ˣ ln 2."""
+    return input.exp2_()
+
+
+def expm1(input: Any, *, out: Any = None) -> Any:
     """f(x) = eˣ − 1; ∂f/∂x = eˣ = f(x) + 1."""
-    return _tensor(input).expm1()
+    return (_tensor(input).expm1()) if out is None else _out.write("expm1", out, lambda: _tensor(input).expm1())
 
 
-def log2(input: Any) -> Tensor:
+def expm1_(input: Tensor) -> Tensor:
+    """In place: f(x) = eˣ − 1; ∂f/∂x = eˣ = f(x) + 1."""
+    return input.expm1_()
+
+
+def log2(input: Any, *, out: Any = None) -> Any:
     """f(x) = log₂ x; ∂f/∂x = 1/(x ln 2)."""
-    return _tensor(input).log2()
+    return (_tensor(input).log2()) if out is None else _out.write("log2", out, lambda: _tensor(input).log2())
 
 
-def log10(input: Any) -> Tensor:
+def log2_(input: Tensor) -> Tensor:
+    """In place: f(x) = log₂ x; ∂f/∂x = 1/(x ln 2)."""
+    return input.log2_()
+
+
+def log10(input: Any, *, out: Any = None) -> Any:
     """f(x) = log₁₀ x; ∂f/∂x = 1/(x ln 10)."""
-    return _tensor(input).log10()
+    return (_tensor(input).log10()) if out is None else _out.write("log10", out, lambda: _tensor(input).log10())
 
 
-def log1p(input: Any) -> Tensor:
+def log10_(input: Tensor) -> Tensor:
+    """In place: f(x) = log₁₀ x; ∂f/∂x = 1/(x ln 10)."""
+    return input.log10_()
+
+
+def log1p(input: Any, *, out: Any = None) -> Any:
     """f(x) = ln(1 + x); ∂f/∂x = 1/(1 + x)."""
-    return _tensor(input).log1p()
+    return (_tensor(input).log1p()) if out is None else _out.write("log1p", out, lambda: _tensor(input).log1p())
 
 
-def rsqrt(input: Any) -> Tensor:
+def log1p_(input: Tensor) -> Tensor:
+    """In place: f(x) = ln(1 + x); ∂f/∂x = 1/(1 + x)."""
+    return input.log1p_()
+
+
+def rsqrt(input: Any, *, out: Any = None) -> Any:
     """f(x) = 1/√x; ∂f/∂x = −½ x^(−3/2) = −½ f(x)³."""
-    return _tensor(input).rsqrt()
+    return (_tensor(input).rsqrt()) if out is None else _out.write("rsqrt", out, lambda: _tensor(input).rsqrt())
 
 
-def reciprocal(input: Any) -> Tensor:
+def rsqrt_(input: Tensor) -> Tensor:
+    """In place: f(x) = 1/√x; ∂f/∂x = −½ x^(−3/2) = −½ f(x)³."""
+    return input.rsqrt_()
+
+
+def reciprocal(input: Any, *, out: Any = None) -> Any:
     """f(x) = 1/x; ∂f/∂x = −1/x² = −f(x)²."""
-    return _tensor(input).reciprocal()
+    return (_tensor(input).reciprocal()) if out is None else _out.write("reciprocal", out, lambda: _tensor(input).reciprocal())
+
+
+def reciprocal_(input: Tensor) -> Tensor:
+    """In place: f(x) = 1/x; ∂f/∂x = −1/x² = −f(x)²."""
+    return input.reciprocal_()

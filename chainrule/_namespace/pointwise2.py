@@ -13,6 +13,7 @@ import numpy as np
 
 from ..ops import dispatch as _dispatch
 from ..ops import pointwise2 as _pointwise2
+from ..ops import out as _out
 from ..ops.pointwise2 import (
     Atan2,
     Ceil,
@@ -28,114 +29,139 @@ from ..ops.pointwise2 import (
 )
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
+__all__ = ["erfc", "erfc_", "erfinv", "floor", "floor_", "ceil", "ceil_", "trunc", "fix", "trunc_", "frac", "frac_", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf"]
 
 
-def erfc(input: Any) -> Tensor:
+def erfc(input: Any, *, out: Any = None) -> Any:
     """f(x) = 1 − erf x; ∂f/∂x = −(2/√π) e^(−x²)."""
-    return _tensor(input).erfc()
+    return (_tensor(input).erfc()) if out is None else _out.write("erfc", out, lambda: _tensor(input).erfc())
 
 
-def erfinv(input: Any) -> Tensor:
+def erfc_(input: Tensor) -> Tensor:
+    """In place: f(x) = 1 − erf x; ∂f/∂x = −(2/√π) e^(−x²)."""
+    return input.erfc_()
+
+
+def erfinv(input: Any, *, out: Any = None) -> Any:
     """y = erf⁻¹ x (±inf at ±1, NaN outside [−1, 1]); ∂y/∂x = (√π/2) e^(y²)."""
-    return _tensor(input).erfinv()
+    return (_tensor(input).erfinv()) if out is None else _out.write("erfinv", out, lambda: _tensor(input).erfinv())
 
 
-def floor(input: Any) -> Tensor:
+def floor(input: Any, *, out: Any = None) -> Any:
     """f(x) = ⌊x⌋; ∂f/∂x = 0."""
-    return _tensor(input).floor()
+    return (_tensor(input).floor()) if out is None else _out.write("floor", out, lambda: _tensor(input).floor())
 
 
-def ceil(input: Any) -> Tensor:
+def floor_(input: Tensor) -> Tensor:
+    """In place: f(x) = ⌊x⌋; ∂f/∂x = 0."""
+    return input.floor_()
+
+
+def ceil(input: Any, *, out: Any = None) -> Any:
     """f(x) = ⌈x⌉; ∂f/∂x = 0."""
-    return _tensor(input).ceil()
+    return (_tensor(input).ceil()) if out is None else _out.write("ceil", out, lambda: _tensor(input).ceil())
 
 
-def trunc(input: Any) -> Tensor:
+def ceil_(input: Tensor) -> Tensor:
+    """In place: f(x) = ⌈x⌉; ∂f/∂x = 0."""
+    return input.ceil_()
+
+
+def trunc(input: Any, *, out: Any = None) -> Any:
     """f(x) = x rounded toward 0; ∂f/∂x = 0."""
-    return _tensor(input).trunc()
+    return (_tensor(input).trunc()) if out is None else _out.write("trunc", out, lambda: _tensor(input).trunc())
 
 
-def fix(input: Any) -> Tensor:
+def trunc_(input: Tensor) -> Tensor:
+    """In place: f(x) = x rounded toward 0; ∂f/∂x = 0."""
+    return input.trunc_()
+
+
+def fix(input: Any, *, out: Any = None) -> Any:
     """f(x) = x rounded toward 0; ∂f/∂x = 0."""
-    return _tensor(input).trunc()
+    return (_tensor(input).trunc()) if out is None else _out.write("fix", out, lambda: _tensor(input).trunc())
 
 
-def frac(input: Any) -> Tensor:
+def frac(input: Any, *, out: Any = None) -> Any:
     """f(x) = x − trunc(x); ∂f/∂x = 1."""
-    return _tensor(input).frac()
+    return (_tensor(input).frac()) if out is None else _out.write("frac", out, lambda: _tensor(input).frac())
 
 
-def atan2(input: Any, other: Any) -> Tensor:
+def frac_(input: Tensor) -> Tensor:
+    """In place: f(x) = x − trunc(x); ∂f/∂x = 1."""
+    return input.frac_()
+
+
+def atan2(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = atan2(a, b); ∂f/∂a = b/(a² + b²), ∂f/∂b = −a/(a² + b²)."""
-    return _dispatch.binary(Atan2, _tensor(input), other, True)
+    return (_dispatch.binary(Atan2, _tensor(input), other, True)) if out is None else _out.write("atan2", out, lambda: _dispatch.binary(Atan2, _tensor(input), other, True))
 
 
-def arctan2(input: Any, other: Any) -> Tensor:
+def arctan2(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = atan2(a, b); ∂f/∂a = b/(a² + b²), ∂f/∂b = −a/(a² + b²)."""
-    return _dispatch.binary(Atan2, _tensor(input), other, True)
+    return (_dispatch.binary(Atan2, _tensor(input), other, True)) if out is None else _out.write("arctan2", out, lambda: _dispatch.binary(Atan2, _tensor(input), other, True))
 
 
-def hypot(input: Any, other: Any) -> Tensor:
+def hypot(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = √(a² + b²); ∂f/∂a = a/f, ∂f/∂b = b/f."""
-    return _dispatch.binary(Hypot, _tensor(input), other, False)
+    return (_dispatch.binary(Hypot, _tensor(input), other, False)) if out is None else _out.write("hypot", out, lambda: _dispatch.binary(Hypot, _tensor(input), other, False))
 
 
-def fmod(input: Any, other: Any) -> Tensor:
+def fmod(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a − trunc(a/b)·b (C's fmod); ∂f/∂a = 1, ∂f/∂b = −trunc(a/b)."""
-    return _dispatch.binary(Fmod, _tensor(input), other, False)
+    return (_dispatch.binary(Fmod, _tensor(input), other, False)) if out is None else _out.write("fmod", out, lambda: _dispatch.binary(Fmod, _tensor(input), other, False))
 
 
-def remainder(input: Any, other: Any) -> Tensor:
+def remainder(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(a, b) = a − floor(a/b)·b (Python's %); ∂f/∂a = 1, ∂f/∂b = −floor(a/b)."""
-    return _dispatch.binary(Remainder, _tensor(input), other, False)
+    return (_dispatch.binary(Remainder, _tensor(input), other, False)) if out is None else _out.write("remainder", out, lambda: _dispatch.binary(Remainder, _tensor(input), other, False))
 
 
-def xlogy(input: Any, other: Any) -> Tensor:
+def xlogy(input: Any, other: Any, *, out: Any = None) -> Any:
     """f(x, y) = x·ln y, 0 where x = 0; ∂f/∂x = ln y (0 where x = 0), ∂f/∂y = x/y."""
-    return _dispatch.binary(Xlogy, _tensor(input), other, True)
+    return (_dispatch.binary(Xlogy, _tensor(input), other, True)) if out is None else _out.write("xlogy", out, lambda: _dispatch.binary(Xlogy, _tensor(input), other, True))
 
 
-def clamp_min(input: Tensor, min: Any) -> Any:
+def clamp_min(input: Tensor, min: Any, *, out: Any = None) -> Any:
     """max(input, min)."""
-    return _pointwise2.clamp_min(_tensor(input), min)
+    return (_pointwise2.clamp_min(_tensor(input), min)) if out is None else _out.write("clamp_min", out, lambda: _pointwise2.clamp_min(_tensor(input), min))
 
 
-def clamp_max(input: Tensor, max: Any) -> Any:
+def clamp_max(input: Tensor, max: Any, *, out: Any = None) -> Any:
     """min(input, max)."""
-    return _pointwise2.clamp_max(_tensor(input), max)
+    return (_pointwise2.clamp_max(_tensor(input), max)) if out is None else _out.write("clamp_max", out, lambda: _pointwise2.clamp_max(_tensor(input), max))
 
 
-def lerp(input: Tensor, end: Any, weight: Any) -> Any:
+def lerp(input: Tensor, end: Any, weight: Any, *, out: Any = None) -> Any:
     """input + weight·(end − input)."""
-    return _pointwise2.lerp(_tensor(input), end, weight)
+    return (_pointwise2.lerp(_tensor(input), end, weight)) if out is None else _out.write("lerp", out, lambda: _pointwise2.lerp(_tensor(input), end, weight))
 
 
-def addcmul(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+def addcmul(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1, out: Any = None) -> Any:
     """input + value·tensor1·tensor2."""
-    return _pointwise2.addcmul(_tensor(input), tensor1, tensor2, value=value)
+    return (_pointwise2.addcmul(_tensor(input), tensor1, tensor2, value=value)) if out is None else _out.write("addcmul", out, lambda: _pointwise2.addcmul(_tensor(input), tensor1, tensor2, value=value))
 
 
-def addcdiv(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+def addcdiv(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1, out: Any = None) -> Any:
     """input + value·tensor1/tensor2."""
-    return _pointwise2.addcdiv(_tensor(input), tensor1, tensor2, value=value)
+    return (_pointwise2.addcdiv(_tensor(input), tensor1, tensor2, value=value)) if out is None else _out.write("addcdiv", out, lambda: _pointwise2.addcdiv(_tensor(input), tensor1, tensor2, value=value))
 
 
-def logit(input: Tensor, eps: float | None = None) -> Any:
+def logit(input: Tensor, eps: float | None = None, *, out: Any = None) -> Any:
     """ln(x/(1 − x)), with x clamped to [eps, 1 − eps] when eps is given."""
-    return _pointwise2.logit(_tensor(input), eps)
+    return (_pointwise2.logit(_tensor(input), eps)) if out is None else _out.write("logit", out, lambda: _pointwise2.logit(_tensor(input), eps))
 
 
 def nan_to_num(
-        input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+        input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *, out: Any = None
 ) -> Any:
     """NaN → `nan`, +inf → `posinf`, −inf → `neginf` (the dtype's extremes by default)."""
-    return _pointwise2.nan_to_num(_tensor(input), nan, posinf, neginf)
+    return (_pointwise2.nan_to_num(_tensor(input), nan, posinf, neginf)) if out is None else _out.write("nan_to_num", out, lambda: _pointwise2.nan_to_num(_tensor(input), nan, posinf, neginf))
 
 
-def round(input: Tensor, *, decimals: int = 0) -> Any:
+def round(input: Tensor, *, decimals: int = 0, out: Any = None) -> Any:
     """Rounded half to even, to `decimals` places (gradient 0)."""
-    return _pointwise2.round(_tensor(input), decimals=decimals)
+    return (_pointwise2.round(_tensor(input), decimals=decimals)) if out is None else _out.write("round", out, lambda: _pointwise2.round(_tensor(input), decimals=decimals))
 
 
 def isinf(input: Tensor) -> Any:

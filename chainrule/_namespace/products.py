@@ -12,21 +12,27 @@ from typing import Any
 import numpy as np
 
 from ..ops import products as _products
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["tensordot", "inner", "kron"]
+__all__ = ["tensordot", "inner", "kron", "cross"]
 
 
-def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Any:
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, *, out: Any = None) -> Any:
     """Σ over the paired dims `dims` (an int n: a's last n with b's first n; or two lists) of a·b; the result has a's free dims, then b's."""
-    return _products.tensordot(a, b, dims)
+    return (_products.tensordot(a, b, dims)) if out is None else _out.write("tensordot", out, lambda: _products.tensordot(a, b, dims))
 
 
-def inner(input: Tensor, other: Tensor) -> Any:
+def inner(input: Tensor, other: Tensor, *, out: Any = None) -> Any:
     """The dot product over the last dims (a·b when either is 0-d)."""
-    return _products.inner(_tensor(input), other)
+    return (_products.inner(_tensor(input), other)) if out is None else _out.write("inner", out, lambda: _products.inner(_tensor(input), other))
 
 
-def kron(input: Tensor, other: Tensor) -> Any:
+def kron(input: Tensor, other: Tensor, *, out: Any = None) -> Any:
     """The Kronecker product: blocks input[i]·other, so dim k has size input_k·other_k (the shorter shape padded with leading 1s)."""
-    return _products.kron(_tensor(input), other)
+    return (_products.kron(_tensor(input), other)) if out is None else _out.write("kron", out, lambda: _products.kron(_tensor(input), other))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out: Any = None) -> Any:
+    """The cross product along `dim` (of size 3), broadcasting the other dims; without dim, PyTorch's deprecated default: the first dim of size 3 (with its warning)."""
+    return (_products.cross(_tensor(input), other, dim)) if out is None else _out.write("cross", out, lambda: _products.cross(_tensor(input), other, dim))

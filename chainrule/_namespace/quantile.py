@@ -12,20 +12,21 @@ from typing import Any
 import numpy as np
 
 from ..ops import quantile as _quantile
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["quantile", "nanquantile"]
 
 
 def quantile(
-        input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = 'linear', keepdims: bool | None = None
+        input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = 'linear', keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The q-th quantiles along `dim` (of all elements by default): q a float in [0, 1] or a 1-d tensor of them (a leading dim in the result); NaN where a slice holds NaN."""
-    return _quantile.quantile(_tensor(input), q, dim, keepdim, interpolation=interpolation, keepdims=keepdims)
+    return (_quantile.quantile(_tensor(input), q, dim, keepdim, interpolation=interpolation, keepdims=keepdims)) if out is None else _out.write("quantile", out, lambda: _quantile.quantile(_tensor(input), q, dim, keepdim, interpolation=interpolation, keepdims=keepdims))
 
 
 def nanquantile(
-        input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = 'linear', keepdims: bool | None = None
+        input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = 'linear', keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """`quantile` of the values that are not NaN (NaN where a slice holds only NaN)."""
-    return _quantile.nanquantile(_tensor(input), q, dim, keepdim, interpolation=interpolation, keepdims=keepdims)
+    return (_quantile.nanquantile(_tensor(input), q, dim, keepdim, interpolation=interpolation, keepdims=keepdims)) if out is None else _out.write("nanquantile", out, lambda: _quantile.nanquantile(_tensor(input), q, dim, keepdim, interpolation=interpolation, keepdims=keepdims))

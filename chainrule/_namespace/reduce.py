@@ -12,82 +12,87 @@ from typing import Any
 import numpy as np
 
 from ..ops import reduce as _reduce
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax"]
 
 
 def sum(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """Σ over `dim` (all elements by default); integers and bools sum as int64."""
-    return _reduce.sum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)
+    return (_reduce.sum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)) if out is None else _out.write("sum", out, lambda: _reduce.sum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims))
 
 
 def mean(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The average over `dim`; floating-point tensors only, as in PyTorch."""
-    return _reduce.mean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)
+    return (_reduce.mean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)) if out is None else _out.write("mean", out, lambda: _reduce.mean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims))
 
 
 def prod(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """Π over `dim`."""
-    return _reduce.prod(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_reduce.prod(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("prod", out, lambda: _reduce.prod(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
-def max(input: Any, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+def max(
+        input: Any, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
+) -> Any:
     """The largest element; with `dim`, the named pair (values, indices) along it; with a tensor, the elementwise maximum."""
-    return _reduce.max(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_reduce.max(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("max", out, lambda: _reduce.max(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
-def min(input: Any, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+def min(
+        input: Any, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
+) -> Any:
     """The smallest element; with `dim`, the named pair (values, indices) along it; with a tensor, the elementwise minimum."""
-    return _reduce.min(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_reduce.min(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("min", out, lambda: _reduce.min(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def argmax(
-        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The index of the largest element (of the flattened tensor without `dim`)."""
-    return _reduce.argmax(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_reduce.argmax(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("argmax", out, lambda: _reduce.argmax(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def argmin(
-        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The index of the smallest element (of the flattened tensor without `dim`)."""
-    return _reduce.argmin(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_reduce.argmin(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("argmin", out, lambda: _reduce.argmin(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def var(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-    return _reduce.var(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    return (_reduce.var(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)) if out is None else _out.write("var", out, lambda: _reduce.var(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims))
 
 
 def std(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
+        input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-    return _reduce.std(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+    return (_reduce.std(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims)) if out is None else _out.write("std", out, lambda: _reduce.std(_tensor(input), dim, unbiased, keepdim, correction=correction, keepdims=keepdims))
 
 
 def logsumexp(
-        input: Tensor, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """log Σ exp(x) over `dim`, computed without overflow."""
-    return _reduce.logsumexp(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_reduce.logsumexp(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("logsumexp", out, lambda: _reduce.logsumexp(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
-def softmax(input: Tensor, dim: int) -> Any:
-    """exp(x) / Σ exp(x) along `dim`."""
-    return _reduce.softmax(_tensor(input), dim)
+def softmax(input: Tensor, dim: int, dtype: Any = None, *, out: Any = None) -> Any:
+    """exp(x) / Σ exp(x) along `dim` (computed in `dtype` when given, as PyTorch's)."""
+    return (_reduce.softmax(_tensor(input), dim, dtype)) if out is None else _out.write("softmax", out, lambda: _reduce.softmax(_tensor(input), dim, dtype))
 
 
-def log_softmax(input: Tensor, dim: int) -> Any:
-    """x − logsumexp(x) along `dim`."""
-    return _reduce.log_softmax(_tensor(input), dim)
+def log_softmax(input: Tensor, dim: int, dtype: Any = None, *, out: Any = None) -> Any:
+    """x − logsumexp(x) along `dim` (computed in `dtype` when given)."""
+    return (_reduce.log_softmax(_tensor(input), dim, dtype)) if out is None else _out.write("log_softmax", out, lambda: _reduce.log_softmax(_tensor(input), dim, dtype))

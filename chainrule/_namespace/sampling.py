@@ -12,21 +12,24 @@ from typing import Any
 import numpy as np
 
 from ..ops import sampling as _sampling
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["bernoulli", "multinomial", "poisson"]
 
 
-def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -> Any:
+def bernoulli(
+        input: Tensor, p: float | None = None, *, generator: Any = None, out: Any = None
+) -> Any:
     """0/1 samples, 1 with probability `input` (elementwise), or with probability `p` when given; the result has `input`'s shape and dtype."""
-    return _sampling.bernoulli(_tensor(input), p, generator=generator)
+    return (_sampling.bernoulli(_tensor(input), p, generator=generator)) if out is None else _out.write("bernoulli", out, lambda: _sampling.bernoulli(_tensor(input), p, generator=generator))
 
 
 def multinomial(
-        input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+        input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None, out: Any = None
 ) -> Any:
     """Indices drawn from the categories whose (unnormalised) weights are `input`'s last dim: one row of `num_samples` indices for a 1-d input, one per row for a 2-d input."""
-    return _sampling.multinomial(_tensor(input), num_samples, replacement, generator=generator)
+    return (_sampling.multinomial(_tensor(input), num_samples, replacement, generator=generator)) if out is None else _out.write("multinomial", out, lambda: _sampling.multinomial(_tensor(input), num_samples, replacement, generator=generator))
 
 
 def poisson(input: Tensor, generator: Any = None) -> Any:

@@ -12,13 +12,14 @@ from typing import Any
 import numpy as np
 
 from ..ops import scatter_reduce as _scatter_reduce
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["scatter_reduce"]
 
 
 def scatter_reduce(
-        input: Tensor, dim: int, index: Any, src: Tensor, reduce: str, *, include_self: bool = True
+        input: Tensor, dim: int, index: Any, src: Tensor, reduce: str, *, include_self: bool = True, out: Any = None
 ) -> Any:
     """input with each src[p] combined into gather's position p by `reduce` ('sum', 'prod', 'mean', 'amax', 'amin'); with include_self=False input's own value is left out where anything is scattered."""
-    return _scatter_reduce.scatter_reduce(_tensor(input), dim, index, src, reduce, include_self=include_self)
+    return (_scatter_reduce.scatter_reduce(_tensor(input), dim, index, src, reduce, include_self=include_self)) if out is None else _out.write("scatter_reduce", out, lambda: _scatter_reduce.scatter_reduce(_tensor(input), dim, index, src, reduce, include_self=include_self))

@@ -12,20 +12,21 @@ from typing import Any
 import numpy as np
 
 from ..ops import search as _search
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["searchsorted", "bucketize"]
 
 
 def searchsorted(
-        sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False, side: str | None = None, sorter: Tensor | None = None
+        sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False, side: str | None = None, sorter: Tensor | None = None, out: Any = None
 ) -> Any:
     """For each value, the index where it would be inserted into `sorted_sequence` (sorted along its last dim) to keep it sorted: before equal entries, or after them with `right=True` / `side='right'`. A multi-dim sequence is searched row by row, and its leading dims must match the values'."""
-    return _search.searchsorted(sorted_sequence, input, out_int32=out_int32, right=right, side=side, sorter=sorter)
+    return (_search.searchsorted(sorted_sequence, input, out_int32=out_int32, right=right, side=side, sorter=sorter)) if out is None else _out.write("searchsorted", out, lambda: _search.searchsorted(sorted_sequence, input, out_int32=out_int32, right=right, side=side, sorter=sorter))
 
 
 def bucketize(
-        input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+        input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False, out: Any = None
 ) -> Any:
     """The bucket of each value among the 1-d sorted `boundaries`: i with boundaries[i−1] < x ≤ boundaries[i] (or boundaries[i−1] ≤ x < boundaries[i] with `right=True`)."""
-    return _search.bucketize(input, boundaries, out_int32=out_int32, right=right)
+    return (_search.bucketize(input, boundaries, out_int32=out_int32, right=right)) if out is None else _out.write("bucketize", out, lambda: _search.bucketize(input, boundaries, out_int32=out_int32, right=right))

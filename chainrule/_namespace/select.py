@@ -12,41 +12,46 @@ from typing import Any
 import numpy as np
 
 from ..ops import select as _select
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["gather", "scatter", "scatter_add", "take_along_dim", "index_select", "index_add", "index_copy", "index_fill"]
 
 
-def gather(input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False) -> Any:
+def gather(
+        input: Tensor, dim: int, index: Any, *, sparse_grad: bool = False, out: Any = None
+) -> Any:
     """out[i][j] = input[index[i][j]][j] (dim 0), input[i][index[i][j]] (dim 1), …."""
-    return _select.gather(_tensor(input), dim, index, sparse_grad=sparse_grad)
+    return (_select.gather(_tensor(input), dim, index, sparse_grad=sparse_grad)) if out is None else _out.write("gather", out, lambda: _select.gather(_tensor(input), dim, index, sparse_grad=sparse_grad))
 
 
 def scatter(
-        input: Tensor, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: str | None = None
+        input: Tensor, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: str | None = None, out: Any = None
 ) -> Any:
     """input with src[p] (or `value`) written at gather's position p: out[index[i][j]][j] = src[i][j] for dim 0. With reduce='add' or 'multiply' the values are combined instead."""
-    return _select.scatter(_tensor(input), dim, index, src, value, reduce=reduce)
+    return (_select.scatter(_tensor(input), dim, index, src, value, reduce=reduce)) if out is None else _out.write("scatter", out, lambda: _select.scatter(_tensor(input), dim, index, src, value, reduce=reduce))
 
 
-def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Any:
+def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor, *, out: Any = None) -> Any:
     """input with src[p] added at gather's position p (repeated positions add up)."""
-    return _select.scatter_add(_tensor(input), dim, index, src)
+    return (_select.scatter_add(_tensor(input), dim, index, src)) if out is None else _out.write("scatter_add", out, lambda: _select.scatter_add(_tensor(input), dim, index, src))
 
 
-def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Any:
+def take_along_dim(input: Tensor, indices: Any, dim: int | None = None, *, out: Any = None) -> Any:
     """`gather` where input and indices broadcast in every dim but `dim` (negative indices count from the end); with no dim, both are flattened first."""
-    return _select.take_along_dim(_tensor(input), indices, dim)
+    return (_select.take_along_dim(_tensor(input), indices, dim)) if out is None else _out.write("take_along_dim", out, lambda: _select.take_along_dim(_tensor(input), indices, dim))
 
 
-def index_select(input: Tensor, dim: int, index: Any) -> Any:
+def index_select(input: Tensor, dim: int, index: Any, *, out: Any = None) -> Any:
     """The slices index[0], index[1], … of input along `dim`, in that order (repeats allowed; their gradients add up)."""
-    return _select.index_select(_tensor(input), dim, index)
+    return (_select.index_select(_tensor(input), dim, index)) if out is None else _out.write("index_select", out, lambda: _select.index_select(_tensor(input), dim, index))
 
 
-def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1) -> Any:
+def index_add(
+        input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: Any = 1, out: Any = None
+) -> Any:
     """input with alpha·source[i] added to slice index[i] along `dim` (repeats add up)."""
-    return _select.index_add(_tensor(input), dim, index, source, alpha=alpha)
+    return (_select.index_add(_tensor(input), dim, index, source, alpha=alpha)) if out is None else _out.write("index_add", out, lambda: _select.index_add(_tensor(input), dim, index, source, alpha=alpha))
 
 
 def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Any:

@@ -12,14 +12,17 @@ from typing import Any
 import numpy as np
 
 from ..ops import sorting as _sorting
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "mode"]
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+def sort(
+        input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False, out: Any = None
+) -> Any:
     """The named pair (values, indices) of `input` sorted along `dim`; the sort is always stable (equal values keep their order); NaN sorts as the largest value."""
-    return _sorting.sort(_tensor(input), dim, descending, stable=stable)
+    return (_sorting.sort(_tensor(input), dim, descending, stable=stable)) if out is None else _out.write("sort", out, lambda: _sorting.sort(_tensor(input), dim, descending, stable=stable))
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
@@ -27,32 +30,34 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     return _sorting.argsort(_tensor(input), dim, descending, stable=stable)
 
 
-def msort(input: Tensor) -> Any:
+def msort(input: Tensor, *, out: Any = None) -> Any:
     """`input` sorted along dim 0."""
-    return _sorting.msort(_tensor(input))
+    return (_sorting.msort(_tensor(input))) if out is None else _out.write("msort", out, lambda: _sorting.msort(_tensor(input)))
 
 
-def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+def topk(
+        input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out: Any = None
+) -> Any:
     """The named pair (values, indices) of the `k` largest (or smallest) along `dim`, in order (the result is sorted whether or not `sorted` asks for it)."""
-    return _sorting.topk(_tensor(input), k, dim, largest, sorted)
+    return (_sorting.topk(_tensor(input), k, dim, largest, sorted)) if out is None else _out.write("topk", out, lambda: _sorting.topk(_tensor(input), k, dim, largest, sorted))
 
 
 def kthvalue(
-        input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The named pair (values, indices) of the k-th smallest element along `dim` (k from 1)."""
-    return _sorting.kthvalue(_tensor(input), k, dim, keepdim, keepdims=keepdims)
+    return (_sorting.kthvalue(_tensor(input), k, dim, keepdim, keepdims=keepdims)) if out is None else _out.write("kthvalue", out, lambda: _sorting.kthvalue(_tensor(input), k, dim, keepdim, keepdims=keepdims))
 
 
 def median(
-        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The lower of the two middle values: of all elements (a tensor; ties share the gradient), or along `dim` (the named pair (values, indices)). NaN if a NaN is there."""
-    return _sorting.median(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_sorting.median(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("median", out, lambda: _sorting.median(_tensor(input), dim, keepdim, keepdims=keepdims))
 
 
 def mode(
-        input: Tensor, dim: int = -1, keepdim: bool = False, *, keepdims: bool | None = None
+        input: Tensor, dim: int = -1, keepdim: bool = False, *, keepdims: bool | None = None, out: Any = None
 ) -> Any:
     """The named pair (values, indices) of the most frequent value along `dim` (the smallest of equally frequent values, at its last index); the gradient goes to that index."""
-    return _sorting.mode(_tensor(input), dim, keepdim, keepdims=keepdims)
+    return (_sorting.mode(_tensor(input), dim, keepdim, keepdims=keepdims)) if out is None else _out.write("mode", out, lambda: _sorting.mode(_tensor(input), dim, keepdim, keepdims=keepdims))

@@ -12,19 +12,20 @@ from typing import Any
 import numpy as np
 
 from ..ops import triangle as _triangle
+from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
 __all__ = ["tril", "triu", "diagonal", "diag", "diag_embed", "trace"]
 
 
-def tril(input: Tensor, diagonal: int = 0) -> Any:
+def tril(input: Tensor, diagonal: int = 0, *, out: Any = None) -> Any:
     """The lower triangle of the last two dims: elements above diagonal `diagonal` zeroed."""
-    return _triangle.tril(_tensor(input), diagonal)
+    return (_triangle.tril(_tensor(input), diagonal)) if out is None else _out.write("tril", out, lambda: _triangle.tril(_tensor(input), diagonal))
 
 
-def triu(input: Tensor, diagonal: int = 0) -> Any:
+def triu(input: Tensor, diagonal: int = 0, *, out: Any = None) -> Any:
     """The upper triangle of the last two dims: elements below diagonal `diagonal` zeroed."""
-    return _triangle.triu(_tensor(input), diagonal)
+    return (_triangle.triu(_tensor(input), diagonal)) if out is None else _out.write("triu", out, lambda: _triangle.triu(_tensor(input), diagonal))
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
@@ -32,9 +33,9 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> An
     return _triangle.diagonal(_tensor(input), offset, dim1, dim2)
 
 
-def diag(input: Tensor, diagonal: int = 0) -> Any:
+def diag(input: Tensor, diagonal: int = 0, *, out: Any = None) -> Any:
     """A 1-D input as the diagonal `diagonal` of a square matrix; of a 2-D input, that diagonal (a copy)."""
-    return _triangle.diag(_tensor(input), diagonal)
+    return (_triangle.diag(_tensor(input), diagonal)) if out is None else _out.write("diag", out, lambda: _triangle.diag(_tensor(input), diagonal))
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Any:

@@ -16,6 +16,7 @@ from ..ops import layer as _layer
 from ..ops import loss as _loss
 from ..ops.args import number_arg
 from ..ops.elementwise import Relu, Sigmoid, Tanh
+from ..ops.reduce import implicit_softmax_dim
 from ..tensor import Tensor
 
 __all__ = ["linear", "embedding", "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh",
@@ -188,15 +189,19 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return _act.Gelu.apply(input, approximate)
 
 
-def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """e^x / Σ e^x along `dim`; without dim, PyTorch's legacy choice (and its warning)."""
     if dim is None:
-        raise TypeError("softmax: pass dim= (the axis whose entries sum to 1)")
+        dim = implicit_softmax_dim("softmax", input.ndim, _stacklevel)
     return (input if dtype is None else input.to(dtype)).softmax(dim)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+                dtype: Any = None) -> Tensor:
+    """x − log Σ e^x along `dim`; without dim, PyTorch's legacy choice (and its warning)."""
     if dim is None:
-        raise TypeError("log_softmax: pass dim= (the class axis)")
+        dim = implicit_softmax_dim("log_softmax", input.ndim, _stacklevel)
     return (input if dtype is None else input.to(dtype)).log_softmax(dim)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from .. import creation
 from ..ops.activation import Hardtanh, Softplus
 from ..ops.args import number_arg
+from ..ops.reduce import implicit_softmax_dim
 from ..tensor import Tensor
 
 __all__ = ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "softmin",
@@ -91,7 +92,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa
     """softmax(−x) along `dim`."""
     x = _tensor("softmin", input)
     if dim is None:
-        raise TypeError("softmin: pass dim= (the axis whose entries sum to 1)")
+        dim = implicit_softmax_dim("softmin", x.ndim, _stacklevel)
     return (-(x if dtype is None else x.to(dtype))).softmax(dim)
 
 

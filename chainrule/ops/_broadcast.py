@@ -12,6 +12,7 @@ from .._typing import Array, Grad, Shape
 from ..backends import array_module
 from ..engine.gate import Gate, ViewGate
 from ..engine.variable import Variable
+from .errors import ShapeError
 
 __all__ = ["unbroadcast", "broadcast_to", "sum_to_array", "SumTo", "BroadcastTo"]
 
@@ -73,7 +74,7 @@ class BroadcastTo(ViewGate):
         try:
             return array_module(x).broadcast_to(x, shape)
         except ValueError:
-            raise ValueError(f"expand: shape {tuple(x.shape)} cannot be broadcast to "
+            raise ShapeError(f"expand: shape {tuple(x.shape)} cannot be broadcast to "
                              f"{tuple(shape)}: each size must match or be 1") from None
 
     @staticmethod

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.variable import Variable
+from .errors import ShapeError
 
 __all__ = ["shape_args", "size_args", "int_arg", "number_arg", "normalize_dim", "normalize_axes",
            "resolve_shape", "normalize_index", "keepdim_arg"]
@@ -92,14 +93,14 @@ def resolve_shape(op: str, current: tuple[int, ...], shape: tuple[int, ...]) -> 
             known *= size
     total = int(np.prod(current, dtype=np.int64))
     if len(unknown) > 1:
-        raise ValueError(f"{op}: only one dimension can be -1, got {shape}")
+        raise ShapeError(f"{op}: only one dimension can be -1, got {shape}")
     if unknown:
         if known == 0 or total % known:
-            raise ValueError(f"{op}: cannot reshape a tensor of shape {current} "
+            raise ShapeError(f"{op}: cannot reshape a tensor of shape {current} "
                              f"({total} elements) into {shape}")
         shape = shape[:unknown[0]] + (total // known,) + shape[unknown[0] + 1:]
     elif known != total:
-        raise ValueError(f"{op}: cannot reshape a tensor of shape {current} ({total} "
+        raise ShapeError(f"{op}: cannot reshape a tensor of shape {current} ({total} "
                          f"elements) into {shape} ({known} elements)")
     return shape
 

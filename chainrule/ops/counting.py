@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import return_types
-from .args import int_arg, keepdim_arg, normalize_axes
-from .reduce import mean, std, var
+from .args import int_arg, normalize_axes
+from .reduce import mean, std, var, variance_args
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -122,19 +122,21 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A00
                                   input._make(found_edges.astype(values.dtype), None))
 
 
-def var_mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-             correction: Any = 1, unbiased: bool | None = None,
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
+             keepdim: bool = False, *, correction: Any = None,
              keepdims: bool | None = None) -> tuple[Tensor, Tensor]:
-    """(var, mean) over `dim`, both differentiable (see `var` for `correction`)."""
-    keepdim = keepdim_arg("var_mean", keepdim, keepdims)
-    return (var(input, dim, keepdim, correction=correction, unbiased=unbiased),
+    """(var, mean) over `dim`, both differentiable (`var`'s overloads and `correction`)."""
+    dim, correction, keepdim = variance_args("var_mean", dim, unbiased, keepdim, correction,
+                                             keepdims)
+    return (var(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim))
 
 
-def std_mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-             correction: Any = 1, unbiased: bool | None = None,
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
+             keepdim: bool = False, *, correction: Any = None,
              keepdims: bool | None = None) -> tuple[Tensor, Tensor]:
-    """(std, mean) over `dim`, both differentiable (see `std` for `correction`)."""
-    keepdim = keepdim_arg("std_mean", keepdim, keepdims)
-    return (std(input, dim, keepdim, correction=correction, unbiased=unbiased),
+    """(std, mean) over `dim`, both differentiable (`std`'s overloads and `correction`)."""
+    dim, correction, keepdim = variance_args("std_mean", dim, unbiased, keepdim, correction,
+                                             keepdims)
+    return (std(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim))

@@ -17,7 +17,9 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from .args import keepdim_arg, normalize_axes
-from .elementwise import Add, Clamp, Neg, Sub, Where
+from .division import FloorDivide, TruncDivide
+from .elementwise import Add, Clamp, Div, Neg, Sub, Where
+from .errors import ArgumentError, DtypeError, ShapeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -36,7 +38,7 @@ def unary(gate: type[Gate], x: Any, floating: bool) -> Any:
     if floating and x._array.dtype.kind not in "fc":
         x = as_floating(x)
     elif gate is Neg and x._array.dtype.kind == "b":
-        raise TypeError("neg: negating a bool tensor is not supported; to invert a mask use ~ "
+        raise DtypeError("neg: negating a bool tensor is not supported; to invert a mask use ~ "
                         "or logical_not()")
     return gate.apply(x)
 
@@ -73,7 +75,7 @@ def binary(gate: type[Gate], a: Any, b: Any, true_division: bool = False) -> Any
             or (b_array is not None and b_array.dtype.kind == "f" and a.__class__ in _NUMBER)):
         a, b = operand(gate.label, a), operand(gate.label, b)
         if gate is Sub and (_is_bool_array(a) or _is_bool_array(b)):
-            raise TypeError("sub: subtraction with a bool tensor is not supported; use ^ or "
+            raise DtypeError("sub: subtraction with a bool tensor is not supported; use ^ or "
                             "logical_xor() instead (or ~ to invert a mask)")
         target = _dtype.binary_float_type(_dtype_or_number(a), _dtype_or_number(b),
                                           true_division)
@@ -84,7 +86,7 @@ def binary(gate: type[Gate], a: Any, b: Any, true_division: bool = False) -> Any
     except ValueError as error:
         if "broadcast" not in str(error):
             raise
-        raise ValueError(f"{gate.label}: shapes {_shape_of(a)} and {_shape_of(b)} cannot be "
+        raise ShapeError(f"{gate.label}: shapes {_shape_of(a)} and {_shape_of(b)} cannot be "
                          "broadcast together (sizes must match or be 1, aligned from the "
                          "right)") from None
 
@@ -143,7 +145,7 @@ def sub(input: Tensor, other: Any, alpha: Any = 1) -> Tensor:  # noqa: A002
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """min(max(input, min), max); either bound may be None, not both."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise ArgumentError("clamp: at least one of min and max must be given")
     for name, bound in (("min", min), ("max", max)):
         if bound is not None and not isinstance(bound, (Variable, bool, int, float, np.number)):
             raise TypeError(f"clamp: {name} must be a number or a tensor, got "
@@ -191,7 +193,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         return Where.apply(condition, a, b)
     except ValueError:
         shapes = [tuple(np.shape(constant(v))) for v in (condition, a, b)]
-        raise ValueError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be "
+        raise ShapeError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be "
                          "broadcast together") from None
 
 
@@ -268,3 +270,14 @@ def isnan(input: Tensor) -> Tensor:  # noqa: A002
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
     """Where the elements are neither inf nor NaN."""
     return input._make(np.isfinite(input._array), None)
+
+
+def rounded_divide(input: Any, other: Any, rounding_mode: Any) -> Any:  # noqa: A002
+    """`div(input, other, rounding_mode=)`: true division, or rounded 'floor' or 'trunc'."""
+    if rounding_mode is None:
+        return binary(Div, input, other, True)
+    gate = {"floor": FloorDivide, "trunc": TruncDivide}.get(rounding_mode)
+    if gate is None:
+        raise ArgumentError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                            f"'floor' but found {rounding_mode!r}")
+    return binary(gate, input, other)

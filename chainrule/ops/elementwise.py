@@ -15,6 +15,7 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
 from ._broadcast import unbroadcast
+from .errors import ArgumentError
 
 __all__ = ["Add", "Sub", "Mul", "Div", "Neg", "Pow", "Exp", "Log", "Sqrt", "Abs", "Relu",
            "Sigmoid", "Tanh", "Clamp", "Maximum", "Minimum", "Where", "Clone", "Cast",
@@ -125,7 +126,11 @@ class Pow(Gate):
 
     @staticmethod
     def forward(ctx: Gate, a: Array, b: Array) -> Array:
-        out = a ** b
+        try:
+            out = a ** b
+        except ValueError:  # NumPy's refusal of int ** negative int: PyTorch's RuntimeError
+            raise ArgumentError("pow: integers to negative integer powers are not allowed; "
+                                "convert the base to float first (e.g. x.float())") from None
         ctx.save_for_backward(a, b, out)
         return out
 

@@ -14,6 +14,7 @@ from .. import _dtype
 from ..engine import version
 from ..engine.grad_mode import state
 from ..engine.variable import Variable
+from .errors import ShapeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -38,8 +39,15 @@ def apply_ufunc(tensor: Any, op: str, ufunc: Any, other: Any) -> Any:
     _dtype.check_in_place(op, tensor._array.dtype, value)
     try:
         ufunc(tensor._array, value, out=tensor._array)
+    except TypeError:  # NumPy's casting refusal (an int tensor /= 2): PyTorch's RuntimeError
+        produced = np.asarray(ufunc(tensor._array.reshape(-1)[:1], np.asarray(value)
+                                    .reshape(-1)[:1])).dtype
+        if produced.kind == "f" and np.asarray(value).dtype.kind != "f":
+            produced = _dtype.default_float.numpy  # ints divide to the default float
+        _dtype.check_cast(op, produced, tensor._array.dtype)
+        raise
     except ValueError as error:
-        raise ValueError(f"{op}: shape {tuple(np.shape(value))} cannot be broadcast to "
+        raise ShapeError(f"{op}: shape {tuple(np.shape(value))} cannot be broadcast to "
                          f"this tensor's shape {tensor.shape} ({error})") from None
     version.bump(tensor)
     return tensor

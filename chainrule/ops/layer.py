@@ -15,6 +15,7 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.sparse import SparseRows
 from . import _dual
+from .errors import DtypeError, ShapeError
 
 __all__ = ["Linear", "Embedding", "Dropout", "scatter_rows", "renorm_rows"]
 
@@ -29,11 +30,11 @@ class Linear(Gate):
     @staticmethod
     def forward(ctx: Gate, x: Array, weight: Array, bias: Array | None) -> Array:
         if x.shape[-1:] != weight.shape[-1:]:
-            raise ValueError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1:]} "
+            raise ShapeError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1:]} "
                              f"features, but the weight of shape {tuple(weight.shape)} expects "
                              f"{weight.shape[-1]}")
         if x.dtype != weight.dtype:
-            raise TypeError(f"linear: input is {x.dtype} but the weight is {weight.dtype}; "
+            raise DtypeError(f"linear: input is {x.dtype} but the weight is {weight.dtype}; "
                             "convert one (e.g. model.double() or x.float())")
         ctx.save_for_backward(x, weight)
         out = x @ weight.T

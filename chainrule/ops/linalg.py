@@ -15,6 +15,7 @@ from ..engine.gate import Gate
 from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import unbroadcast
+from .errors import DtypeError, ShapeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -31,16 +32,16 @@ class MatMul(Gate):
     @staticmethod
     def forward(ctx: Gate, a: Array, b: Array) -> Array:
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes "
+            raise ShapeError(f"matmul: both arguments need at least 1 dimension, got shapes "
                              f"{tuple(a.shape)} and {tuple(b.shape)}")
         if a.dtype != b.dtype:
-            raise TypeError(f"matmul: dtypes {a.dtype} and {b.dtype} differ; chainrule does not "
+            raise DtypeError(f"matmul: dtypes {a.dtype} and {b.dtype} differ; chainrule does not "
                             "mix them silently: cast one side first (e.g. .double() or .float())")
         ctx.save_for_backward(a, b)
         try:
             return array_module(a).matmul(a, b)
         except ValueError:
-            raise ValueError(_misaligned(a.shape, b.shape)) from None
+            raise ShapeError(_misaligned(a.shape, b.shape)) from None
 
     @staticmethod
     def backward(ctx: Gate, grad: Array) -> tuple[Grad, Grad]:
@@ -101,7 +102,7 @@ def rmatmul(input: Tensor, other: Any) -> Tensor:
 def dot(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """The inner product of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
-        raise ValueError(f"dot: expects two 1-D tensors, got shapes {input.shape} and "
+        raise ShapeError(f"dot: expects two 1-D tensors, got shapes {input.shape} and "
                          f"{other.shape}")
     if input.shape != other.shape:
         raise ValueError(f"dot: the tensors must have the same number of elements, got "

@@ -154,12 +154,24 @@ def _channel_dropout(op: str, input: Tensor, p: float, training: bool, inplace: 
     p = number_arg(op, "p", p)
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if input.ndim not in (dims + 1, dims + 2):
+    legacy = dims == 2 and input.ndim not in (3, 4)  # PyTorch's deprecated feature dropout
+    if legacy:
+        if input.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
+                      "deprecated and will result in an error in a future release. To retain "
+                      "the behavior and silence this warning, please use dropout instead. Note "
+                      "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", UserWarning, stacklevel=3)
+    elif input.ndim not in (dims + 1, dims + 2):
         raise RuntimeError(f"{op}: expected {dims + 1}D or {dims + 2}D input, got size "
                            f"{list(input.shape)}")
     if not training or p == 0:
         return input
     batched = input.ndim == dims + 2
+    if legacy:  # one draw per (N, C) entry: elementwise for a 2-D input, as PyTorch does
+        batched, dims = True, input.ndim - 2
     if dims == 2 and not batched:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
                       "channel-wise 1D dropout behavior is desired - input is interpreted as "

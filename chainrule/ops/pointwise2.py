@@ -23,9 +23,10 @@ from .dispatch import as_floating, clamp
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["Atan2", "Hypot", "Fmod", "Remainder", "Xlogy", "Floor", "Ceil", "Trunc",
-           "Frac", "Erfc", "Erfinv", "Logit", "NanToNum", "clamp_min", "clamp_max", "lerp",
-           "addcmul", "addcdiv", "logit", "nan_to_num", "isinf", "round", "erfc", "erfinv"]
+__all__ = ["Atan2", "Hypot", "Fmod", "Remainder", "Xlogy", "Floor",
+           "Ceil", "Trunc", "Frac", "Erfc", "Erfinv", "Logit", "NanToNum",
+           "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "isinf",
+           "round", "erfc", "erfinv"]
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 

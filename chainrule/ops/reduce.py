@@ -21,6 +21,7 @@ from . import _dual
 from ._broadcast import broadcast_to
 from .args import keepdim_arg, normalize_axes, normalize_dim
 from .dispatch import as_floating
+from .errors import DtypeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -289,7 +290,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
     keepdim = keepdim_arg("mean", keepdim, keepdims)
     source = input if dtype is None else input.to(dtype)
     if source._array.dtype.kind != "f":
-        raise TypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
+        raise DtypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
                         "convert first (e.g. x.float()) or pass dtype=")
     return Mean.apply(source, normalize_axes("mean", dim, input.ndim), keepdim)
 
@@ -364,34 +365,60 @@ def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Te
     return x._make(found.astype(np.int64, copy=False), None)
 
 
-def var(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-        correction: Any = 1, unbiased: bool | None = None,
+def var(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
+        keepdim: bool = False, *, correction: Any = None,
         keepdims: bool | None = None) -> Tensor:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0.
 
+    PyTorch's three overloads: `var(dim, *, correction, keepdim)`, `var(dim, unbiased,
+    keepdim)` (so `x.var(0, True)` is unbiased, not keepdim) and `var(unbiased)` (`x.var(True)`).
     Narrower floats are summed in float64 and the result cast back, as PyTorch accumulates
     them in a wider type: float32 std([1e20, −1e20]) is 1.4142e20, not inf.
     """
-    keepdim = keepdim_arg("var", keepdim, keepdims)
-    return _variance("var", input, dim, keepdim, correction, unbiased, root=False)
+    dim, correction, keepdim = variance_args("var", dim, unbiased, keepdim, correction,
+                                             keepdims)
+    return _variance("var", input, dim, keepdim, correction, root=False)
 
 
-def std(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-        correction: Any = 1, unbiased: bool | None = None,
+def std(input: Tensor, dim: Any = None, unbiased: Any = None,  # noqa: A002
+        keepdim: bool = False, *, correction: Any = None,
         keepdims: bool | None = None) -> Tensor:
     """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-    keepdim = keepdim_arg("std", keepdim, keepdims)
-    return _variance("std", input, dim, keepdim, correction, unbiased, root=True)
+    dim, correction, keepdim = variance_args("std", dim, unbiased, keepdim, correction,
+                                             keepdims)
+    return _variance("std", input, dim, keepdim, correction, root=True)
+
+
+def variance_args(op: str, dim: Any, unbiased: Any, keepdim: Any, correction: Any,
+                  keepdims: Any) -> tuple[Any, Any, bool]:
+    """(dim, correction, keepdim) from any of PyTorch's var/std overloads; the TypeError
+    PyTorch raises for a combination none of them accepts."""
+    keepdim = keepdim_arg(op, keepdim, keepdims)
+    if isinstance(dim, (bool, np.bool_)):  # var(unbiased): a bool first is never a dim
+        if unbiased is not None or keepdim or correction is not None:
+            raise TypeError(f"{op}: a bool first argument is `unbiased` (the overload "
+                            f"{op}(unbiased)), which takes no dim, keepdim or correction")
+        dim, unbiased = None, bool(dim)
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"{op}: unbiased must be a bool, got {type(unbiased).__name__} "
+                            f"{unbiased!r}; for another divisor pass correction=")
+        if correction is not None:
+            raise TypeError(f"{op}: pass unbiased= or correction=, not both")
+        correction = 1 if unbiased else 0
+    if isinstance(correction, (bool, np.bool_)):
+        correction = int(correction)
+    if correction is not None and not isinstance(correction, (int, float, np.number)):
+        raise TypeError(f"{op}: correction must be a number, got {type(correction).__name__}")
+    return dim, 1 if correction is None else correction, keepdim
 
 
 def _variance(op: str, input: Tensor, dim: Any, keepdim: bool, correction: Any,  # noqa: A002
-              unbiased: bool | None, root: bool) -> Tensor:
+              root: bool) -> Tensor:
     dtype = input._array.dtype
     if dtype.kind != "f":  # a RuntimeError, as PyTorch raises
         raise RuntimeError(f"{op}: expected a floating-point tensor, got {input.dtype}; "
                            "convert first (e.g. x.float())")
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
     axes = normalize_axes(op, dim, input.ndim)
     count = input._array.size if axes is None else int(np.prod([input.shape[a] for a in axes]))
     if count - correction <= 0:  # PyTorch's warning, word for word
@@ -415,11 +442,21 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False, *,  # noqa: A002
                            keepdim)
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    """exp(x) / Σ exp(x) along `dim`."""
-    return Softmax.apply(as_floating(input), normalize_dim("softmax", dim, input.ndim))
+def implicit_softmax_dim(op: str, ndim: int, stacklevel: int = 3) -> int:
+    """PyTorch's legacy dim for `F.softmax(x)` without dim (`_get_softmax_dim`): 0 for 0-, 1-
+    and 3-D inputs, else 1; with PyTorch's deprecation warning, word for word."""
+    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=stacklevel + 1)
+    return 0 if ndim in (0, 1, 3) else 1
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    """x − logsumexp(x) along `dim`."""
-    return LogSoftmax.apply(as_floating(input), normalize_dim("log_softmax", dim, input.ndim))
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """exp(x) / Σ exp(x) along `dim` (computed in `dtype` when given, as PyTorch's)."""
+    source = as_floating(input if dtype is None else input.to(dtype))
+    return Softmax.apply(source, normalize_dim("softmax", dim, input.ndim))
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:  # noqa: A002
+    """x − logsumexp(x) along `dim` (computed in `dtype` when given)."""
+    source = as_floating(input if dtype is None else input.to(dtype))
+    return LogSoftmax.apply(source, normalize_dim("log_softmax", dim, input.ndim))

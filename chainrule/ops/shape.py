@@ -14,6 +14,7 @@ from ..engine.gate import Gate, ViewGate
 from . import _dual
 from ._broadcast import BroadcastTo, SumTo
 from .args import normalize_axes, normalize_dim, resolve_shape, shape_args
+from .errors import ShapeError
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -33,7 +34,7 @@ class Reshape(ViewGate):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(f"{ctx.label}: cannot reshape a tensor of shape {tuple(x.shape)} "
+            raise ShapeError(f"{ctx.label}: cannot reshape a tensor of shape {tuple(x.shape)} "
                              f"({x.size} elements) into {tuple(shape)}") from None
 
     @staticmethod
@@ -210,7 +211,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     ndim = input.ndim
     if len(order) != ndim or sorted(normalize_dim("permute", d, ndim)
                                     for d in order) != list(range(ndim)):
-        raise ValueError(f"permute: dims {order} are not a permutation of the "
+        raise ShapeError(f"permute: dims {order} are not a permutation of the "
                          f"{ndim} dimensions of a tensor of shape {input.shape}")
     return Permute.apply(input, tuple(d % max(ndim, 1) for d in order))
 

@@ -33,12 +33,15 @@ from . import (
     bitwise,
     counting,
     cumulative,
+    decompositions,
     dispatch,
+    division,
     elementwise,
     extremes,
     hooks,
     indexing,
     inplace,
+    inplace_shape,
     inverse,
     linalg,
     masked,
@@ -61,8 +64,8 @@ from . import (
     triangle,
 )
 
-__all__ = ["Op", "OPS", "CORE_ROWS", "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY",
-           "BINARY", "COMPARE", "FRONT"]
+__all__ = ["Op", "OPS", "OUT_ARGUMENT", "INPLACE_FUNCTIONS", "ROUNDING_MODE", "CORE_ROWS",
+           "REDUCTION_ROWS", "INDEXING_ROWS", "RANDOM_ROWS", "UNARY", "BINARY", "COMPARE", "FRONT"]
 
 UNARY, BINARY, COMPARE, FRONT = "unary", "binary", "compare", "front"
 
@@ -153,6 +156,8 @@ CORE_ROWS: tuple[Op, ...] = (
     Op("fmod", BINARY, pointwise2.Fmod, ufunc="fmod", gradcheck={"away_from_zero": 0.3}),
     Op("remainder", BINARY, pointwise2.Remainder, operator="mod", ufunc="remainder",
        gradcheck={"away_from_zero": 0.3}),
+    Op("floor_divide", BINARY, division.FloorDivide, operator="floordiv",
+       ufunc="floor_divide", gradcheck={"away_from_zero": 0.3}),
     Op("xlogy", BINARY, pointwise2.Xlogy, true_division=True,
        gradcheck={"low": 0.2, "high": 3.0}),
     Op("minimum", BINARY, elementwise.Minimum),
@@ -238,6 +243,11 @@ CORE_ROWS: tuple[Op, ...] = (
     _front(shape.permute),
     _front(shape.transpose, aliases=("swapaxes",)),
     _front(shape.t),
+    _front(inplace_shape.unsqueeze_, function=False),
+    _front(inplace_shape.squeeze_, function=False),
+    _front(inplace_shape.t_, function=False),
+    _front(inplace_shape.transpose_, function=False),
+    _front(inplace_shape.detach, method=False),
     _front(shape.expand, function=False),
     _front(shape.expand_as, function=False),
     _front(shape.sum_to_size, function=False),
@@ -362,6 +372,8 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(products.tensordot, method=False),
     _front(products.inner),
     _front(products.kron),
+    _front(products.cross),
+    _front(decompositions.svd),
     _front(batched.addmm_, function=False),
     _front(batched.addmv_, function=False),
     _front(batched.baddbmm_, function=False),
@@ -408,3 +420,31 @@ FRONT_OPERATORS = (("__matmul__", "matmul"), ("__rmatmul__", "rmatmul"),
                    ("__rlshift__", "rlshift"), ("__ilshift__", "bitwise_left_shift_"),
                    ("__rshift__", "bitwise_right_shift"), ("__rrshift__", "rrshift"),
                    ("__irshift__", "bitwise_right_shift_"))
+
+#: The `cr.*` functions that take PyTorch's `out=` keyword (checked against torch 2.13's own
+#: functions): the generated function writes its result into `out` (see `ops.out`).
+OUT_ARGUMENT: frozenset[str] = frozenset("""
+    neg negative exp log sqrt abs absolute sigmoid tanh sin cos tan asin arcsin acos arccos
+    atan arctan sinh cosh asinh arcsinh acosh arccosh atanh arctanh exp2 expm1 log2 log10 log1p
+    rsqrt reciprocal erf erfc erfinv floor ceil trunc fix frac mul multiply div divide
+    true_divide pow maximum atan2 arctan2 hypot fmod remainder xlogy minimum add sub subtract
+    clamp clip square sign sgn clamp_min clamp_max lerp addcmul addcdiv logit nan_to_num round
+    eq ne lt le gt ge logical_not logical_and logical_or logical_xor bitwise_and bitwise_or
+    bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift nonzero any all sum prod
+    mean max min argmax argmin var std logsumexp softmax log_softmax matmul dot outer cumsum
+    cumprod cummax cummin logcumsumexp amax amin aminmax sort msort topk kthvalue mode median
+    nanmedian nansum nanmean quantile nanquantile norm inverse slogdet searchsorted bucketize
+    histc histogram gather scatter scatter_add scatter_reduce take_along_dim index_select
+    index_add masked_select take tril triu diag mm mv bmm addmm addmv baddbmm addbmm tensordot
+    inner kron multinomial bernoulli where floor_divide cross
+""".split())
+
+#: The in-place `cr.*` functions PyTorch has for the UNARY rows (`cr.sin_(x)` is `x.sin_()`).
+INPLACE_FUNCTIONS: frozenset[str] = frozenset("""
+    exp_ log_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ tan_ asin_ acos_ atan_ sinh_ cosh_
+    asinh_ acosh_ atanh_ exp2_ expm1_ log2_ log10_ log1p_ rsqrt_ reciprocal_ erf_ erfc_ floor_
+    ceil_ trunc_ frac_
+""".split())
+
+#: The BINARY names that take PyTorch's `rounding_mode=` ('floor' or 'trunc'; None divides).
+ROUNDING_MODE: frozenset[str] = frozenset({"div", "divide"})
