@@ -89,3 +89,8 @@ __all__ += ["ELU", "CELU", "SELU", "SiLU", "Mish", "ReLU6", "Hardsigmoid", "Hard
 from .loss import HuberLoss, L1Loss, SmoothL1Loss  # noqa: E402
 
 __all__ += ["L1Loss", "SmoothL1Loss", "HuberLoss"]
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from .pooling import Dropout3d  # noqa: E402
+
+__all__ += ["Dropout3d"]

@@ -488,3 +488,8 @@ __all__ += ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "so
 from .functional_loss import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402
 
 __all__ += ["l1_loss", "smooth_l1_loss", "huber_loss"]
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from ..ops.norm import dropout3d  # noqa: E402
+
+__all__ += ["dropout3d"]
