@@ -15,3 +15,9 @@ from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, svdvals, vector_norm
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve"]
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from .ops.cross import linalg_cross as cross  # noqa: E402
+from .ops.decompositions import linalg_svd as svd  # noqa: E402
+
+__all__ += ["cross", "svd"]

@@ -22,3 +22,8 @@ histogram = namedtuple("histogram", ["hist", "bin_edges"])
 slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
 linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 mode = namedtuple("mode", ["values", "indices"])
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+svd = namedtuple("svd", ["U", "S", "V"])
+linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
+__all__ += ["svd", "linalg_svd"]

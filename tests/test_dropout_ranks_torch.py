@@ -14,12 +14,12 @@ import chainrule.nn.functional as crF
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: the oracle tests need "
                             "it (pip install torch==2.13.0); chainrule does not depend on it")
-tF = torch.nn.functional
+torch_functional = torch.nn.functional
 
 
 def _run(library, fn_name, shape, p=0.5, **kw):
     """The output and the warning messages of `fn_name` on ones of `shape`."""
-    fn = getattr(tF if library is torch else crF, fn_name)
+    fn = getattr(torch_functional if library is torch else crF, fn_name)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = fn(library.ones(*shape), p, **kw)
@@ -61,7 +61,7 @@ def test_two_d_input_to_dropout2d_is_elementwise_with_the_warning():
 def test_errors_match_torch(fn_name, shape):
     with pytest.raises(RuntimeError) as theirs, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        getattr(tF, fn_name)(torch.ones(*shape), 0.5)
+        getattr(torch_functional, fn_name)(torch.ones(*shape), 0.5)
     with pytest.raises(RuntimeError) as ours, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         getattr(crF, fn_name)(cr.ones(*shape), 0.5)

@@ -32,7 +32,9 @@ from . import (
     batched,
     bitwise,
     counting,
+    cross,
     cumulative,
+    decompositions,
     dispatch,
     elementwise,
     extremes,
@@ -391,7 +393,14 @@ RANDOM_ROWS: tuple[Op, ...] = (
 )
 
 
-OPS: tuple[Op, ...] = CORE_ROWS + REDUCTION_ROWS + INDEXING_ROWS + RANDOM_ROWS
+#: Issue #12 (extras): the cross product and the SVD.
+EXTRAS_ROWS: tuple[Op, ...] = (
+    _front(cross.cross),
+    _front(decompositions.svd),
+)
+
+
+OPS: tuple[Op, ...] = CORE_ROWS + REDUCTION_ROWS + INDEXING_ROWS + RANDOM_ROWS + EXTRAS_ROWS
 
 
 #: The magic methods that are fronts: (Python's name, the row's name).
