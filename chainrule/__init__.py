@@ -106,3 +106,18 @@ __version__ = "0.1.0"
 
 def is_floating_point(input: Tensor) -> _builtins.bool:  # noqa: A002 - PyTorch's name
     return input.is_floating_point()
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from . import functional  # noqa: E402 - torch.functional
+from .functional import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    chain_matmul,
+    unique_consecutive,
+    unravel_index,
+)

@@ -21,3 +21,6 @@ from .ops.cross import linalg_cross as cross  # noqa: E402
 from .ops.decompositions import linalg_svd as svd  # noqa: E402
 
 __all__ += ["cross", "svd"]
+from .functional import multi_dot  # noqa: E402
+
+__all__ += ["multi_dot"]
