@@ -108,7 +108,7 @@ def is_floating_point(input: Tensor) -> _builtins.bool:  # noqa: A002 - PyTorch'
     return input.is_floating_point()
 
 # ---------------------------------------------------------------------- issue #12 (extras)
-from . import functional  # noqa: E402 - torch.functional
+from . import functional, profiler  # noqa: E402 - torch.functional, torch.profiler
 from .functional import (  # noqa: E402
     atleast_1d,
     atleast_2d,

@@ -13,3 +13,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 __all__ = ["Function", "Gate", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
            "detect_anomaly", "is_anomaly_enabled", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "functional", "Variable"]
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from . import profiler  # noqa: E402
+
+__all__ += ["profiler"]
