@@ -24,3 +24,10 @@ __all__ += ["cross", "svd"]
 from .functional import multi_dot  # noqa: E402
 
 __all__ += ["multi_dot"]
+from .ops.factorizations import LinAlgError  # noqa: E402
+from .ops.factorizations import linalg_cholesky as cholesky  # noqa: E402
+from .ops.factorizations import linalg_eigh as eigh  # noqa: E402
+from .ops.factorizations import linalg_eigvalsh as eigvalsh  # noqa: E402
+from .ops.factorizations import linalg_qr as qr  # noqa: E402
+
+__all__ += ["cholesky", "qr", "eigh", "eigvalsh", "LinAlgError"]

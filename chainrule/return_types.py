@@ -27,3 +27,7 @@ mode = namedtuple("mode", ["values", "indices"])
 svd = namedtuple("svd", ["U", "S", "V"])
 linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
 __all__ += ["svd", "linalg_svd"]
+qr = namedtuple("qr", ["Q", "R"])
+linalg_qr = namedtuple("linalg_qr", ["Q", "R"])
+linalg_eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+__all__ += ["qr", "linalg_qr", "linalg_eigh"]

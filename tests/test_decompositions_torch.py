@@ -165,11 +165,128 @@ def test_svd_gradcheck():
 def test_svd_errors_match_torch_types(call):
     with pytest.raises(Exception) as theirs:
         call(torch)
-    with pytest.raises(type(theirs.value)):
+    with pytest.raises(type(theirs.value)) as ours:
         call(cr)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_svd_second_derivative_says_not_implemented():
     a = cr.tensor(_separated((3, 3), 13), requires_grad=True)
     with pytest.raises(NotImplementedError, match="second derivative"):
         cr.autograd.grad(cr.svd(a).S.sum(), a, create_graph=True)
+
+
+# ---------------------------------------------------------------------- cholesky, qr, eigh
+def _spd(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).normal(size=shape)
+    return x @ np.swapaxes(x, -1, -2) + 2.0 * np.eye(shape[-1])
+
+
+def _run_both(program, inputs, seed=0):  # noqa: ANN001, ANN202
+    """program(library, *leaf tensors) -> outputs; the outputs (after sign-free losses by
+    random weights) and the leaves' gradients, for chainrule and for torch."""
+    results = []
+    for lib in (cr, torch):
+        leaves = [lib.tensor(a, requires_grad=True) for a in inputs]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outputs = program(lib, *leaves)
+        rng = np.random.default_rng(seed)
+        loss = sum((o * lib.tensor(rng.normal(size=tuple(o.shape)))).sum() for o in outputs)
+        loss.backward()
+        results.append(([(_np(o), tuple(o.shape)) for o in outputs],
+                        [leaf.grad.numpy() for leaf in leaves]))
+    (ours, our_grads), (theirs, their_grads) = results
+    for (value, shape), (other, other_shape) in zip(ours, theirs):
+        assert shape == other_shape
+        np.testing.assert_allclose(value, other, rtol=1e-9, atol=1e-12)
+    for mine, other in zip(our_grads, their_grads):
+        np.testing.assert_allclose(mine, other, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4)])
+def test_cholesky_matches_torch(shape):
+    a = _spd(shape, 21)
+    _run_both(lambda lib, x: [lib.linalg.cholesky(x)], [a])
+    _run_both(lambda lib, x: [lib.linalg.cholesky(x, upper=True)], [a])
+    _run_both(lambda lib, x: [lib.cholesky(x), x.cholesky(upper=True)], [a])
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 3), (3, 5), (2, 4, 3)])
+def test_qr_matches_torch(shape):
+    a = np.random.default_rng(22).normal(size=shape)
+    _run_both(lambda lib, x: list(lib.linalg.qr(x)), [a])
+    for lib in (cr, torch):
+        r_only = lib.linalg.qr(lib.tensor(a, requires_grad=True), mode="r").R
+        with pytest.raises(RuntimeError, match="not computed when mode='r'"):
+            r_only.sum().backward()
+    _run_both(lambda lib, x: [x.qr().R, lib.qr(x).Q], [a])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = cr.qr(cr.tensor(a), some=False), torch.qr(torch.tensor(a), some=False)
+    np.testing.assert_allclose(ours.Q.numpy(), theirs.Q.numpy(), atol=1e-12)
+    assert type(ours).__name__ == "qr" and ours._fields == ("Q", "R")
+    assert tuple(cr.linalg.qr(cr.tensor(a), mode="r").Q.shape) == (0,)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4)])
+def test_eigh_matches_torch(shape):
+    a = _spd(shape, 23) - 3.0 * np.eye(shape[-1])
+
+    def program(lib, x):  # noqa: ANN001, ANN202 - sign-free: values and squared vectors
+        values, vectors = lib.linalg.eigh(x)
+        return [values, vectors ** 2, lib.linalg.eigvalsh(x, UPLO="U")]
+
+    _run_both(program, [a])
+    assert cr.linalg.eigh(cr.tensor(a))._fields == ("eigenvalues", "eigenvectors")
+
+
+def test_deprecation_warnings_once_as_torch():
+    from chainrule.ops import factorizations
+
+    factorizations._WARNED.clear()
+    for name, call in (("cholesky", lambda m: m.cholesky(m.eye(2))),
+                       ("qr", lambda m: m.qr(m.eye(2)))):
+        messages = []
+        for lib in (cr, torch):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                call(lib)
+                call(lib)
+            messages.append([str(w.message).split(" (Triggered internally")[0]
+                             for w in caught])
+        ours, theirs = messages
+        assert len(ours) == 1 and (theirs == [] or ours == theirs), name
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.linalg.cholesky(m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    lambda m: m.linalg.cholesky(m.ones(2, 3)),
+    lambda m: m.linalg.cholesky(m.eye(2, dtype=m.int64)),
+    lambda m: m.linalg.eigh(m.ones(2, 3)),
+    lambda m: m.linalg.eigh(m.eye(2), UPLO="X"),
+    lambda m: m.linalg.qr(m.ones(3)),
+    lambda m: m.linalg.qr(m.ones(3, 3), mode="x")])
+def test_factorization_errors_match_torch(call):
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    with pytest.raises(RuntimeError) as ours:
+        call(cr)
+    assert str(ours.value) == str(theirs.value)
+    assert isinstance(ours.value, cr.linalg.LinAlgError) == \
+        isinstance(theirs.value, torch.linalg.LinAlgError)
+
+
+def test_qr_complete_tall_has_no_gradient_as_torch():
+    a = cr.tensor(np.random.default_rng(24).normal(size=(4, 2)), requires_grad=True)
+    q, r = cr.linalg.qr(a, mode="complete")
+    with pytest.raises(RuntimeError, match="not differentiable when mode='complete'"):
+        q.sum().backward()
+
+
+def test_factorization_gradchecks():
+    x = cr.tensor(np.random.default_rng(25).normal(size=(3, 3)), requires_grad=True)
+    spd = lambda t: t @ t.T + cr.tensor(2.0 * np.eye(3))  # noqa: E731
+    assert cr.autograd.gradcheck(lambda t: cr.linalg.cholesky(spd(t)), (x,))
+    assert cr.autograd.gradcheck(lambda t: cr.linalg.qr(t + 0.0).R, (x,))
+    assert cr.autograd.gradcheck(lambda t: cr.linalg.eigh(spd(t)).eigenvectors ** 2, (x,))

@@ -18,6 +18,7 @@ from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from . import _dual
+from .factorizations import scalar_type_name
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -95,14 +96,17 @@ class SVDFactor(Gate):
         return result, None, None
 
 
-def _checked(op: str, A: Tensor) -> None:  # noqa: N803 - PyTorch's name
+def _checked(op: str, A: Tensor, old_front: bool = False) -> None:  # noqa: N803
     if not isinstance(A, Variable):
         raise TypeError(f"{op}(): argument 'A' must be Tensor, not {type(A).__name__}")
+    if A.ndim < 2 and old_front:  # torch.svd words it differently from linalg.svd
+        raise RuntimeError(f"{op}: input should have at least 2 dimensions, but has {A.ndim} "
+                           "dimensions instead")
     if A.ndim < 2:
-        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions; got "
-                           f"shape {list(A.shape)}")
+        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
     if A._array.dtype.kind != "f":
-        raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got {A.dtype}")
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A._array.dtype)}")
 
 
 def _parts(A: Tensor, full_matrices: bool) -> tuple[Tensor, Tensor, Tensor]:  # noqa: N803
@@ -128,7 +132,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:  # no
         >>> cr.svd(cr.tensor([[3.0, 0.0], [0.0, -2.0]])).S.tolist()
         [3.0, 2.0]
     """
-    _checked("linalg.svd", input)
+    _checked("linalg.svd", input, old_front=True)
     if not compute_uv:
         xp = array_module(input._array)
         batch, (m, n) = tuple(input.shape[:-2]), tuple(input.shape[-2:])

@@ -38,6 +38,7 @@ from . import (
     dispatch,
     elementwise,
     extremes,
+    factorizations,
     indexing,
     inplace,
     inverse,
@@ -393,10 +394,12 @@ RANDOM_ROWS: tuple[Op, ...] = (
 )
 
 
-#: Issue #12 (extras): the cross product and the SVD.
+#: Issue #12 (extras): the cross product, the SVD, Cholesky and QR.
 EXTRAS_ROWS: tuple[Op, ...] = (
     _front(cross.cross),
     _front(decompositions.svd),
+    _front(factorizations.cholesky),
+    _front(factorizations.qr),
 )
 
 
