@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import os
-import socket
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -101,6 +100,8 @@ def tensorboard_trace_handler(dir_name: str, worker_name: str | None = None,
     """An `on_trace_ready` handler that writes each saved trace as Chrome trace JSON into
     `dir_name` (TensorBoard's profiler plugin reads that folder)."""
     def handler(prof: profile) -> None:
+        import socket  # only here: most programs never write a trace
+
         os.makedirs(dir_name, exist_ok=True)
         worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
         prof.export_chrome_trace(os.path.join(

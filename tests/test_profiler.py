@@ -191,3 +191,13 @@ def test_results_before_the_end_are_an_error():
         cr.ones(2) + 1
     assert prof.self_cpu_time_total > 0 and prof.total_average().count == 1
     assert "aten::add" in prof.table() and "aten::add" in str(prof)
+
+
+def test_tensorboard_trace_handler_writes_chrome_traces(tmp_path):
+    from chainrule.profiler import tensorboard_trace_handler
+
+    with profile(on_trace_ready=tensorboard_trace_handler(str(tmp_path), "worker")):
+        cr.ones(2) - 1
+    (written,) = tmp_path.iterdir()
+    assert written.name.startswith("worker.") and written.name.endswith(".pt.trace.json")
+    assert [e["name"] for e in json.loads(written.read_text())["traceEvents"]] == ["aten::sub"]

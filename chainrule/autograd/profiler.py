@@ -44,13 +44,14 @@ _ORIGINAL_APPLY = Gate.__dict__["apply"]
 class _Range:
     """One open range in every active profile; `close()` ends it."""
 
-    __slots__ = ("events",)
+    __slots__ = ("recorders", "events")
 
     def __init__(self, name: str, args: tuple[Any, ...] | None) -> None:
-        self.events = [recorder.open(name, args) for recorder in _ACTIVE]
+        self.recorders = tuple(_ACTIVE)  # those open now, even if one ends inside the range
+        self.events = [recorder.open(name, args) for recorder in self.recorders]
 
     def close(self) -> None:
-        for recorder, event in zip(_ACTIVE, self.events):
+        for recorder, event in zip(self.recorders, self.events):
             recorder.close(event)
 
 
