@@ -81,14 +81,6 @@ from ._namespace import __all__ as _namespace_names  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import special  # noqa: E402 - torch.special's functions (uses the cr.* functions)
 from . import linalg, return_types  # noqa: E402 - reductions family: torch.linalg, return_types
-from . import functional  # noqa: E402 - torch.functional (issue #12)
-from .functional import (  # noqa: E402 - broadcasting helpers (issue #12)
-    atleast_1d,
-    atleast_2d,
-    atleast_3d,
-    broadcast_shapes,
-    broadcast_tensors,
-)
 from .random import (  # noqa: E402
     Generator,
     default_generator,
@@ -114,3 +106,18 @@ __version__ = "0.1.0"
 
 def is_floating_point(input: Tensor) -> _builtins.bool:  # noqa: A002 - PyTorch's name
     return input.is_floating_point()
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from . import functional, profiler  # noqa: E402 - torch.functional, torch.profiler
+from .functional import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    chain_matmul,
+    unique_consecutive,
+    unravel_index,
+)

@@ -8,13 +8,26 @@ inverses, determinants and linear solves.
 
 from __future__ import annotations
 
-from .ops.decompositions import linalg_svd as svd
 from .ops.inverse import inv, solve
 from .ops.inverse import linalg_det as det
 from .ops.inverse import linalg_slogdet as slogdet
 from .ops.norms import linalg_norm as norm
 from .ops.norms import matrix_norm, svdvals, vector_norm
-from .ops.products import linalg_cross as cross
 
-__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve",
-           "cross", "svd"]
+__all__ = ["norm", "vector_norm", "matrix_norm", "svdvals", "inv", "det", "slogdet", "solve"]
+
+# ---------------------------------------------------------------------- issue #12 (extras)
+from .ops.cross import linalg_cross as cross  # noqa: E402
+from .ops.decompositions import linalg_svd as svd  # noqa: E402
+
+__all__ += ["cross", "svd"]
+from .functional import multi_dot  # noqa: E402
+
+__all__ += ["multi_dot"]
+from .ops.factorizations import LinAlgError  # noqa: E402
+from .ops.factorizations import linalg_cholesky as cholesky  # noqa: E402
+from .ops.factorizations import linalg_eigh as eigh  # noqa: E402
+from .ops.factorizations import linalg_eigvalsh as eigvalsh  # noqa: E402
+from .ops.factorizations import linalg_qr as qr  # noqa: E402
+
+__all__ += ["cholesky", "qr", "eigh", "eigvalsh", "LinAlgError"]

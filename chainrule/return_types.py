@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax",
-           "histogram", "cummax", "cummin", "slogdet", "linalg_slogdet", "mode", "svd",
-           "linalg_svd"]
+           "histogram", "cummax", "cummin", "slogdet", "linalg_slogdet", "mode"]
 
 max = namedtuple("max", ["values", "indices"])  # noqa: A001 - PyTorch's name
 min = namedtuple("min", ["values", "indices"])  # noqa: A001 - PyTorch's name
@@ -23,5 +22,12 @@ histogram = namedtuple("histogram", ["hist", "bin_edges"])
 slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
 linalg_slogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 mode = namedtuple("mode", ["values", "indices"])
+
+# ---------------------------------------------------------------------- issue #12 (extras)
 svd = namedtuple("svd", ["U", "S", "V"])
 linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
+__all__ += ["svd", "linalg_svd"]
+qr = namedtuple("qr", ["Q", "R"])
+linalg_qr = namedtuple("linalg_qr", ["Q", "R"])
+linalg_eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+__all__ += ["qr", "linalg_qr", "linalg_eigh"]

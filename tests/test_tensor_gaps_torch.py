@@ -231,14 +231,21 @@ def test_cross_matches_torch(call: str) -> None:
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, err_msg=call)
 
 
-def test_cross_without_dim_warns_and_picks_the_first_dim_of_size_3() -> None:
+def test_cross_without_dim_warns_and_picks_the_first_dim_of_size_3(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import chainrule.ops.cross as cross_module
+
+    # Both warn once per process (TORCH_WARN_ONCE): torch may have warned in an earlier test.
+    monkeypatch.setattr(cross_module, "_WARNED", [False])
     array = np.random.default_rng(2).standard_normal((3, 3, 2))
-    with pytest.warns(UserWarning) as theirs_warning:
+    with warnings.catch_warnings(record=True) as theirs_warning:
+        warnings.simplefilter("always")
         theirs = torch.cross(torch.tensor(array), torch.tensor(array[::-1].copy()))
     with pytest.warns(UserWarning) as mine_warning:
         mine = cr.cross(cr.tensor(array), cr.tensor(array[::-1].copy()))
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-14)
-    assert str(theirs_warning[0].message).startswith(str(mine_warning[0].message))
+    if theirs_warning:
+        assert str(theirs_warning[0].message).startswith(str(mine_warning[0].message))
 
 
 @pytest.mark.parametrize("call", ["m.cross(m.ones(2, 4), m.ones(2, 4), 1)",
@@ -400,7 +407,7 @@ def test_profiler_counts_each_operation_and_prints_torch_s_table() -> None:
         with cr.autograd.profiler.record_function("backward"):
             z.sum().backward()
     averages = {row.key: row for row in prof.key_averages()}
-    assert averages["div"].count == 4 and averages["mul"].count == 4
+    assert averages["aten::div"].count == 4 and averages["aten::mul"].count == 4
     assert averages["backward"].count == 1
     for row in averages.values():
         assert 0 <= row.self_cpu_time_total <= row.cpu_time_total
@@ -416,7 +423,7 @@ def test_profiler_counts_each_operation_and_prints_torch_s_table() -> None:
     (x * 2).sum()  # nothing is recorded once the block has closed
     assert sum(row.count for row in prof.key_averages()) == sum(
         row.count for row in averages.values())
-    with pytest.raises(ValueError):
+    with pytest.raises(AttributeError):  # as torch: FunctionEventAvg has no such attribute
         prof.key_averages().table(sort_by="no such column")
 
 

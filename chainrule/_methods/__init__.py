@@ -9,12 +9,14 @@ from .activation import ActivationMethods
 from .batched import BatchedMethods
 from .bitwise import BitwiseMethods
 from .counting import CountingMethods
+from .cross import CrossMethods
 from .cumulative import CumulativeMethods
 from .decompositions import DecompositionsMethods
 from .dispatch import DispatchMethods
 from .division import DivisionMethods
 from .elementwise import ElementwiseMethods
 from .extremes import ExtremesMethods
+from .factorizations import FactorizationsMethods
 from .hooks import HooksMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
@@ -43,7 +45,7 @@ from .triangle import TriangleMethods
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, DivisionMethods, ElementwiseMethods, ExtremesMethods, HooksMethods, IndexingMethods, InplaceMethods, Inplace_shapeMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CrossMethods, CumulativeMethods, DecompositionsMethods, DispatchMethods, DivisionMethods, ElementwiseMethods, ExtremesMethods, FactorizationsMethods, HooksMethods, IndexingMethods, InplaceMethods, Inplace_shapeMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

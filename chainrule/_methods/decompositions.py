@@ -24,5 +24,5 @@ class DecompositionsMethods:
     __slots__ = ()
 
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
-        """(U, S, V) with input = U·diag(S)·Vᵀ (`torch.svd`: V, not Vᵀ; reduced unless some=False; with compute_uv=False, U and V are zeros, as PyTorch returns them)."""
+        """`torch.svd`: (U, S, V) with input = U diag(S) Vᵀ (V, not Vh); reduced unless some=False; with compute_uv=False, U and V are zero-filled m×m and n×n, as PyTorch."""
         return _decompositions.svd(self, some, compute_uv)

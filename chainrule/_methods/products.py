@@ -30,7 +30,3 @@ class ProductsMethods:
     def kron(self, other: Tensor) -> Any:
         """The Kronecker product: blocks input[i]·other, so dim k has size input_k·other_k (the shorter shape padded with leading 1s)."""
         return _products.kron(self, other)
-
-    def cross(self, other: Tensor, dim: int | None = None) -> Any:
-        """The cross product along `dim` (of size 3), broadcasting the other dims; without dim, PyTorch's deprecated default: the first dim of size 3 (with its warning)."""
-        return _products.cross(self, other, dim)

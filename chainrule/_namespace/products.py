@@ -15,7 +15,7 @@ from ..ops import products as _products
 from ..ops import out as _out
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["tensordot", "inner", "kron", "cross"]
+__all__ = ["tensordot", "inner", "kron"]
 
 
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2, *, out: Any = None) -> Any:
@@ -31,8 +31,3 @@ def inner(input: Tensor, other: Tensor, *, out: Any = None) -> Any:
 def kron(input: Tensor, other: Tensor, *, out: Any = None) -> Any:
     """The Kronecker product: blocks input[i]·other, so dim k has size input_k·other_k (the shorter shape padded with leading 1s)."""
     return (_products.kron(_tensor(input), other)) if out is None else _out.write("kron", out, lambda: _products.kron(_tensor(input), other))
-
-
-def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out: Any = None) -> Any:
-    """The cross product along `dim` (of size 3), broadcasting the other dims; without dim, PyTorch's deprecated default: the first dim of size 3 (with its warning)."""
-    return (_products.cross(_tensor(input), other, dim)) if out is None else _out.write("cross", out, lambda: _products.cross(_tensor(input), other, dim))

@@ -288,8 +288,10 @@ def _in_dtype_of(tensor: Any, gradient: Any) -> Any:
     if gradient is None or isinstance(gradient, SparseRows):
         return gradient
     dtype = tensor._array.dtype
-    if isinstance(gradient, Variable):  # create_graph: cast inside the graph
-        return gradient if gradient._array.dtype == dtype else gradient.to(tensor.dtype)
+    if isinstance(gradient, Variable):  # create_graph: a Tensor, cast inside the graph
+        if gradient._array.dtype == dtype:
+            return gradient
+        return gradient.to(tensor.dtype)  # type: ignore[attr-defined]
     return gradient if gradient.dtype == dtype else gradient.astype(dtype)
 
 

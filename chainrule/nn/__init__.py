@@ -111,3 +111,7 @@ from .loss2 import (  # noqa: E402
 __all__ += ["KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineEmbeddingLoss",
             "TripletMarginLoss", "HingeEmbeddingLoss", "SoftMarginLoss",
             "MultiLabelSoftMarginLoss"]
+# ---------------------------------------------------------------------- issue #12 (extras)
+from .pooling import Dropout3d  # noqa: E402
+
+__all__ += ["Dropout3d"]

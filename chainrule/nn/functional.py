@@ -514,3 +514,7 @@ from .functional_loss2 import (  # noqa: E402
 __all__ += ["kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
             "triplet_margin_loss", "hinge_embedding_loss", "soft_margin_loss",
             "multilabel_soft_margin_loss"]
+# ---------------------------------------------------------------------- issue #12 (extras)
+from ..ops.norm import dropout3d  # noqa: E402
+
+__all__ += ["dropout3d"]

@@ -1,5 +1,5 @@
 """Pooling layers and channel dropout: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d,
-AdaptiveMaxPool1d/2d, Dropout1d/2d, with PyTorch's arguments and defaults (a pool's stride
+AdaptiveMaxPool1d/2d, Dropout1d/2d/3d, with PyTorch's arguments and defaults (a pool's stride
 defaults to its kernel size)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Dropout1d",
-           "Dropout2d"]
+           "Dropout2d", "Dropout3d"]
 
 
 def _single(value: Any) -> Any:
@@ -162,3 +162,11 @@ class Dropout1d(_ChannelDropout):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_ChannelDropout):
+    """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p while
+    training."""
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout3d(input, self.p, self.training, self.inplace)

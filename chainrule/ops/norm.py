@@ -1,4 +1,4 @@
-"""Batch normalisation as one fused gate, and channel dropout (dropout1d, dropout2d).
+"""Batch normalisation as one fused gate, and channel dropout (dropout1d/2d/3d).
 
 Composed from small gates, batch norm in training mode records about ten nodes and keeps
 their temporaries; the fused gate keeps x̂ and 1/σ and applies the closed-form rule of
@@ -22,7 +22,7 @@ from .args import number_arg
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["BatchNorm", "batch_norm", "dropout1d", "dropout2d"]
+__all__ = ["BatchNorm", "batch_norm", "dropout1d", "dropout2d", "dropout3d"]
 
 
 def _channel_shape(ndim: int, channels: int) -> tuple[int, ...]:
@@ -144,9 +144,25 @@ def _update_running_stats(input: Tensor, running_mean: Tensor | None,  # noqa: A
 
 
 # ---------------------------------------------------------------------- channel dropout
-def _channel_dropout(op: str, input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
-                     dims: int) -> Tensor:
-    from ..random import default_generator
+def _deprecated_rank(op: str, ndim: int, spatial: int) -> str:
+    """PyTorch 2.13's warning, word for word, for a rank that `op` does not expect."""
+    return (f"{op}: Received a {ndim}-D input to {op}, which is deprecated and will result "
+            f"in an error in a future release. To retain the behavior and silence this "
+            f"warning, please use dropout instead. Note that {op} exists to provide "
+            f"channel-wise dropout on inputs with {spatial} spatial dimensions, a channel "
+            f"dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+            f"{spatial + 2}D inputs).")
+
+
+_DROPOUT2D_3D = ("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                 "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                 "where C is the channel dim. This behavior will change in a future release "
+                 "to interpret the input as one without a batch dimension, i.e. shape "
+                 "(C, H, W). To maintain the 1D channel-wise dropout behavior, please switch "
+                 "to using dropout1d instead.")
+
+
+def _checked_input(op: str, input: Tensor, p: float) -> float:  # noqa: A002
     from ..tensor import Tensor
 
     if not isinstance(input, Tensor):
@@ -154,31 +170,22 @@ def _channel_dropout(op: str, input: Tensor, p: float, training: bool, inplace: 
     p = number_arg(op, "p", p)
     if not 0 <= p <= 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    legacy = dims == 2 and input.ndim not in (3, 4)  # PyTorch's deprecated feature dropout
-    if legacy:
-        if input.ndim < 2:
-            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
-                      "deprecated and will result in an error in a future release. To retain "
-                      "the behavior and silence this warning, please use dropout instead. Note "
-                      "that dropout2d exists to provide channel-wise dropout on inputs with 2 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension "
-                      "(i.e. 3D or 4D inputs).", UserWarning, stacklevel=3)
-    elif input.ndim not in (dims + 1, dims + 2):
-        raise RuntimeError(f"{op}: expected {dims + 1}D or {dims + 2}D input, got size "
-                           f"{list(input.shape)}")
+    return p
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
+                     batched: bool) -> Tensor:
+    """ATen's `feature_dropout`: one draw per (sample, channel), i.e. per entry of the first
+    two dims (only the first, the channels, when `batched` is False), broadcast over the
+    rest and scaled by 1/(1−p)."""
+    from ..random import default_generator
+
     if not training or p == 0:
         return input
-    batched = input.ndim == dims + 2
-    if legacy:  # one draw per (N, C) entry: elementwise for a 2-D input, as PyTorch does
-        batched, dims = True, input.ndim - 2
-    if dims == 2 and not batched:
-        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
-                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
-                      "shape (N, C, L), where C is the channel dim (as PyTorch does); use "
-                      "dropout1d for that", UserWarning, stacklevel=3)
-        batched, dims = True, 1
-    mask_shape = tuple(input.shape[:2] if batched else input.shape[:1]) + (1,) * dims
+    if input.ndim < (2 if batched else 1):
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    lead = 2 if batched else 1
+    mask_shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
     dtype = input._array.dtype
     if p == 1:
         keep = np.zeros(mask_shape, dtype=dtype)
@@ -191,13 +198,36 @@ def _channel_dropout(op: str, input: Tensor, p: float, training: bool, inplace: 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
               inplace: bool = False) -> Tensor:
-    """Zeroes whole channels of (N, C, H, W) or (C, H, W) with probability p and scales the
-    rest by 1/(1−p) (PyTorch's `F.dropout2d`)."""
-    return _channel_dropout("dropout2d", input, p, training, inplace, 2)
+    """Zeroes whole channels of (N, C, H, W) with probability p and scales the rest by
+    1/(1−p) (PyTorch's `F.dropout2d`). As PyTorch 2.13: a 3-D input is taken as (N, C, L)
+    with a warning; other ranks warn that they are deprecated and carry on with one draw per
+    entry of the first two dims (so a 2-D input gets elementwise dropout)."""
+    p = _checked_input("dropout2d", input, p)
+    if input.ndim not in (3, 4):
+        warnings.warn(_deprecated_rank("dropout2d", input.ndim, 2), UserWarning, stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn(_DROPOUT2D_3D, UserWarning, stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, batched=True)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
               inplace: bool = False) -> Tensor:
     """Zeroes whole channels of (N, C, L) or (C, L) with probability p (`F.dropout1d`)."""
-    return _channel_dropout("dropout1d", input, p, training, inplace, 1)
+    p = _checked_input("dropout1d", input, p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note "
+            "that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 3)
 
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p
+    (`F.dropout3d`); other ranks warn, as PyTorch 2.13, and are taken as unbatched."""
+    p = _checked_input("dropout3d", input, p)
+    if input.ndim not in (4, 5):
+        warnings.warn(_deprecated_rank("dropout3d", input.ndim, 3), UserWarning, stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 5)

@@ -1,23 +1,19 @@
-"""Products over several dims: tensordot, inner, kron and cross, built from permute, reshape,
+"""Products over several dims: tensordot, inner and kron, built from permute, reshape,
 MatMul and the broadcasting multiply, so their gradients are those gates' rules.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from ..engine.variable import Variable
 from .args import int_arg, normalize_dim
-from .errors import ShapeError
 from .linalg import MatMul
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["tensordot", "inner", "kron", "cross", "linalg_cross"]
+__all__ = ["tensordot", "inner", "kron"]
 
 
 def _contracted(a: Tensor, b: Tensor, dims: Any) -> tuple[list[int], list[int]]:
@@ -83,47 +79,3 @@ def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     spread_b = [size for pair in zip((1,) * ndim, shape_b) for size in pair]
     product: Any = input.reshape(*spread_a) * other.reshape(*spread_b)
     return product.reshape(*[a * b for a, b in zip(shape_a, shape_b)])  # type: ignore[no-any-return]
-
-
-def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
-    """The cross product along `dim` (of size 3), broadcasting the other dims; without dim,
-    PyTorch's deprecated default: the first dim of size 3 (with its warning)."""
-    if not isinstance(other, Variable):
-        raise TypeError(f"cross(): expected a Tensor, got {type(other).__name__}")
-    if dim is None:
-        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
-                      "Please either pass the dim explicitly or simply use torch.linalg.cross."
-                      "\nThe default value of dim will change to agree with that of "
-                      "linalg.cross in a future release.", UserWarning, stacklevel=3)
-        sizes = _broadcast_shape(input, other)
-        dim = next((d for d, size in enumerate(sizes) if size == 3), None)
-        if dim is None:
-            raise RuntimeError(f"cross(): no dimension of size 3 in input of shape "
-                               f"{tuple(input.shape)}; pass dim=")
-    return linalg_cross(input, other, dim)
-
-
-def linalg_cross(input: Tensor, other: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
-    """a × b along `dim`: c_i = a_{i+1}·b_{i+2} − a_{i+2}·b_{i+1} (indices mod 3), from
-    recorded rolls and products, so its gradient is the chain rule (∂/∂a: b × g, ∂/∂b: g × a)."""
-    if not isinstance(other, Variable):
-        raise TypeError(f"linalg.cross(): expected a Tensor, got {type(other).__name__}")
-    if input.ndim != other.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got "
-                           f"shapes {tuple(input.shape)} and {tuple(other.shape)}")
-    sizes = _broadcast_shape(input, other)
-    axis = normalize_dim("linalg.cross", dim, len(sizes))
-    if input.shape[axis] != 3 or other.shape[axis] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3, got "
-                           f"shapes {tuple(input.shape)} and {tuple(other.shape)}")
-    a, b = input.expand(*sizes), other.expand(*sizes)
-    result: Any = (a.roll(-1, axis) * b.roll(-2, axis) - a.roll(-2, axis) * b.roll(-1, axis))
-    return result  # type: ignore[no-any-return]
-
-
-def _broadcast_shape(input: Tensor, other: Tensor) -> tuple[int, ...]:  # noqa: A002
-    try:
-        return tuple(np.broadcast_shapes(tuple(input.shape), tuple(other.shape)))
-    except ValueError:
-        raise ShapeError(f"cross: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot "
-                         "be broadcast together") from None

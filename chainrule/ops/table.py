@@ -32,12 +32,14 @@ from . import (
     batched,
     bitwise,
     counting,
+    cross,
     cumulative,
     decompositions,
     dispatch,
     division,
     elementwise,
     extremes,
+    factorizations,
     hooks,
     indexing,
     inplace,
@@ -372,8 +374,6 @@ INDEXING_ROWS: tuple[Op, ...] = (
     _front(products.tensordot, method=False),
     _front(products.inner),
     _front(products.kron),
-    _front(products.cross),
-    _front(decompositions.svd),
     _front(batched.addmm_, function=False),
     _front(batched.addmv_, function=False),
     _front(batched.baddbmm_, function=False),
@@ -406,7 +406,16 @@ RANDOM_ROWS: tuple[Op, ...] = (
 )
 
 
-OPS: tuple[Op, ...] = CORE_ROWS + REDUCTION_ROWS + INDEXING_ROWS + RANDOM_ROWS
+#: Issue #12 (extras): the cross product, the SVD, Cholesky and QR.
+EXTRAS_ROWS: tuple[Op, ...] = (
+    _front(cross.cross),
+    _front(decompositions.svd),
+    _front(factorizations.cholesky),
+    _front(factorizations.qr),
+)
+
+
+OPS: tuple[Op, ...] = CORE_ROWS + REDUCTION_ROWS + INDEXING_ROWS + RANDOM_ROWS + EXTRAS_ROWS
 
 
 #: The magic methods that are fronts: (Python's name, the row's name).
