@@ -1,0 +1,35 @@
+"""`cr.compile`: a training step traced once and replayed as straight-line NumPy.
+
+    step = cr.compile(step)          # or @cr.compile above `def step(...)`
+
+`compiled.py` says what happens on each call, `tracer.py` how a call is recorded, and
+`program.py` what a replay runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .compiled import CompiledFunction
+
+__all__ = ["compile", "CompiledFunction"]
+
+
+def compile(model: Callable[..., Any] | None = None, *, fullgraph: bool = False,  # noqa: A001
+            dynamic: bool | None = None, backend: Any = "chainrule", mode: str | None = None,
+            options: dict[str, Any] | None = None, disable: bool = False) -> Any:
+    """PyTorch's `torch.compile` signature: a function (or a Module, called as it is) that
+    runs traced and replayed; used bare as a decorator or with keywords. `dynamic`,
+    `backend`, `mode` and `options` are accepted and change nothing; `disable=True` returns
+    `model` itself."""
+    if model is None:
+        return lambda function: compile(function, fullgraph=fullgraph, dynamic=dynamic,
+                                        backend=backend, mode=mode, options=options,
+                                        disable=disable)
+    if disable:
+        return model
+    if not callable(model):
+        raise TypeError(f"compile: expected a function or a Module, got "
+                        f"{type(model).__name__}")
+    return CompiledFunction(model, fullgraph=fullgraph)

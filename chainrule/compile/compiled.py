@@ -1,0 +1,384 @@
+"""`CompiledFunction`: a function traced once per input signature and replayed after.
+
+The life of one signature (input shapes, dtypes, `requires_grad`, grad mode):
+1. the first call runs eagerly: optimisers make their state, lazy things settle;
+2. the second call runs for real while a `Recording` notes every array operation
+   (`tracer.py`); it yields a `Program`, straight-line NumPy (`program.py`);
+3. the third call checks the program: it replays it, puts every tensor back as it was, runs
+   the function eagerly, and compares everything (results, parameters, gradients, state);
+   any difference, however small, and the function stays eager for this signature, with one
+   warning;
+4. from then on, each call checks the guards (hyperparameters, train/eval modes, the
+   tensors' shapes and dtypes) and replays: no Tensor or gate object is made, except the
+   gradients' and the results' own tensors, which eager mode makes too.
+A trace that meets something it cannot replay (`.item()`, `bool()` of a tensor, a random
+draw, a change to an optimiser's step count, …) finishes eagerly and leaves the signature
+eager, with one warning naming the reason: PyTorch's "graph break", without the partial
+graphs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..engine import version
+from ..engine.grad_mode import state as grad_state
+from ..engine.variable import Variable
+from . import state as state_module
+from .program import Program, build
+from .tracer import _ACTIVE, CheckFailed, Recording, Traced
+
+__all__ = ["CompiledFunction"]
+
+#: Signatures kept per function, as torch._dynamo's recompile limit.
+CACHE_LIMIT = 8
+
+
+@dataclass
+class _Binding:
+    """Where a slot's value goes after a replay: a tensor's array or its gradient."""
+
+    tensor: Any                      # a state tensor, or the position of an argument tensor
+    attribute: str                   # "_array" or "_grad"
+    slot: int | None                 # None: the gradient is cleared
+
+
+@dataclass
+class _Entry:
+    calls: int = 0
+    traces: int = 0
+    checked: bool = False
+    program: Program | None = None
+    eager_reason: str | None = None
+    found: state_module.Found | None = None
+    guard: Any = None
+    tensors: list[Variable] = field(default_factory=list)      # the state, not the arguments
+    arguments: int = 0                                           # tensors among the arguments
+    source_of: dict[int, Any] = field(default_factory=dict)     # slot -> tensor or position
+    bindings: list[_Binding] = field(default_factory=list)
+    bumps: list[tuple[Variable, int]] = field(default_factory=list)
+    result_shape: Any = None
+
+
+class CompiledFunction:
+    """What `cr.compile(fn)` returns; call it as you would call `fn`."""
+
+    def __init__(self, function: Callable[..., Any], fullgraph: bool = False) -> None:
+        self.function = function
+        self.fullgraph = fullgraph
+        self._entries: OrderedDict[Any, _Entry] = OrderedDict()
+        self._warned: set[str] = set()
+
+    @property
+    def program(self) -> Program | None:
+        """The most recently used replay program (its `.source` is readable), or None."""
+        for entry in reversed(self._entries.values()):
+            if entry.program is not None:
+                return entry.program
+        return None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = _signature(args, kwargs)
+        entry = self._entries.get(key)
+        if entry is None:
+            if len(self._entries) >= CACHE_LIMIT:
+                self._eager_warning(f"more than {CACHE_LIMIT} input signatures (the cache "
+                                    "limit); new ones run eagerly")
+                return self.function(*args, **kwargs)
+            entry = self._entries[key] = _Entry()
+        self._entries.move_to_end(key)
+        entry.calls += 1
+        if entry.eager_reason is not None or entry.calls == 1:
+            return self.function(*args, **kwargs)
+        if entry.program is not None and entry.guard != _guard(entry):
+            entry.program = None   # a hyperparameter, a mode or a tensor changed: trace again
+            entry.traces += 1
+            if entry.traces > CACHE_LIMIT:
+                entry.eager_reason = f"its guards failed more than {CACHE_LIMIT} times"
+                self._eager_warning(entry.eager_reason)
+                return self.function(*args, **kwargs)
+        if entry.program is None:
+            return self._trace(entry, args, kwargs)
+        if not entry.checked:
+            entry.checked = True
+            return self._check(entry, args, kwargs)
+        try:
+            return _replay(entry, args, kwargs)
+        except CheckFailed:  # before any outside array changed: run it as eager would
+            return self.function(*args, **kwargs)
+
+    # ------------------------------------------------------------------ trace
+    def _trace(self, entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        found = state_module.discover(self.function, args, kwargs)
+        arguments = _unique(_tensors_in((args, kwargs)))
+        state = [t for t in _unique(found.tensors) if all(t is not a for a in arguments)]
+        tensors = arguments + state
+        recording = Recording()
+        before = {id(t): (t._array, t._grad, version.current(t)) for t in tensors}
+        python_before = state_module.python_state(found)
+        generators_before = _generator_states()
+        source_of: dict[int, Any] = {}
+        for position, t in enumerate(tensors):
+            t._array = recording.source(t._array)
+            source_of.setdefault(t._array._slot, position if position < len(arguments) else t)
+        _ACTIVE.append(recording)
+        try:
+            result = self.function(*args, **kwargs)
+        finally:
+            _ACTIVE.pop()
+            everything = _unique([*tensors, *_grads(tensors), *_tensors_in(result)])
+            finals = {id(t): t._array for t in everything}
+            for t in everything:
+                if isinstance(t._array, Traced):
+                    t._array = _original(t, recording)
+        reason = recording.broken or _changed(python_before, state_module.python_state(found),
+                                              generators_before, _generator_states())
+        if reason is None:
+            entry.arguments = len(arguments)
+            reason = _plan(entry, recording, tensors, before, finals, result, source_of)
+        if reason is not None:
+            entry.eager_reason = reason
+            self._eager_warning(reason)
+            return result
+        entry.found = found
+        entry.checked = False
+        entry.guard = _guard(entry)
+        return result
+
+    def _check(self, entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The first replay, compared with an eager run from the same state."""
+        tensors = _unique(_tensors_in((args, kwargs))) + entry.tensors
+        snapshot = _snapshot(tensors)
+        replayed = _replay(entry, args, kwargs, bump=False)
+        after_replay = _snapshot(tensors)
+        _restore(tensors, snapshot)
+        result = self.function(*args, **kwargs)
+        difference = _compare(after_replay, _snapshot(tensors)) or _compare_results(
+            replayed, result)
+        if difference is not None:
+            entry.program = None
+            entry.eager_reason = f"its replay differed from the eager run ({difference})"
+            self._eager_warning(entry.eager_reason)
+        return result
+
+    def _eager_warning(self, reason: str) -> None:
+        if reason in self._warned:
+            return
+        self._warned.add(reason)
+        name = getattr(self.function, "__qualname__", repr(self.function))
+        warnings.warn(f"cr.compile: {name} runs eagerly: {reason}", stacklevel=3)
+
+
+# ---------------------------------------------------------------------- planning a replay
+def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
+          before: dict[int, Any], finals: dict[int, Any], result: Any,
+          source_of: dict[int, Any]) -> str | None:
+    """Where every traced value goes after a replay; or why there is no replay."""
+    bindings: list[_Binding] = []
+    for position, t in enumerate(tensors):
+        where = position if position < entry.arguments else t
+        final = finals[id(t)]
+        if not isinstance(final, Traced) or final._slot is None:
+            return "a tensor's array was replaced by one the recording did not see"
+        if recording.sources.get(final._slot) is not before[id(t)][0]:
+            bindings.append(_Binding(where, "_array", final._slot))
+        grad = t._grad
+        if grad is before[id(t)][1]:
+            continue
+        if grad is None:
+            bindings.append(_Binding(where, "_grad", None))
+            continue
+        grad_final = finals.get(id(grad))
+        if not isinstance(grad_final, Traced) or grad_final._slot is None:
+            return "a gradient was made by an operation the recording did not see"
+        bindings.append(_Binding(where, "_grad", grad_final._slot))
+    out_slots = []
+    for t in _tensors_in(result):
+        final = finals.get(id(t))
+        if not isinstance(final, Traced) or final._slot is None:
+            return "it returns a tensor the recording did not see being made"
+        if t.grad_fn is not None and t._requires_grad:
+            return ("it returns a tensor that still has a graph (compile the whole training "
+                    "step, with backward() and step() inside)")
+        out_slots.append(final._slot)
+    entry.bumps = [(position if position < entry.arguments else t,
+                    version.current(t) - before[id(t)][2])
+                   for position, t in enumerate(tensors)
+                   if version.current(t) != before[id(t)][2]]
+    entry.tensors = tensors[entry.arguments:]
+    entry.source_of = source_of
+    entry.bindings = bindings
+    entry.result_shape = _shape_of(result)
+    returned = tuple(b.slot for b in bindings if b.slot is not None) + tuple(out_slots)
+    entry.program = build(recording, returned)
+    return None
+
+
+def _replay(entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any],
+            bump: bool = True) -> Any:
+    program = entry.program
+    assert program is not None
+    arguments = _unique(_tensors_in((args, kwargs)))
+
+    def tensor(where: Any) -> Variable:
+        return arguments[where] if isinstance(where, int) else where  # type: ignore[no-any-return]
+
+    values = program.run(tuple(tensor(entry.source_of[slot])._array
+                               for slot in program.source_slots))
+    written = [b for b in entry.bindings if b.slot is not None]
+    for binding, value in zip(written, values):
+        target = tensor(binding.tensor)
+        if binding.attribute == "_array":
+            target._array = value
+        else:
+            target._grad = target._make(value, None)
+    for binding in entry.bindings:
+        if binding.slot is None:
+            tensor(binding.tensor)._grad = None
+    if bump:
+        for where, times in entry.bumps:
+            for _ in range(times):
+                version.bump(tensor(where))
+    template = arguments[0] if arguments else entry.tensors[0]
+    return _rebuild(entry.result_shape, iter(values[len(written):]), template)
+
+
+# ---------------------------------------------------------------------- helpers
+def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def one(value: Any) -> Any:
+        if isinstance(value, Variable):
+            return ("tensor", value._array.shape, value._array.dtype.str,
+                    value._requires_grad)
+        if isinstance(value, (list, tuple)):
+            return tuple(one(v) for v in value)
+        if isinstance(value, dict):
+            return tuple(sorted((k, one(v)) for k, v in value.items()))
+        if isinstance(value, (int, float, str, bool, type(None))):
+            return value
+        return ("object", id(value))
+    return one(args), one(kwargs), grad_state.grad_enabled
+
+
+def _guard(entry: _Entry) -> Any:
+    found = entry.found
+    if found is None:
+        return None
+    tensors = tuple((id(t), t._array.shape, t._array.dtype.str, t._requires_grad,
+                     t._grad is None) for t in entry.tensors)
+    return state_module.hyperparameters(found), tensors
+
+
+def _tensors_in(value: Any) -> list[Variable]:
+    found: list[Variable] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Variable):
+            found.append(item)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+    return found
+
+
+def _unique(tensors: list[Variable]) -> list[Variable]:
+    seen: dict[int, Variable] = {}
+    for t in tensors:
+        seen.setdefault(id(t), t)
+    return list(seen.values())
+
+
+def _grads(tensors: list[Variable]) -> list[Variable]:
+    return [t._grad for t in tensors if isinstance(t._grad, Variable)]
+
+
+def _original(tensor: Variable, recording: Recording) -> Any:
+    """The plain array behind a traced one: the outside array itself where it was one."""
+    traced = tensor._array
+    slot = traced._slot
+    if slot is not None and slot in recording.sources:
+        return recording.sources[slot]
+    return np.ndarray.view(traced, np.ndarray)
+
+
+def _changed(python_before: Any, python_after: Any, generators_before: Any,
+             generators_after: Any) -> str | None:
+    if python_before != python_after:
+        return ("the optimiser's state changed in a way a replay cannot repeat (a step "
+                "count kept as a Python number)")
+    if generators_before != generators_after:
+        return "it draws random numbers (dropout, sampling), which a replay would repeat"
+    return None
+
+
+def _generator_states() -> Any:
+    from .. import random
+
+    generator = random.default_generator
+    return repr(generator.get_state())
+
+
+def _snapshot(tensors: list[Variable]) -> list[tuple[Any, Any, Any, Any]]:
+    return [(t._array, t._array.copy(), t._grad,
+             None if t._grad is None else t._grad._array.copy()) for t in tensors]
+
+
+def _restore(tensors: list[Variable], snapshot: list[tuple[Any, Any, Any, Any]]) -> None:
+    for t, (array, values, grad, grad_values) in zip(tensors, snapshot):
+        t._array = array
+        array[...] = values
+        t._grad = grad
+        if grad is not None:
+            grad._array[...] = grad_values
+
+
+def _compare(replayed: list[Any], eager: list[Any]) -> str | None:
+    for index, ((_, a, ga_object, ga), (_, b, gb_object, gb)) in enumerate(zip(replayed,
+                                                                                 eager)):
+        if not np.array_equal(a, b, equal_nan=True):
+            return f"tensor {index}'s values"
+        if (ga is None) != (gb is None) or ga is not None and not np.array_equal(
+                ga, gb, equal_nan=True):
+            return f"tensor {index}'s gradient"
+    return None
+
+
+def _compare_results(replayed: Any, eager: Any) -> str | None:
+    mine, theirs = _tensors_in(replayed), _tensors_in(eager)
+    if len(mine) != len(theirs):
+        return "the number of returned tensors"
+    for a, b in zip(mine, theirs):
+        if not np.array_equal(a._array, b._array, equal_nan=True):
+            return "a returned tensor"
+    return None
+
+
+def _shape_of(result: Any) -> Any:
+    """The result with its tensors replaced by a marker, to be rebuilt after a replay."""
+    if isinstance(result, Variable):
+        return _TENSOR
+    if isinstance(result, (list, tuple)):
+        return type(result)(_shape_of(r) for r in result)
+    if isinstance(result, dict):
+        return {k: _shape_of(v) for k, v in result.items()}
+    return result
+
+
+def _rebuild(shape: Any, outputs: Any, template: Variable) -> Any:
+    if shape is _TENSOR:
+        return template._make(next(outputs), None)
+    if isinstance(shape, (list, tuple)):
+        return type(shape)(_rebuild(s, outputs, template) for s in shape)
+    if isinstance(shape, dict):
+        return {k: _rebuild(v, outputs, template) for k, v in shape.items()}
+    return shape
+
+
+_TENSOR = object()

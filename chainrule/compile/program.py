@@ -1,0 +1,97 @@
+"""A recording turned into straight-line Python: one line per NumPy call, no Tensor or gate
+objects, no dispatch.
+
+`Program.source` is readable (`print(compiled.program.source)`): `v7 = f3(v2, v5)` is step 3,
+a NumPy function applied to slots 2 and 5; `s0` … are the arrays read from outside at each
+call (inputs, parameters, state), `c4` … constants met during the trace (a fresh copy at
+each call where a step writes into one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .tracer import Recording, Slot
+
+__all__ = ["Program", "build"]
+
+
+@dataclass
+class Program:
+    source: str
+    run: Callable[..., tuple[Any, ...]]   # run(sources) -> the values of `returned`
+    source_slots: tuple[int, ...]
+    returned: tuple[int, ...]
+
+
+def _written_slots(recording: Recording) -> set[int]:
+    """Slots that some step changes in place (its `out=` or its first operand)."""
+    written: set[int] = set()
+    for step in recording.steps:
+        if step.outputs:
+            continue
+        out = step.kwargs.get("out")
+        targets = out if isinstance(out, tuple) else (out,) if out is not None else (
+            step.args[:1])
+        written.update(t.index for t in targets if isinstance(t, Slot))
+    return written
+
+
+def build(recording: Recording, returned: tuple[int, ...]) -> Program:
+    """The replay function of `recording`, returning the values of the slots `returned`."""
+    names: dict[str, Any] = {"np": np}
+    lines: list[str] = []
+    source_slots = tuple(sorted(recording.sources))
+    written = _written_slots(recording)
+
+    def constant(value: Any) -> str:
+        if value is None or value is Ellipsis or type(value) in (bool, int, str):
+            return repr(value)
+        name = f"k{len(names)}"
+        names[name] = value
+        return name
+
+    def operand(value: Any) -> str:
+        if isinstance(value, Slot):
+            return f"v{value.index}"
+        if isinstance(value, tuple):
+            inner = ", ".join(operand(v) for v in value)
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        if isinstance(value, list):
+            return "[" + ", ".join(operand(v) for v in value) + "]"
+        if isinstance(value, slice):
+            return f"slice({operand(value.start)}, {operand(value.stop)}, {operand(value.step)})"
+        return constant(value)
+
+    lines.append(f"    ({', '.join(f'v{s}' for s in source_slots)}{',' if source_slots else ''}) "
+                 "= sources")
+    for slot, array in sorted(recording.constants.items()):
+        names[f"c{slot}"] = array
+        copy = ".copy()" if slot in written else ""
+        lines.append(f"    v{slot} = c{slot}{copy}")
+    for index, step in enumerate(recording.steps):
+        names[f"f{index}"] = step.function
+        call = ", ".join([operand(a) for a in step.args] +
+                         [f"{k}={operand(v)}" for k, v in step.kwargs.items()])
+        targets = ", ".join(f"v{o}" for o in step.outputs)
+        comment = f"  # {step.label}" if step.label else ""
+        if not step.outputs:
+            lines.append(f"    f{index}({call}){comment}")
+        elif len(step.outputs) == 1 and not _returns_tuple(step):
+            lines.append(f"    {targets} = f{index}({call}){comment}")
+        else:
+            lines.append(f"    {targets}, = f{index}({call}){comment}")
+    lines.append(f"    return ({', '.join(f'v{r}' for r in returned)}"
+                 f"{',' if returned else ''})")
+    source = "def replay(sources):\n" + "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = dict(names)
+    exec(compile(source, "<chainrule.compile>", "exec"), namespace)  # noqa: S102
+    return Program(source, namespace["replay"], source_slots, returned)
+
+
+def _returns_tuple(step: Any) -> bool:
+    return bool(step.many)

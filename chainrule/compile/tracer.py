@@ -1,0 +1,382 @@
+"""Recording what a function does to arrays: `Traced`, an ndarray that writes every NumPy
+operation applied to it into the active `Recording`.
+
+A traced call runs the function for real, on real values, while every array it reads from
+the outside (inputs, parameters, optimiser state, gradients) is a `Traced` view. NumPy hands
+each ufunc (`np.add`, `x * y`, `x.sum()` …) to `__array_ufunc__` and each array function
+(`np.matmul` is a ufunc; `np.concatenate`, `np.where`, … are functions) to
+`__array_function__`, so the recording sees them all and the result is traced again. The
+few ndarray methods that NumPy runs in C without asking (`reshape`, `astype`, `copy`,
+indexing, …) are overridden here. Whatever else makes a new array from a traced one leaves a
+`Traced` without a slot, and using it stops the trace (`TraceBreak`): a result the recording
+did not see can never be replayed as a stale constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Traced", "Recording", "TraceBreak", "CheckFailed", "Step", "active"]
+
+
+class TraceBreak(Exception):
+    """The traced function did something a replay could not repeat faithfully."""
+
+
+class CheckFailed(Exception):
+    """A value check of the traced call (`if target.max() >= classes: raise …`) comes out
+    the other way in a replay: the call must run eagerly (and raise, as eager would)."""
+
+
+class _Check:
+    """A step that re-asks a yes/no question the traced call asked of its data."""
+
+    __slots__ = ("expected",)
+
+    def __init__(self, expected: bool) -> None:
+        self.expected = expected
+
+    def __call__(self, value: Any) -> None:
+        if bool(value) is not self.expected:
+            raise CheckFailed
+
+
+@dataclass
+class Step:
+    """One recorded operation: `outputs = function(*args, **kwargs)`. In args and kwargs a
+    `Slot` stands for a value of the program, anything else is a constant."""
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    outputs: tuple[int, ...]        # slots the result fills (() for in-place steps)
+    label: str = ""
+    many: bool = False              # the function returns a sequence of arrays
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A value of the recorded program, by number."""
+
+    index: int
+
+
+@dataclass
+class Recording:
+    """The steps of one traced call, and where each slot's value comes from."""
+
+    steps: list[Step] = field(default_factory=list)
+    #: slot -> the outside array it was read from (an input or a piece of state)
+    sources: dict[int, np.ndarray] = field(default_factory=dict)
+    #: slot -> a constant array met during the trace (made by untraced code)
+    constants: dict[int, np.ndarray] = field(default_factory=dict)
+    slot_count: int = 0
+    #: why the trace stopped (the call then finishes eagerly, unrecorded), or None
+    broken: str | None = None
+    #: the first step that wrote into an outside array (after it, a check cannot fail safely)
+    first_outside_write: int | None = None
+    by_identity: dict[int, int] = field(default_factory=dict)   # id(outside array) -> slot
+    keep_alive: list[Any] = field(default_factory=list)
+
+    def stop(self, reason: str) -> None:
+        if self.broken is None:
+            self.broken = reason
+
+    def note_write(self, target: Any) -> None:
+        """A step is about to write into `target`: is it (a view of) an outside array?"""
+        if self.first_outside_write is not None or not isinstance(target, np.ndarray):
+            return
+        if any(np.may_share_memory(target, source) for source in self.sources.values()):
+            self.first_outside_write = len(self.steps)
+
+    def new_slot(self) -> int:
+        self.slot_count += 1
+        return self.slot_count - 1
+
+    def source(self, array: np.ndarray) -> Traced:
+        """A traced view of an outside array (an input or state), read at every replay."""
+        slot = self.by_identity.get(id(array))
+        if slot is None:
+            slot = self.new_slot()
+            self.sources[slot] = array
+            self.by_identity[id(array)] = slot
+            self.keep_alive.append(array)
+        return _wrap(array, slot)
+
+    def slot_of(self, value: Any) -> Any:
+        """The recorded form of an operand: a Slot for arrays, the value for constants."""
+        if isinstance(value, Traced):
+            slot = value._slot
+            if slot is None:
+                raise TraceBreak("an array was made from a traced one by an operation the "
+                                 "recording could not see")
+            return Slot(slot)
+        if isinstance(value, np.ndarray):
+            # An array made by untraced code during the trace (a mask, a table of zeros) or
+            # an outside array that was not found among the state: kept as a constant.
+            slot = self.by_identity.get(id(value))
+            if slot is None:
+                self._refuse_views_of_traced(value)
+                slot = self.new_slot()
+                self.constants[slot] = value.copy()  # as first seen: steps may write into it
+                self.by_identity[id(value)] = slot
+                self.keep_alive.append(value)
+            return Slot(slot)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.slot_of(v) for v in value)
+        return value
+
+    def _refuse_views_of_traced(self, value: np.ndarray) -> None:
+        """A plain view of a traced or outside array (`np.asarray(traced)`) would be replayed
+        as a stale constant."""
+        base = value.base
+        while isinstance(base, np.ndarray):
+            if isinstance(base, Traced) or id(base) in self.by_identity:
+                raise TraceBreak("a plain view of a traced array was used")
+            base = base.base
+
+    def record(self, function: Callable[..., Any], args: tuple[Any, ...],
+               kwargs: dict[str, Any], result: Any, label: str = "") -> Any:
+        """Adds a step and returns `result` with its arrays traced (after a break: as it is)."""
+        if self.broken is not None:
+            return result
+        try:
+            recorded_args_kwargs = (tuple(self.slot_of(a) for a in args),
+                                    {k: self.slot_of(v) for k, v in kwargs.items()})
+        except TraceBreak as reason:
+            self.stop(str(reason))
+            return result
+        recorded_args, recorded_kwargs = recorded_args_kwargs
+        if isinstance(result, tuple):
+            wrapped = tuple(self._fresh(r) for r in result)
+            outputs = tuple(w._slot for w in wrapped)
+            self.steps.append(Step(function, recorded_args, recorded_kwargs, outputs, label,
+                                   many=True))
+            return wrapped
+        if result is None:
+            self.steps.append(Step(function, recorded_args, recorded_kwargs, (), label))
+            return None
+        wrapped_one = self._fresh(result)
+        self.steps.append(Step(function, recorded_args, recorded_kwargs,
+                               (wrapped_one._slot,), label))
+        return wrapped_one
+
+    def _fresh(self, value: Any) -> Traced:
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if type(array) is Traced:
+            array = np.ndarray.view(array, np.ndarray)
+        return _wrap(array, self.new_slot())
+
+
+_ACTIVE: list[Recording] = []
+
+
+def active() -> Recording:
+    if not _ACTIVE:
+        # A traced array kept past its trace: record into a recording nobody reads.
+        return Recording(broken="used outside its trace")
+    return _ACTIVE[-1]
+
+
+def _wrap(array: np.ndarray, slot: int) -> Traced:
+    traced = np.ndarray.view(array, Traced)
+    traced._slot = slot
+    return traced
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Traced):
+        if value._slot is None and _ACTIVE:
+            _ACTIVE[-1].stop("an array was made from a traced one by an operation the "
+                             "recording could not see")
+        return np.ndarray.view(value, np.ndarray)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def _call(function: Callable[..., Any], label: str, *args: Any, **kwargs: Any) -> Any:
+    """Runs `function` on the plain arrays and records it."""
+    result = function(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
+    return active().record(function, args, kwargs, result, label)
+
+
+class Traced(np.ndarray):
+    """An ndarray whose operations are recorded (see the module docstring)."""
+
+    _slot: int | None
+
+    def __array_finalize__(self, obj: Any) -> None:
+        # Made by NumPy without asking us (a view, a copy in C): no slot until recorded.
+        self._slot = None
+
+    # ------------------------------------------------------------------ the two protocols
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        out = kwargs.get("out")
+        if out is not None:
+            function = ufunc if method == "__call__" else getattr(ufunc, method)
+            return _in_place(function, f"{ufunc.__name__}.{method}", inputs, kwargs, out)
+        if method == "at":  # np.add.at(a, indices, b): in place on a
+            recording = active()
+            recording.note_write(_plain(inputs[0]))
+            function = getattr(ufunc, method)
+            function(*_plain(inputs))
+            recording.record(function, inputs, {}, None, f"{ufunc.__name__}.at")
+            return None
+        function = ufunc if method == "__call__" else getattr(ufunc, method)
+        return _call(function, f"{ufunc.__name__}.{method}", *inputs, **kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if "out" in kwargs and kwargs["out"] is not None:
+            return _in_place(func, func.__name__, args, kwargs, kwargs["out"])
+        result = func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
+        if isinstance(result, list):
+            result = tuple(result)
+            return list(active().record(func, args, kwargs, result, func.__name__))
+        if not isinstance(result, (np.ndarray, np.generic, tuple)):
+            active().stop(f"np.{func.__name__} of a traced array gave a Python value")
+            return result
+        return active().record(func, args, kwargs, result, func.__name__)
+
+    # ------------------------------------------------------------------ methods NumPy runs in C
+    def reshape(self, *shape: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return _call(_method("reshape"), "reshape", self, *shape, **kwargs)
+
+    def transpose(self, *axes: Any) -> Any:  # type: ignore[override]
+        return _call(_method("transpose"), "transpose", self, *axes)
+
+    @property
+    def T(self) -> Any:  # type: ignore[override]  # noqa: N802 - NumPy's name
+        return _call(np.transpose, "T", self)
+
+    def swapaxes(self, a: int, b: int) -> Any:  # type: ignore[override]
+        return _call(np.swapaxes, "swapaxes", self, a, b)
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return _call(_method("astype"), "astype", self, dtype, *args, **kwargs)
+
+    def copy(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return _call(_method("copy"), "copy", self, *args, **kwargs)
+
+    def ravel(self, *args: Any) -> Any:  # type: ignore[override]
+        return _call(np.ravel, "ravel", self, *args)
+
+    def squeeze(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return _call(np.squeeze, "squeeze", self, *args, **kwargs)
+
+    def argmax(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return _call(np.argmax, "argmax", self, *args, **kwargs)
+
+    def argmin(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return _call(np.argmin, "argmin", self, *args, **kwargs)
+
+    def dot(self, other: Any, *args: Any) -> Any:  # type: ignore[override]
+        return _call(np.dot, "dot", self, other, *args)
+
+    def __getitem__(self, index: Any) -> Any:
+        return _call(_getitem, "getitem", self, _index(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        recording = active()
+        recording.note_write(_plain(self))
+        _setitem(_plain(self), _plain(_index(index)), _plain(value))
+        recording.record(_setitem, (self, _index(index), value), {}, None, "setitem")
+
+    def fill(self, value: Any) -> None:
+        self.__setitem__(Ellipsis, value)
+
+    # ------------------------------------------------------------------ values leave the trace
+    def _leaves(self, what: str) -> None:
+        active().stop(f"{what} of a traced array: the function's result would depend on a "
+                      "value the trace would fix")
+
+    def item(self, *args: Any) -> Any:
+        self._leaves(".item()")
+        return np.ndarray.item(_plain(self), *args)
+
+    def tolist(self) -> Any:  # type: ignore[override]
+        self._leaves(".tolist()")
+        return np.ndarray.tolist(_plain(self))
+
+    def __bool__(self) -> bool:
+        value = bool(_plain(self))
+        recording = active()
+        if recording.first_outside_write is not None:
+            self._leaves("bool() after the state changed")
+        else:  # a check (`if x.max() >= n: raise`): replays ask it again
+            recording.record(_Check(value), (self,), {}, None, f"check is {value}")
+        return value
+
+    def __float__(self) -> float:
+        self._leaves("float()")
+        return float(_plain(self))
+
+    def __int__(self) -> int:
+        self._leaves("int()")
+        return int(_plain(self))
+
+    def __index__(self) -> int:
+        self._leaves("an index from")
+        return _plain(self).__index__()  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Any:
+        return iter([self[i] for i in range(len(self))])
+
+    def __reduce__(self) -> Any:
+        self._leaves("pickling")
+        return _plain(self).__reduce__()
+
+
+
+# ndarray methods that NumPy runs in C, some returning plain arrays (nonzero) or working in
+# place (sort): each is recorded as the unbound method applied to the plain array.
+_C_METHODS = ("sort", "put", "partition", "resize", "nonzero", "searchsorted", "compress",
+              "choose", "trace", "diagonal", "repeat", "take", "cumsum", "cumprod", "round",
+              "clip", "std", "var", "ptp", "argsort", "argpartition", "flatten", "max", "min",
+              "sum", "mean", "prod", "any", "all", "conj", "conjugate")
+
+
+def _recorded_method(name: str) -> Callable[..., Any]:
+    def method(self: Traced, *args: Any, **kwargs: Any) -> Any:
+        return _call(_method(name), name, self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _name in _C_METHODS:
+    setattr(Traced, _name, _recorded_method(_name))
+
+
+def _method(name: str) -> Callable[..., Any]:
+    method = getattr(np.ndarray, name)
+    return lambda array, *args, **kwargs: method(array, *args, **kwargs)
+
+
+def _getitem(array: np.ndarray, index: Any) -> Any:
+    return array[index]
+
+
+def _setitem(array: np.ndarray, index: Any, value: Any) -> None:
+    array[index] = value
+
+
+def _index(index: Any) -> Any:
+    """An index with its arrays kept (traced ones are operands of the step)."""
+    return index
+
+
+def _in_place(function: Callable[..., Any], label: str, inputs: Any, kwargs: dict[str, Any],
+              out: Any) -> Any:
+    """A step that writes into `out` (a traced array or an outside one)."""
+    recording = active()
+    for target in out if isinstance(out, tuple) else (out,):
+        recording.note_write(_plain(target))
+    result = function(*_plain(tuple(inputs)), **{k: _plain(v) for k, v in kwargs.items()})
+    recording.record(function, tuple(inputs), kwargs, None, label)
+    del result
+    outs = out if isinstance(out, tuple) else (out,)
+    return outs[0] if len(outs) == 1 else outs
