@@ -33,6 +33,8 @@ WORKLOADS = {
            "ms/step"),
     "W6": ("chain: 10,000 × (x·1.0001 + 0.0001) on a scalar, forward + backward", 3,
            "ms/pass"),
+    "W7": ("lenet: LeNet-5 training step (conv 6@5×5, pool, conv 16@5×5, pool, 120-84-10), "
+           "batch 64, 28×28, CE, SGD", 30, "ms/step"),
 }
 CONTENDERS = ("chainrule", "torch", "numpy")
 

@@ -10,9 +10,12 @@ noise falls on both sizes alike. Every process trains the workload's MLP wrapped
 `DistributedDataParallel` on its own batch of the workload's size (per-process batch fixed,
 as DDP's scaling is usually reported), with SGD and momentum; samples/s counts the rows of
 all processes. The "W4, global batch 512" row keeps the global batch at 512 instead (256 per
-process on 2). The all-reduce rows time `dist.all_reduce` of a 784×2048 float32 tensor
-against mpi4py's raw `COMM_WORLD.Allreduce(IN_PLACE, array)` on the same array, in
-alternating blocks, on 2 processes.
+process on 2). The "no all-reduce" row runs the same two W4 processes without
+`DistributedDataParallel` (each trains alone): what two processes get from this machine's two
+cores, memory bandwidth and caches with no communication at all, the ceiling for DDP's row.
+The all-reduce rows time `dist.all_reduce` of a 784×2048 float32 tensor against mpi4py's raw
+`COMM_WORLD.Allreduce(IN_PLACE, array)` on the same array, in alternating blocks, on 2
+processes.
 """
 
 from __future__ import annotations
@@ -31,17 +34,24 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-# name, layer sizes, rows per process on 1 process, rows per process on 2, steps timed
+# name, layer sizes, rows per process on 1 process, rows per process on 2, steps timed,
+# whether the processes average their gradients (DistributedDataParallel)
 CASES = [
-    ("W3 mlp: 784-256-256-10, batch 128 per process", [784, 256, 256, 10], 128, 128, 150),
-    ("W4 wide: 784-2048-2048-10, batch 512 per process", [784, 2048, 2048, 10], 512, 512, 8),
-    ("W4 wide, global batch 512 (256 per process on 2)", [784, 2048, 2048, 10], 512, 256, 8),
+    ("W3 mlp: 784-256-256-10, batch 128 per process", [784, 256, 256, 10], 128, 128, 150,
+     True),
+    ("W4 wide: 784-2048-2048-10, batch 512 per process", [784, 2048, 2048, 10], 512, 512, 8,
+     True),
+    ("W4 wide, global batch 512 (256 per process on 2)", [784, 2048, 2048, 10], 512, 256, 8,
+     True),
+    ("W4 wide, no all-reduce: each process trains alone (the ceiling)",
+     [784, 2048, 2048, 10], 512, 512, 8, False),
 ]
 ALL_REDUCE_SHAPE = (784, 2048)
 
 
-def _train_steps(sizes: list[int], batch: int, steps: int) -> float:
-    """Seconds per step of DDP training on this process's batch."""
+def _train_steps(sizes: list[int], batch: int, steps: int, synchronised: bool = True) -> float:
+    """Seconds per step of DDP training on this process's batch (without DDP, each process
+    training alone, when not `synchronised`)."""
     import chainrule as cr
     import chainrule.distributed as dist
     from chainrule.nn.parallel import DistributedDataParallel
@@ -50,7 +60,9 @@ def _train_steps(sizes: list[int], batch: int, steps: int) -> float:
     layers: list[cr.nn.Module] = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         layers += [cr.nn.Linear(fan_in, fan_out), cr.nn.ReLU()]
-    model = DistributedDataParallel(cr.nn.Sequential(*layers[:-1]))
+    model: cr.nn.Module = cr.nn.Sequential(*layers[:-1])
+    if synchronised:
+        model = DistributedDataParallel(model)
     optimizer = cr.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     rng = np.random.default_rng(dist.get_rank())
     x = cr.from_numpy(rng.standard_normal((batch, sizes[0])).astype(np.float32))
@@ -104,7 +116,7 @@ def _worker(mode: str, out: str, arguments: list[str]) -> None:
     dist.init_process_group("mpi")
     if mode == "train":
         sizes, batch, steps = json.loads(arguments[0]), int(arguments[1]), int(arguments[2])
-        result: Any = _train_steps(sizes, batch, steps)
+        result: Any = _train_steps(sizes, batch, steps, synchronised=arguments[3] == "ddp")
     else:
         result = _all_reduce_times()
     if dist.get_rank() == 0:
@@ -146,11 +158,12 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores", flush=True)
     print("| workload | 1 process, samples/s | 2 processes, samples/s | speed-up |")
     print("|---|---|---|---|")
-    for name, sizes, batch_one, batch_two, steps in CASES:
+    for name, sizes, batch_one, batch_two, steps, synchronised in CASES:
         rates: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(args.rounds):
             for processes, batch in ((1, batch_one), (2, batch_two)):
-                seconds = _launch(processes, "train", json.dumps(sizes), str(batch), str(steps))
+                seconds = _launch(processes, "train", json.dumps(sizes), str(batch), str(steps),
+                                  "ddp" if synchronised else "alone")
                 rates[processes].append(processes * batch / seconds)
         speedup = statistics.median(rates[2]) / statistics.median(rates[1])
         print(f"| {name} | {_spread(rates[1])} | {_spread(rates[2])} | {speedup:.2f}× |",

@@ -1,4 +1,4 @@
-"""The six workloads, each written three ways: chainrule, PyTorch eager, hand-written NumPy.
+"""The seven workloads, each written three ways: chainrule, PyTorch eager, hand-written NumPy.
 
 Every contender builds the same model from the same NumPy-drawn start (float32), so after
 two steps all three must agree on the loss and the parameters; `check` returns both for the
@@ -287,12 +287,73 @@ def chain(library: str, length: int = 10_000) -> tuple[Step, Callable[[], list[n
     return step, lambda: [np.array([start.grad.item()])]
 
 
+# ---------------------------------------------------------------------- W7: LeNet-5
+LENET = {"batch": 64, "classes": 10, "lr": 0.05}
+#: PyTorch's layouts: conv weights (out, in, kH, kW), linear weights (out, in).
+LENET_SHAPES = [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120),
+                (84,), (10, 84), (10,)]
+
+
+def _lenet_start() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """PyTorch's default init (uniform in ±1/√fan_in), a batch of 28×28 images, labels."""
+    rng = np.random.default_rng(7)
+    params = []
+    for shape in LENET_SHAPES:
+        fan_in = int(np.prod(params[-1].shape[1:])) if len(shape) == 1 else \
+            int(np.prod(shape[1:]))
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, shape).astype(np.float32))
+    x = rng.standard_normal((LENET["batch"], 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, LENET["classes"], LENET["batch"]).astype(np.int64)
+    return params, x, y
+
+
+def lenet_autograd(module: Any) -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    """conv 6@5×5 pad 2 → ReLU → max-pool 2 → conv 16@5×5 → ReLU → max-pool 2 → 120 → 84 → 10,
+    softmax cross-entropy, plain SGD: one text for chainrule and torch."""
+    start, x_np, y_np = _lenet_start()
+    params = [module.tensor(p, requires_grad=True) for p in start]
+    x, y = module.from_numpy(x_np), module.from_numpy(y_np)
+    optimiser = module.optim.SGD(params, lr=LENET["lr"])
+    functional = module.nn.functional
+
+    def step() -> float:
+        c1, c1b, c2, c2b, f1, f1b, f2, f2b, f3, f3b = params
+        h = functional.max_pool2d(functional.conv2d(x, c1, c1b, padding=2).relu(), 2)
+        h = functional.max_pool2d(functional.conv2d(h, c2, c2b).relu(), 2).flatten(1)
+        h = functional.linear(functional.linear(h, f1, f1b).relu(), f2, f2b).relu()
+        loss = functional.cross_entropy(functional.linear(h, f3, f3b), y)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        return float(loss.item())
+
+    return step, lambda: [p.detach().numpy().copy() for p in params]
+
+
+def lenet_numpy() -> tuple[Step, Callable[[], list[np.ndarray]]]:
+    """CS231n's fast layers by hand: im2col convolutions, 2×2 max-pools, backprop, SGD."""
+    from benchmarks import lenet_numpy as layers
+
+    params, x, y = _lenet_start()
+
+    def step() -> float:
+        loss, grads = layers.loss_and_grads(params, x, y)
+        for p, g in zip(params, grads):
+            p -= LENET["lr"] * g
+        return loss
+
+    return step, lambda: [p.copy() for p in params]
+
+
 def make(workload: str, library: str) -> tuple[Step, Callable[[], list[np.ndarray]]]:
     if workload == "W1":
         return circuit(library)
     if workload == "W6":
         return chain(library)
     module = None if library == "numpy" else __import__(library)
+    if workload == "W7":
+        return lenet_numpy() if module is None else lenet_autograd(module)
     if workload == "W5":
         return window_numpy() if module is None else window_autograd(module)
     name = {"W2": "spiral", "W3": "mlp", "W4": "wide"}[workload]

@@ -35,9 +35,29 @@ from . import distributed  # noqa: E402 - imports no MPI until init_process_grou
 from .engine.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .backends import Device as device  # noqa: E402
 from .backends import cuda_available  # noqa: E402
+# ---- creation, randomness, dtypes, devices, printing (issue #12)
+from . import accelerator, cuda  # noqa: E402
+from ._dtype import get_default_dtype, set_default_dtype  # noqa: E402
+from ._dtype_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: E402
+from ._inference import inference_mode, is_inference_mode_enabled  # noqa: E402
+from ._legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from ._size import Size  # noqa: E402
+from .backends import get_default_device, set_default_device  # noqa: E402
 from .creation import (  # noqa: E402
     arange,
     as_tensor,
+    asarray,
     cat,
     concat,
     empty,
@@ -47,8 +67,10 @@ from .creation import (  # noqa: E402
     full,
     full_like,
     linspace,
+    logspace,
     ones,
     ones_like,
+    scalar_tensor,
     stack,
     tensor,
     zeros,
@@ -57,15 +79,19 @@ from .creation import (  # noqa: E402
 from ._namespace import *  # noqa: E402,F403 - the op table's cr.* functions
 from ._namespace import __all__ as _namespace_names  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from . import special  # noqa: E402 - torch.special's functions (uses the cr.* functions)
+from . import linalg, return_types  # noqa: E402 - reductions family: torch.linalg, return_types
 from .random import (  # noqa: E402
     Generator,
     default_generator,
     get_rng_state,
     initial_seed,
     manual_seed,
+    normal,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -76,10 +102,6 @@ from .random import (  # noqa: E402
 import builtins as _builtins  # noqa: E402 - `bool` above is chainrule.bool
 
 __version__ = "0.1.0"
-
-
-def get_default_dtype() -> DType:
-    return float32
 
 
 def is_floating_point(input: Tensor) -> _builtins.bool:  # noqa: A002 - PyTorch's name

@@ -47,6 +47,17 @@ short, int, long = int16, int32, int64  # noqa: A001
 _ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
 _BY_NUMPY = {d.numpy: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
+#: PyTorch's legacy type names (`x.type()` answers with them).
+_BY_LEGACY = {"HalfTensor": float16, "FloatTensor": float32, "DoubleTensor": float64,
+              "CharTensor": int8, "ByteTensor": uint8, "ShortTensor": int16,
+              "IntTensor": int32, "LongTensor": int64, "BoolTensor": bool_}
+_LEGACY_NAMES = {d: name for name, d in _BY_LEGACY.items()}
+
+
+def legacy_type_name(dtype: DType) -> str:
+    """PyTorch's `x.type()` answer for a dtype, spelt with chainrule's name:
+    `chainrule.FloatTensor` for float32."""
+    return f"chainrule.{_LEGACY_NAMES[dtype]}"
 
 #: The dtype of Python floats and of float data given without a dtype (PyTorch's default).
 default_float = float32
@@ -71,6 +82,12 @@ def to_numpy_dtype(dtype: Any) -> np.dtype:
     """
     if isinstance(dtype, DType):
         return dtype.numpy
+    if isinstance(getattr(dtype, "dtype", None), DType):  # a legacy type: FloatTensor, ...
+        return dtype.dtype.numpy  # type: ignore[no-any-return]
+    if isinstance(dtype, str) and "." in dtype:  # "torch.float32", "torch.FloatTensor"
+        module, _, name = dtype.rpartition(".")
+        if module in ("torch", "chainrule") and (name in _BY_NAME or name in _BY_LEGACY):
+            return (_BY_NAME.get(name) or _BY_LEGACY[name]).numpy
     if dtype is builtins.float:
         return float32.numpy
     if dtype is builtins.int:
@@ -183,3 +200,22 @@ def check_in_place(op: str, target: np.dtype, value: Any) -> None:
     if isinstance(value, builtins.float) and target.kind != "f":
         raise TypeError(f"{op}: a float cannot be stored in place in a "
                         f"{from_numpy_dtype(target)} tensor")
+
+
+# ---------------------------------------------------------------------- the default
+def get_default_dtype() -> DType:
+    """The dtype of Python floats and of factory functions given no dtype (float32 unless
+    `set_default_dtype` changed it)."""
+    return default_float
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Makes `dtype` (float32 or float64, or float16) the default float type, as PyTorch's
+    `set_default_dtype`: it applies to `tensor([1.5])`, `zeros(2)`, `rand(2)`, `arange(0.5)`,
+    and to integers divided or promoted to float."""
+    global default_float
+    chosen = from_numpy_dtype(to_numpy_dtype(dtype))
+    if not chosen.is_floating_point:
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the "
+                        f"default type, got {chosen}")
+    default_float = chosen

@@ -9,19 +9,22 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
-from .backends import Device, module_for
-from .ops.args import int_arg, normalize_dim, number_arg, size_args
+from .backends import Device, default_device, module_for
+from .ops.args import int_arg, normalize_dim, number_arg
+from .ops.factory import creation_shape
 from .ops.shape import Concatenate, Stack
 from .tensor import Tensor, to_array
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
            "ones_like", "empty_like", "full_like", "arange", "linspace", "eye", "cat",
-           "concat", "stack"]
+           "concat", "stack", "asarray", "scalar_tensor", "logspace"]
 
 
 def _place(array: Any, device: Any, requires_grad: bool) -> Tensor:
     result = Tensor._make(array, None)
-    if device is not None and Device(device) != result.device:
+    if device is None:
+        device = default_device()  # CPU unless set_default_device chose another
+    if device is not result.device and Device(device) != result.device:
         result = result.to(device)
     return result.requires_grad_(True) if requires_grad else result
 
@@ -59,7 +62,7 @@ _EMPTY = object()  # the fill of `empty`: none
 
 def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
             requires_grad: bool) -> Tensor:
-    shape = size_args(op, sizes)
+    shape = creation_shape(op, sizes)
     if fill is not _EMPTY and not isinstance(fill, (bool, int, float, np.number, np.bool_)):
         if not (isinstance(fill, Tensor) and fill.ndim == 0):
             raise TypeError(f"{op}: fill_value must be a number, got {type(fill).__name__} "
@@ -71,7 +74,7 @@ def _filled(op: str, sizes: tuple[Any, ...], fill: Any, dtype: Any, device: Any,
                   else _dtype.default_float.numpy) if op == "full" else _dtype.default_float.numpy
     else:
         target = _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     if fill is _EMPTY:
         array = xp.empty(shape, dtype=target)
     else:
@@ -99,26 +102,66 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
     return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 
-def _like(op: str, like: Tensor, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
-    return _filled(op, (like.shape,), fill, dtype or like.dtype, str(like.device),
-                   requires_grad)
+def _like(op: str, like: Tensor, fill: Any, dtype: Any, requires_grad: bool, device: Any
+          ) -> Tensor:
+    return _filled(op, (like.shape,), fill, dtype or like.dtype,
+                   str(like.device) if device is None else device, requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    return _like("zeros_like", input, 0, dtype, requires_grad)
+# `memory_format` is accepted for PyTorch's signature: every chainrule tensor is contiguous.
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, *,  # noqa: A002
+               device: Any = None, memory_format: Any = None) -> Tensor:
+    """Zeros of `input`'s shape, dtype and device."""
+    return _like("zeros_like", input, 0, dtype, requires_grad, device)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    return _like("ones_like", input, 1, dtype, requires_grad)
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, *,  # noqa: A002
+              device: Any = None, memory_format: Any = None) -> Tensor:
+    """Ones of `input`'s shape, dtype and device."""
+    return _like("ones_like", input, 1, dtype, requires_grad, device)
 
 
-def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    return _like("empty_like", input, _EMPTY, dtype, requires_grad)
+def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False, *,  # noqa: A002
+               device: Any = None, memory_format: Any = None) -> Tensor:
+    """An uninitialised tensor of `input`'s shape, dtype and device."""
+    return _like("empty_like", input, _EMPTY, dtype, requires_grad, device)
 
 
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None,  # noqa: A002
-              requires_grad: bool = False) -> Tensor:
-    return _like("full_like", input, fill_value, dtype, requires_grad)
+              requires_grad: bool = False, *, device: Any = None,
+              memory_format: Any = None) -> Tensor:
+    """`fill_value` everywhere, in `input`'s shape, dtype and device."""
+    return _like("full_like", input, fill_value, dtype, requires_grad, device)
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """PyTorch's `asarray`: shares memory with an array or tensor when it can (unless
+    `copy=True`), copies otherwise; Python data gets PyTorch's dtypes."""
+    if isinstance(obj, Tensor) and dtype is None and not copy:
+        made = obj if device is None else obj.to(device)
+    else:
+        made = _place(to_array(obj, dtype, copy=bool(copy), op="asarray"), device, False)
+    return made.requires_grad_(True) if requires_grad else made
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding the number `s`, of the default float dtype unless `dtype`."""
+    number_arg("scalar_tensor", "s", s)
+    target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
+    return _place(np.asarray(s, dtype=target), device, requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """`steps` values from base**start to base**end, evenly spaced in the exponent."""
+    int_arg("logspace", "steps", steps, minimum=0)
+    number_arg("logspace", "start", start)
+    number_arg("logspace", "end", end)
+    target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
+    values = np.logspace(start, end, steps, base=base).astype(target)
+    return _place(values, device, requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
@@ -139,7 +182,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None,
         target = _dtype.default_float.numpy if floats else _dtype.int64.numpy
     else:
         target = _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     return _place(xp.arange(start, end, step).astype(target), None, requires_grad)
 
 
@@ -150,7 +193,7 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     number_arg("linspace", "start", start)
     number_arg("linspace", "end", end)
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     return _place(xp.linspace(start, end, steps).astype(target), None, requires_grad)
 
 
@@ -160,7 +203,7 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     if m is not None:
         int_arg("eye", "m", m, minimum=0)
     target = _dtype.default_float.numpy if dtype is None else _dtype.to_numpy_dtype(dtype)
-    xp = module_for(Device(device or "cpu"))
+    xp = module_for(Device(device or default_device()))
     return _place(xp.eye(n, m, dtype=target), None, requires_grad)
 
 

@@ -20,6 +20,8 @@ import numpy as np
 from . import _dtype
 from ._dtype import DType
 from ._methods import TensorMethods
+from ._printing import tensor_repr
+from ._size import Size, legacy_sizes
 from .backends import Device, array_module, device_of
 from .engine import version
 from .engine.backward import run_backward
@@ -33,8 +35,6 @@ __all__ = ["Tensor", "to_array", "as_tensor_argument", "seed_gradient", "parse_t
 
 _ndarray = np.ndarray
 _generic = np.generic
-_FLOAT_DEFAULT = _dtype.default_float.numpy
-_INT64 = np.dtype(np.int64)
 
 
 def to_array(data: Any, dtype: Any = None, copy: bool = True, op: str = "tensor"
@@ -88,10 +88,15 @@ class Tensor(TensorMethods, Variable):
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        # PyTorch's `torch.Tensor(data)` makes the default float type whatever the data;
-        # `cr.tensor(data)` is the constructor that infers the dtype.
-        self._array = to_array(data, _dtype.default_float if dtype is None else dtype)
+    def __init__(self, *data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        # PyTorch's `torch.Tensor(data)` makes the default float type whatever the data
+        # (a tensor given alone is aliased), and `torch.Tensor(2, 3)` a 2×3 tensor.
+        target = _dtype.to_numpy_dtype(_dtype.default_float if dtype is None else dtype)
+        array = legacy_sizes("Tensor", data, target)
+        if array is None:
+            alias = isinstance(data[0], Tensor) and dtype is None
+            array = data[0]._array if alias else to_array(data[0], target, op="Tensor")
+        self._array = array
         self.grad_fn: Any = None
         self._grad: Any = None
         self._output_nr = 0
@@ -119,8 +124,8 @@ class Tensor(TensorMethods, Variable):
 
     # ------------------------------------------------------------------ attributes
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._array.shape  # type: ignore[no-any-return]
+    def shape(self) -> Size:
+        return Size.of(self._array.shape)
 
     @property
     def ndim(self) -> int:
@@ -197,7 +202,7 @@ class Tensor(TensorMethods, Variable):
 
     def size(self, dim: int | None = None) -> Any:
         if dim is None:
-            return self.shape
+            return Size.of(self._array.shape)
         return self.shape[normalize_dim("size", dim, self.ndim)]
 
     def dim(self) -> int:
@@ -325,7 +330,7 @@ class Tensor(TensorMethods, Variable):
         return self._cast(np.dtype(np.bool_))
 
     def type(self, dtype: Any = None) -> Any:
-        return str(self.dtype) if dtype is None else self.to(dtype)
+        return _dtype.legacy_type_name(self.dtype) if dtype is None else self.to(dtype=dtype)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self._cast(other._array.dtype)
@@ -408,19 +413,13 @@ class Tensor(TensorMethods, Variable):
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
-        array = _host(self._array)
-        body = np.array2string(array, separator=", ", precision=4, prefix="tensor(",
-                               threshold=1000)
-        extras = []
-        if array.dtype not in (_FLOAT_DEFAULT, _INT64, np.dtype(np.bool_)):
-            extras.append(f"dtype={self.dtype}")
+        suffixes = []
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.label}>")
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
-            extras.append("requires_grad=True")
-        if self.device.type != "cpu":
-            extras.append(f"device='{self.device}'")
-        return f"tensor({', '.join([body] + extras)})"
+            suffixes.append("requires_grad=True")
+        device = None if self.device.type == "cpu" else str(self.device)
+        return tensor_repr(_host(self._array), suffixes, device)
 
     __str__ = __repr__
 

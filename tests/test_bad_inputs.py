@@ -76,6 +76,8 @@ def i64(m: Any, data: Any) -> Any:
 
 # ---------------------------------------------------------------------- crafted checkpoints
 _CRAFTED: dict[str, str] = {}
+#: One folder for every crafted file, removed when the test process ends (weakref.finalize).
+_CRAFTED_FOLDER = tempfile.TemporaryDirectory(prefix="bad-checkpoints-")
 
 
 def _structure_file(name: str, structure: Any = None, raw: str | None = None,
@@ -85,8 +87,7 @@ def _structure_file(name: str, structure: Any = None, raw: str | None = None,
     from safetensors.numpy import save_file
 
     if name not in _CRAFTED:
-        folder = tempfile.mkdtemp(prefix="bad-checkpoints-")
-        path = os.path.join(folder, f"{name}.safetensors")
+        path = os.path.join(_CRAFTED_FOLDER.name, f"{name}.safetensors")
         record = raw if raw is not None else json.dumps(structure)
         save_file(arrays if arrays is not None else {"w": np.ones(2, np.float32)}, path,
                   metadata={"chainrule.structure": record})
@@ -96,8 +97,7 @@ def _structure_file(name: str, structure: Any = None, raw: str | None = None,
 
 def _bytes_file(name: str, payload: bytes) -> str:
     if name not in _CRAFTED:
-        folder = tempfile.mkdtemp(prefix="bad-checkpoints-")
-        path = os.path.join(folder, f"{name}.safetensors")
+        path = os.path.join(_CRAFTED_FOLDER.name, f"{name}.safetensors")
         Path(path).write_bytes(payload)
         _CRAFTED[name] = path
     return _CRAFTED[name]
@@ -138,8 +138,7 @@ def _raw_file(name: str, payload: bytes) -> Case:
 
 def _save(name: str, obj: Any, op: str = "save") -> Case:
     def call(m: Any) -> Any:
-        folder = tempfile.mkdtemp(prefix="bad-save-")
-        return m.save(obj(m), os.path.join(folder, "x.safetensors"))
+        return m.save(obj(m), os.path.join(_CRAFTED_FOLDER.name, f"save-{name}.safetensors"))
     return Case(f"save-{name}", "checkpoint files", call, op=op, torch=False)
 
 

@@ -46,7 +46,7 @@ def test_a_map_style_dataset_is_collated() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="same first dimension"):
         TensorDataset(cr.ones(3), cr.ones(4))
-    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+    with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
         DataLoader(TensorDataset(cr.ones(3)), batch_size=0)
     with pytest.raises(ValueError, match="lengths sum to 5"):
         random_split(TensorDataset(cr.ones(6)), [2, 3])

@@ -53,7 +53,7 @@ def test_attributes() -> None:
     assert str(x.device) == "cpu" and x.T.shape == (3, 2)
     y = x * 2
     assert not y.is_leaf and y.grad_fn.label == "mul"
-    assert "grad_fn=<mul>" in repr(y)
+    assert "grad_fn=<MulBackward0>" in repr(y)  # PyTorch's node name; the label stays "mul"
     assert x.data.requires_grad is False and x.data._array is x._array
 
 
@@ -182,7 +182,7 @@ def test_allclose_follows_pytorch() -> None:
     (lambda: cr.where(cr.ones(2), cr.ones(2), cr.zeros(2)), TypeError, r"bool tensor"),
     (lambda: cr.ones(2).clamp(), ValueError, r"at least one of min and max"),
     (lambda: cr.ones(2, 3).max(dim=5), IndexError, r"max: dim 5 is out of range"),
-    (lambda: cr.randint(5, 2, (3,)), ValueError, r"high \(2\) must be greater than low \(5\)"),
+    (lambda: cr.randint(5, 2, (3,)), RuntimeError, r"expected low < high, but got low=5, high=2"),
     (lambda: cr.ones(2).to("tpu"), ValueError, r"unknown device 'tpu'"),
 ])
 def test_errors_name_what_was_wrong(make, exception, pattern) -> None:  # noqa: ANN001

@@ -6,21 +6,40 @@ table, not this file.
 
 
 from .activation import ActivationMethods
+from .batched import BatchedMethods
 from .bitwise import BitwiseMethods
+from .counting import CountingMethods
+from .cumulative import CumulativeMethods
 from .dispatch import DispatchMethods
 from .elementwise import ElementwiseMethods
+from .extremes import ExtremesMethods
 from .indexing import IndexingMethods
 from .inplace import InplaceMethods
+from .inverse import InverseMethods
 from .linalg import LinalgMethods
+from .masked import MaskedMethods
+from .nan_reduce import Nan_reduceMethods
+from .norms import NormsMethods
 from .pointwise import PointwiseMethods
 from .pointwise2 import Pointwise2Methods
+from .products import ProductsMethods
+from .quantile import QuantileMethods
 from .reduce import ReduceMethods
+from .repeat import RepeatMethods
+from .sampling import SamplingMethods
+from .scatter_reduce import Scatter_reduceMethods
+from .search import SearchMethods
+from .select import SelectMethods
 from .shape import ShapeMethods
+from .sorting import SortingMethods
+from .split import SplitMethods
+from .tensor_new import Tensor_newMethods
+from .triangle import TriangleMethods
 
 __all__ = ["TensorMethods"]
 
 
-class TensorMethods(ActivationMethods, BitwiseMethods, DispatchMethods, ElementwiseMethods, IndexingMethods, InplaceMethods, LinalgMethods, PointwiseMethods, Pointwise2Methods, ReduceMethods, ShapeMethods):
+class TensorMethods(ActivationMethods, BatchedMethods, BitwiseMethods, CountingMethods, CumulativeMethods, DispatchMethods, ElementwiseMethods, ExtremesMethods, IndexingMethods, InplaceMethods, InverseMethods, LinalgMethods, MaskedMethods, Nan_reduceMethods, NormsMethods, PointwiseMethods, Pointwise2Methods, ProductsMethods, QuantileMethods, ReduceMethods, RepeatMethods, SamplingMethods, Scatter_reduceMethods, SearchMethods, SelectMethods, ShapeMethods, SortingMethods, SplitMethods, Tensor_newMethods, TriangleMethods):
     """The methods of `Tensor` that the op table declares."""
 
     __slots__ = ()

@@ -107,13 +107,13 @@ class DispatchMethods:
         """Elementwise `ge` comparison (a bool tensor, no gradient)."""
         return _dispatch.compare(np.greater_equal, self, other)
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """Whether any element (along `dim`) is true."""
-        return _dispatch.any(self, dim, keepdim)
+    def any(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        """Whether any element (along `dim`, an int or a tuple) is true; a bool tensor (uint8 for uint8 input, as PyTorch)."""
+        return _dispatch.any(self, dim, keepdim, keepdims=keepdims)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """Whether every element (along `dim`) is true."""
-        return _dispatch.all(self, dim, keepdim)
+    def all(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        """Whether every element (along `dim`, an int or a tuple) is true; a bool tensor (uint8 for uint8 input, as PyTorch)."""
+        return _dispatch.all(self, dim, keepdim, keepdims=keepdims)
 
     def isnan(self) -> Any:
         """Where the elements are NaN."""

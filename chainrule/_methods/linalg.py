@@ -27,10 +27,6 @@ class LinalgMethods:
         """The matrix product, with NumPy's rules for vectors and batches."""
         return _linalg.matmul(self, other)
 
-    def mm(self, other: Any) -> Any:
-        """The matrix product, with NumPy's rules for vectors and batches."""
-        return _linalg.matmul(self, other)
-
     def dot(self, other: Any) -> Any:
         """The inner product of two 1-D tensors."""
         return _linalg.dot(self, other)

@@ -23,49 +23,57 @@ class ReduceMethods:
 
     __slots__ = ()
 
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    def sum(
+            self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+    ) -> Any:
         """Σ over `dim` (all elements by default); integers and bools sum as int64."""
-        return _reduce.sum(self, dim, keepdim, dtype=dtype)
+        return _reduce.sum(self, dim, keepdim, dtype=dtype, keepdims=keepdims)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+    def mean(
+            self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+    ) -> Any:
         """The average over `dim`; floating-point tensors only, as in PyTorch."""
-        return _reduce.mean(self, dim, keepdim, dtype=dtype)
+        return _reduce.mean(self, dim, keepdim, dtype=dtype, keepdims=keepdims)
 
-    def prod(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def prod(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
         """Π over `dim`."""
-        return _reduce.prod(self, dim, keepdim)
+        return _reduce.prod(self, dim, keepdim, keepdims=keepdims)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """The largest element; with `dim`, (values, indices) along it; with a tensor, the elementwise maximum."""
-        return _reduce.max(self, dim, keepdim)
+    def max(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        """The largest element; with `dim`, the named pair (values, indices) along it; with a tensor, the elementwise maximum."""
+        return _reduce.max(self, dim, keepdim, keepdims=keepdims)
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """The smallest element; with `dim`, (values, indices) along it; with a tensor, the elementwise minimum."""
-        return _reduce.min(self, dim, keepdim)
+    def min(self, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+        """The smallest element; with `dim`, the named pair (values, indices) along it; with a tensor, the elementwise minimum."""
+        return _reduce.min(self, dim, keepdim, keepdims=keepdims)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def argmax(
+            self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+    ) -> Any:
         """The index of the largest element (of the flattened tensor without `dim`)."""
-        return _reduce.argmax(self, dim, keepdim)
+        return _reduce.argmax(self, dim, keepdim, keepdims=keepdims)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def argmin(
+            self, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+    ) -> Any:
         """The index of the smallest element (of the flattened tensor without `dim`)."""
-        return _reduce.argmin(self, dim, keepdim)
+        return _reduce.argmin(self, dim, keepdim, keepdims=keepdims)
 
     def var(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
+            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
     ) -> Any:
         """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-        return _reduce.var(self, dim, keepdim, correction=correction, unbiased=unbiased)
+        return _reduce.var(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
 
     def std(
-            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
+            self, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
     ) -> Any:
         """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-        return _reduce.std(self, dim, keepdim, correction=correction, unbiased=unbiased)
+        return _reduce.std(self, dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
+    def logsumexp(self, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
         """log Σ exp(x) over `dim`, computed without overflow."""
-        return _reduce.logsumexp(self, dim, keepdim)
+        return _reduce.logsumexp(self, dim, keepdim, keepdims=keepdims)
 
     def softmax(self, dim: int) -> Any:
         """exp(x) / Σ exp(x) along `dim`."""

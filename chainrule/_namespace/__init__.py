@@ -6,13 +6,31 @@ table, not this file.
 
 # ruff: noqa: E501, F401, F403
 from .activation import *
+from .batched import *
 from .bitwise import *
+from .counting import *
+from .cumulative import *
 from .dispatch import *
 from .elementwise import *
+from .extremes import *
+from .inverse import *
 from .linalg import *
+from .masked import *
+from .nan_reduce import *
+from .norms import *
 from .pointwise import *
 from .pointwise2 import *
+from .products import *
+from .quantile import *
 from .reduce import *
+from .repeat import *
+from .sampling import *
+from .scatter_reduce import *
+from .search import *
+from .select import *
 from .shape import *
+from .sorting import *
+from .split import *
+from .triangle import *
 
-__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "nonzero", "argwhere", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "mm", "dot", "outer", "einsum"]
+__all__ = ["neg", "negative", "exp", "log", "sqrt", "abs", "absolute", "relu", "sigmoid", "tanh", "clone", "sin", "cos", "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "erf", "erfc", "erfinv", "floor", "ceil", "trunc", "fix", "frac", "mul", "multiply", "div", "divide", "true_divide", "pow", "maximum", "atan2", "arctan2", "hypot", "fmod", "remainder", "xlogy", "minimum", "add", "sub", "subtract", "clamp", "clip", "square", "sign", "sgn", "clamp_min", "clamp_max", "lerp", "addcmul", "addcdiv", "logit", "nan_to_num", "round", "isinf", "where", "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "nonzero", "argwhere", "any", "all", "isnan", "isfinite", "isclose", "allclose", "equal", "is_tensor", "numel", "sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes", "t", "matmul", "dot", "outer", "einsum", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "amax", "amin", "aminmax", "sort", "argsort", "msort", "topk", "kthvalue", "median", "mode", "nansum", "nanmean", "nanmedian", "quantile", "nanquantile", "norm", "dist", "cdist", "det", "inverse", "slogdet", "logdet", "searchsorted", "bucketize", "count_nonzero", "unique", "bincount", "histc", "histogram", "var_mean", "std_mean", "split", "chunk", "tensor_split", "hsplit", "vsplit", "dsplit", "unbind", "narrow", "select", "movedim", "moveaxis", "meshgrid", "gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim", "index_select", "index_add", "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take", "put", "index_put", "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "rot90", "tril", "triu", "diagonal", "diag", "diag_embed", "trace", "mm", "mv", "bmm", "addmm", "addmv", "baddbmm", "addbmm", "tensordot", "inner", "kron", "bernoulli", "multinomial", "poisson"]

@@ -92,14 +92,18 @@ def ge(input: Any, other: Any) -> Any:
     return _dispatch.compare(np.greater_equal, _tensor(input), other)
 
 
-def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """Whether any element (along `dim`) is true."""
-    return _dispatch.any(_tensor(input), dim, keepdim)
+def any(
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
+    """Whether any element (along `dim`, an int or a tuple) is true; a bool tensor (uint8 for uint8 input, as PyTorch)."""
+    return _dispatch.any(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
-def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """Whether every element (along `dim`) is true."""
-    return _dispatch.all(_tensor(input), dim, keepdim)
+def all(
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
+    """Whether every element (along `dim`, an int or a tuple) is true; a bool tensor (uint8 for uint8 input, as PyTorch)."""
+    return _dispatch.all(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
 def isnan(input: Tensor) -> Any:

@@ -14,15 +14,10 @@ import numpy as np
 from ..ops import linalg as _linalg
 from ..tensor import Tensor, as_tensor_argument as _tensor
 
-__all__ = ["matmul", "mm", "dot", "outer", "einsum"]
+__all__ = ["matmul", "dot", "outer", "einsum"]
 
 
 def matmul(input: Tensor, other: Any) -> Any:
-    """The matrix product, with NumPy's rules for vectors and batches."""
-    return _linalg.matmul(_tensor(input), other)
-
-
-def mm(input: Tensor, other: Any) -> Any:
     """The matrix product, with NumPy's rules for vectors and batches."""
     return _linalg.matmul(_tensor(input), other)
 

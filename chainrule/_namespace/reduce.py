@@ -17,58 +17,70 @@ from ..tensor import Tensor, as_tensor_argument as _tensor
 __all__ = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "softmax", "log_softmax"]
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+def sum(
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+) -> Any:
     """Σ over `dim` (all elements by default); integers and bools sum as int64."""
-    return _reduce.sum(_tensor(input), dim, keepdim, dtype=dtype)
+    return _reduce.sum(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+def mean(
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, keepdims: bool | None = None
+) -> Any:
     """The average over `dim`; floating-point tensors only, as in PyTorch."""
-    return _reduce.mean(_tensor(input), dim, keepdim, dtype=dtype)
+    return _reduce.mean(_tensor(input), dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def prod(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def prod(
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
     """Π over `dim`."""
-    return _reduce.prod(_tensor(input), dim, keepdim)
+    return _reduce.prod(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
-def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
-    """The largest element; with `dim`, (values, indices) along it; with a tensor, the elementwise maximum."""
-    return _reduce.max(_tensor(input), dim, keepdim)
+def max(input: Any, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+    """The largest element; with `dim`, the named pair (values, indices) along it; with a tensor, the elementwise maximum."""
+    return _reduce.max(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
-def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
-    """The smallest element; with `dim`, (values, indices) along it; with a tensor, the elementwise minimum."""
-    return _reduce.min(_tensor(input), dim, keepdim)
+def min(input: Any, dim: Any = None, keepdim: bool = False, *, keepdims: bool | None = None) -> Any:
+    """The smallest element; with `dim`, the named pair (values, indices) along it; with a tensor, the elementwise minimum."""
+    return _reduce.min(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def argmax(
+        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
     """The index of the largest element (of the flattened tensor without `dim`)."""
-    return _reduce.argmax(_tensor(input), dim, keepdim)
+    return _reduce.argmax(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+def argmin(
+        input: Tensor, dim: int | None = None, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
     """The index of the smallest element (of the flattened tensor without `dim`)."""
-    return _reduce.argmin(_tensor(input), dim, keepdim)
+    return _reduce.argmin(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
 def var(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
 ) -> Any:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0."""
-    return _reduce.var(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased)
+    return _reduce.var(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
 
 
 def std(
-        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None
+        input: Tensor, dim: Any = None, keepdim: bool = False, *, correction: Any = 1, unbiased: bool | None = None, keepdims: bool | None = None
 ) -> Any:
     """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
-    return _reduce.std(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased)
+    return _reduce.std(_tensor(input), dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
 
 
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Any:
+def logsumexp(
+        input: Tensor, dim: Any, keepdim: bool = False, *, keepdims: bool | None = None
+) -> Any:
     """log Σ exp(x) over `dim`, computed without overflow."""
-    return _reduce.logsumexp(_tensor(input), dim, keepdim)
+    return _reduce.logsumexp(_tensor(input), dim, keepdim, keepdims=keepdims)
 
 
 def softmax(input: Tensor, dim: int) -> Any:

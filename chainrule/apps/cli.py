@@ -6,6 +6,8 @@
     chainrule predict runs/latest --point 0.2,-0.4
     chainrule explain "(x+y)*z" x=-2 y=5 z=-4
     chainrule explain --example sigmoid-circuit
+    chainrule charlm train --out runs/charlm  # a character-level LSTM language model
+    chainrule charlm sample --model runs/charlm --length 200
 
 `chainrule` alone prints this help. Every mistake ends in one sentence on stderr: exit
 status 2 for a mistake in the command line (`errors.UsageError`, and argparse's own), 1 for
@@ -79,6 +81,9 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_saved_model_commands(commands)
     _add_explain_command(commands)
     _add_ner_commands(commands)
+    from .charlm.commands import add_charlm_commands
+
+    add_charlm_commands(commands, _Parser, _positive_int)
     return parser
 
 
@@ -91,18 +96,24 @@ def _add_train_command(commands: Any) -> None:
         LOSSES,
         MAX_EPOCHS,
         MIN_EPOCHS,
+        MODEL_SCHEDULES,
+        MODELS,
         OPTIMIZERS,
         SCHEDULES,
         TrainConfig,
     )
 
     defaults = TrainConfig()
-    train = commands.add_parser("train", help="train an MLP classifier and write a report")
+    train = commands.add_parser("train", help="train an MLP (or LeNet-5) classifier and write "
+                                "a report")
     train.add_argument("--dataset", default=defaults.dataset,
                        help="spiral, quadrants, mnist (with --data-dir), a folder of the four "
                             "MNIST-format IDX files, or a .csv/.npz file of features and "
                             "labels")
     train.add_argument("--data-dir", help="folder holding the four MNIST-format IDX files")
+    train.add_argument("--model", default=defaults.model, choices=MODELS, metavar="NAME",
+                       help="mlp (layers from --hidden) or lenet (LeNet-5, a convolutional "
+                            "net for 28×28 images such as MNIST)")
     train.add_argument("--hidden", type=_positive_int, nargs="+", default=defaults.hidden,
                        metavar="SIZE", help="hidden layer sizes")
     train.add_argument("--activation", default=defaults.activation, choices=sorted(ACTIVATIONS),
@@ -131,8 +142,10 @@ def _add_train_command(commands: Any) -> None:
                        help="dropout on the inputs")
     train.add_argument("--label-smoothing", type=float, default=defaults.label_smoothing,
                        help="cross-entropy label smoothing")
-    train.add_argument("--schedule", default=defaults.schedule, choices=SCHEDULES,
-                       metavar="NAME", help="learning-rate schedule: none or cosine")
+    train.add_argument("--schedule", choices=SCHEDULES, metavar="NAME",
+                       help="learning-rate schedule: none or cosine (default: "
+                            f"{MODEL_SCHEDULES['lenet']} for lenet, {defaults.schedule} "
+                            "otherwise)")
     train.add_argument("--out", default=defaults.out, help="output folder")
     train.add_argument("--tensorboard", metavar="DIR", help="also log every epoch (losses, "
                        "accuracies, learning rate, gradient health, weight histograms) for "
@@ -313,15 +326,18 @@ def _token_sentences(lines: Any) -> Any:
 
 def _train(args: argparse.Namespace) -> int:
     from .training import TrainConfig, train
+    from .training.config import MODEL_SCHEDULES
     from .training.trainer import Interrupted
 
+    schedule = args.schedule or MODEL_SCHEDULES.get(args.model, TrainConfig.schedule)
     config = TrainConfig(dataset=args.dataset, data_dir=args.data_dir, hidden=args.hidden,
                          activation=args.activation, loss=args.loss, optimizer=args.optimizer,
                          lr=args.lr, weight_decay=args.weight_decay, init=args.init,
                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
                          out=args.out, dropout=args.dropout, input_dropout=args.input_dropout,
-                         label_smoothing=args.label_smoothing, schedule=args.schedule,
-                         tensorboard=args.tensorboard,
+                         label_smoothing=args.label_smoothing,
+                         schedule=schedule,
+                         tensorboard=args.tensorboard, model=args.model,
                          progress=not args.no_progress)
     if not args.resume:
         config.validate()
@@ -477,8 +493,14 @@ def _join_negative_values(arguments: list[str]) -> list[str]:
     return joined
 
 
+def _charlm(args: argparse.Namespace) -> int:
+    from .charlm.commands import run_charlm
+
+    return run_charlm(args)
+
+
 _HANDLERS = {"train": _train, "evaluate": _evaluate, "predict": _predict, "explain": _explain,
-             "ner": _ner}
+             "ner": _ner, "charlm": _charlm}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -490,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "ner" and args.ner_command is None:
         parser.parse_args(["ner", "--help"])
+    if args.command == "charlm" and args.charlm_command is None:
+        parser.parse_args(["charlm", "--help"])
     try:
         return _HANDLERS[args.command](args)
     except KeyboardInterrupt:

@@ -17,7 +17,8 @@ try:  # CuPy is optional: only a machine with a GPU has it.
 except ImportError:  # pragma: no cover - depends on the machine
     _cupy = None
 
-__all__ = ["Device", "array_module", "device_of", "numpy", "to_device", "cuda_available"]
+__all__ = ["Device", "array_module", "device_of", "numpy", "to_device", "cuda_available",
+           "default_device", "set_default_device", "get_default_device"]
 
 
 class Device:
@@ -101,3 +102,25 @@ def to_device(array: Any, device: Device) -> Any:
     xp = module_for(device)
     with xp.cuda.Device(device.index):
         return xp.asarray(array)
+
+
+_DEFAULT_DEVICE = [CPU]  # where factory functions allocate when no device= is given
+
+
+def default_device() -> Device:
+    """The device factory functions (zeros, rand, …) use when given no `device=`."""
+    return _DEFAULT_DEVICE[0]
+
+
+def get_default_device() -> Device:
+    """PyTorch's `get_default_device()`: where new tensors are made by default."""
+    return _DEFAULT_DEVICE[0]
+
+
+def set_default_device(device: str | Device | None) -> None:
+    """Makes factory functions allocate on `device` ('cpu', or 'cuda' where a GPU and CuPy
+    are present; None means 'cpu'). A GPU device without a GPU is refused here, at once."""
+    chosen = CPU if device is None else Device(device)
+    if chosen.type != "cpu":
+        module_for(chosen)  # raises a clear error when no GPU is usable
+    _DEFAULT_DEVICE[0] = chosen

@@ -19,7 +19,7 @@ def spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.2, se
 
     >>> x, y = spiral()
     >>> x.shape, y.shape, y.tolist()[::100]
-    ((300, 2), (300,), [0, 1, 2])
+    (chainrule.Size([300, 2]), chainrule.Size([300]), [0, 1, 2])
     """
     if points_per_class <= 0 or classes <= 0:
         raise ValueError(f"spiral: points_per_class and classes must be positive, got "

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import version
+from . import node_names, version
 from .anomaly import check_forward
 from .grad_mode import no_grad, state
 from .variable import Variable
@@ -102,8 +102,17 @@ class Gate:
         """The local rule: upstream gradient(s) in, one gradient (or None) per input out."""
         raise NotImplementedError(f"gate {type(ctx).__name__} has no backward rule")
 
+    def name(self) -> str:
+        """PyTorch's name for this node, e.g. `MulBackward0` (`engine.node_names`)."""
+        return node_names.node_name(self)
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """(node, output number) per tensor input, as PyTorch's `grad_fn.next_functions`."""
+        return node_names.next_functions(self)
+
     def __repr__(self) -> str:
-        return f"<{self.label}>"
+        return f"<{self.name()} object at {id(self):#x}>"
 
     @classmethod
     def apply(cls, *args: Any) -> Any:

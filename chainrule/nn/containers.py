@@ -18,7 +18,7 @@ class Sequential(Module):
     >>> import chainrule as cr
     >>> net = cr.nn.Sequential(cr.nn.Linear(2, 100), cr.nn.ReLU(), cr.nn.Linear(100, 3))
     >>> net(cr.zeros(5, 2)).shape
-    (5, 3)
+    chainrule.Size([5, 3])
     """
 
     def __init__(self, *modules: Any) -> None:

@@ -430,3 +430,61 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
         return values
     return values.sum() if reduction == "sum" else values.mean()
 
+
+
+# ---------------------------------------------------------------------- convolutional networks
+# The code lives in chainrule.ops.conv, .conv_transpose, .pool, .adaptive_pool and .norm.
+from ..ops.adaptive_pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from ..ops.conv import conv1d, conv2d  # noqa: E402
+from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from ..ops.norm import batch_norm, dropout1d, dropout2d  # noqa: E402
+from ..ops.pool import (  # noqa: E402
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d",
+            "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "batch_norm", "dropout1d", "dropout2d"]
+
+# ---------------------------------------------------------------------- more layers (issue #13)
+from .functional_activation import (  # noqa: E402
+    celu,
+    cosine_similarity,
+    elu,
+    glu,
+    group_norm,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    layer_norm,
+    logsigmoid,
+    mish,
+    normalize,
+    pad,
+    pairwise_distance,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+
+__all__ += ["elu", "selu", "celu", "silu", "mish", "logsigmoid", "softsign", "softmin",
+            "tanhshrink", "relu6", "hardsigmoid", "hardswish", "hardshrink", "softshrink",
+            "threshold", "glu", "prelu", "layer_norm", "group_norm", "normalize",
+            "cosine_similarity", "pairwise_distance", "pad"]
+from .functional_loss import huber_loss, l1_loss, smooth_l1_loss  # noqa: E402
+
+__all__ += ["l1_loss", "smooth_l1_loss", "huber_loss"]

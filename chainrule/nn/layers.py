@@ -125,12 +125,13 @@ class Dropout(Module):
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: probability must be in [0, 1], got {p}")
         self.p = p
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Flatten(Module):

@@ -13,15 +13,24 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..engine import version
 from ..engine.sparse import SparseRows
-from ..tensor import Tensor
+from ..tensor import RemovableHandle, Tensor
+from . import hooks as _hooks
 from .parameter import Parameter
 
 __all__ = ["Module", "IncompatibleKeys"]
 
 
 class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict` returns: the keys it lacked and the keys it did not use."""
+
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+                f"unexpected_keys={self.unexpected_keys})")
 
 
 class Module:
@@ -44,6 +53,10 @@ class Module:
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
     _non_persistent: set[str]
+    _forward_pre_hooks: dict[Any, Callable[..., Any]]
+    _forward_hooks: dict[Any, Callable[..., Any]]
+    _backward_hooks: dict[Any, Callable[..., Any]]
+    _hooks_with_kwargs: set[Any]
 
     if TYPE_CHECKING:  # registered attributes are plain instance attributes at run time
         def __getattr__(self, name: str) -> Any: ...
@@ -54,6 +67,8 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        for name, table in _hooks.new_hook_tables().items():
+            object.__setattr__(self, name, table)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
@@ -90,6 +105,7 @@ class Module:
     def __delattr__(self, name: str) -> None:
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
+        self._non_persistent.discard(name)
         object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -100,12 +116,21 @@ class Module:
         object.__setattr__(self, name, param)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
-        """A tensor that is part of the module's state but not trained (e.g. a running mean)."""
+        """A tensor that is part of the module's state but not trained (e.g. a running mean):
+        in `state_dict` unless `persistent=False`, moved and cast by `.to()`, `.double()`…"""
+        if not isinstance(name, str):
+            raise TypeError(f"buffer name should be a string. Got {type(name).__name__}")
+        if "." in name or name == "":
+            raise KeyError(f"buffer name can't contain \".\" or be empty, got {name!r}")
+        if name in self.__dict__ and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got "
-                            f"{type(tensor).__name__}")
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+                            f"'{name}' (torch Tensor or None required)")
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
         object.__setattr__(self, name, tensor)
 
@@ -123,7 +148,37 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define one")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        hooked = self.__dict__.get("_forward_hooks") or self.__dict__.get(
+            "_forward_pre_hooks") or self.__dict__.get("_backward_hooks")
+        if not hooked:  # the common case: no hooks, no extra work
+            return self.forward(*args, **kwargs)
+        return _hooks.call_with_hooks(self, args, kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """`hook(module, args)` (or `hook(module, args, kwargs)`) before each forward; a
+        returned value replaces the arguments."""
+        handle = _hooks.add_hook(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle)
+        return handle
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False
+                              ) -> RemovableHandle:
+        """`hook(module, args, output)` (or `hook(module, args, kwargs, output)`) after each
+        forward; a returned value replaces the output."""
+        handle = _hooks.add_hook(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle)
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False
+                                    ) -> RemovableHandle:
+        """`hook(module, grad_input, grad_output)` once the gradients with respect to the
+        module's tensor inputs are known; a returned tuple replaces `grad_input`."""
+        return _hooks.add_hook(self._backward_hooks, hook, prepend)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, memo: set[int] | None = None, prefix: str = ""
@@ -191,6 +246,13 @@ class Module:
             raise AttributeError(f"{type(module).__name__} has no parameter '{name}'")
         return module._parameters[name]  # type: ignore[return-value]
 
+    def get_buffer(self, target: str) -> Tensor:
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path) if module_path else self
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer '{name}'")
+        return module._buffers[name]  # type: ignore[return-value]
+
     def get_submodule(self, target: str) -> Module:
         module: Module = self
         for part in target.split(".") if target else []:
@@ -225,9 +287,16 @@ class Module:
                 parameter.grad._array[...] = 0
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
-        """Calls fn on every sub-module (children first) and on this module."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        """Calls fn on every sub-module and then on this module (post-order, as PyTorch's
+        recursion; here with an explicit stack)."""
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())))
         return self
 
     # ------------------------------------------------------------------ dtype and device
@@ -286,34 +355,37 @@ class Module:
                     result[base + name] = buffer if keep_vars else buffer.detach()
         return result
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True
-                        ) -> IncompatibleKeys:
-        """Copies values into this module's parameters and buffers (in place).
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
+        """Copies values into this module's parameters and buffers (in place), and returns
+        the missing and unexpected keys.
 
-        With `strict`, a missing or unexpected key raises; a shape mismatch always raises,
-        naming the key and both shapes.
+        With `strict`, a missing or unexpected key raises PyTorch's RuntimeError listing them;
+        a shape mismatch always raises, naming the key and both shapes.
         """
         if not isinstance(state_dict, dict):
-            raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}.")
         own = self.state_dict(keep_vars=True)
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
-        if strict and (missing or unexpected):
-            parts = []
-            if missing:
-                parts.append(f"missing keys: {', '.join(missing)}")
-            if unexpected:
-                parts.append(f"unexpected keys: {', '.join(unexpected)}")
-            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            source = value._array if isinstance(value, Tensor) else Tensor(value)._array
-            if tuple(source.shape) != target.shape:
-                raise ValueError(f"load_state_dict: size mismatch for '{key}': the checkpoint "
-                                 f"has shape {tuple(source.shape)}, the model has shape "
-                                 f"{target.shape}")
+        sources = {key: value._array if isinstance(value, Tensor) else Tensor(value)._array
+                   for key, value in state_dict.items() if key in own}
+        errors = [f"size mismatch for {key}: copying a param with shape "
+                  f"{tuple(source.shape)} from checkpoint, the shape in current model is "
+                  f"{own[key].shape}." for key, source in sources.items()
+                  if tuple(source.shape) != own[key].shape]
+        if strict and unexpected:
+            errors.insert(0, "Unexpected key(s) in state_dict: "
+                          + ", ".join(f'"{key}"' for key in unexpected) + ". ")
+        if strict and missing:
+            errors.insert(0, "Missing key(s) in state_dict: "
+                          + ", ".join(f'"{key}"' for key in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:"
+                               "\n\t" + "\n\t".join(errors))
+        for key, source in sources.items():
+            target = own[key]
             target._array[...] = source
             version.bump(target)
         return IncompatibleKeys(missing, unexpected)
@@ -323,15 +395,18 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = []
-        for name, child in self._modules.items():
-            body = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {body}")
+        """PyTorch's layout: `Name(extra)` for a leaf, else one indented line per child."""
         extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
-        return head + "\n" + "\n".join(lines) + "\n)"
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(child).replace("\n", "\n  ")
+                       for name, child in self._modules.items()]
+        lines = extra_lines + child_lines
+        body = ""
+        if len(extra_lines) == 1 and not child_lines:
+            body = extra_lines[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{type(self).__name__}({body})"
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules))

@@ -14,7 +14,7 @@ import numpy as np
 from ..engine.variable import Variable
 
 __all__ = ["shape_args", "size_args", "int_arg", "number_arg", "normalize_dim", "normalize_axes",
-           "resolve_shape", "normalize_index"]
+           "resolve_shape", "normalize_index", "keepdim_arg"]
 
 
 def shape_args(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
@@ -128,3 +128,15 @@ def normalize_index(index: Any) -> tuple[Any, ...]:
                              "arrays are valid indices, not floats")
         normalized.append(part)
     return tuple(normalized)
+
+
+def keepdim_arg(op: str, keepdim: Any, keepdims: Any = None) -> bool:
+    """`keepdim`, or NumPy's spelling `keepdims=` (PyTorch accepts both); not both at once."""
+    if keepdims is not None:
+        if keepdim:
+            raise TypeError(f"{op}: got both keepdim= and keepdims=; pass only one")
+        keepdim = keepdims
+    if not isinstance(keepdim, (bool, np.bool_)):
+        raise TypeError(f"{op}: keepdim must be a bool, got {type(keepdim).__name__} "
+                        f"{keepdim!r}")
+    return bool(keepdim)

@@ -16,6 +16,7 @@ from .. import _dtype
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
+from .args import keepdim_arg, normalize_axes
 from .elementwise import Add, Clamp, Neg, Sub, Where
 
 if TYPE_CHECKING:
@@ -235,14 +236,28 @@ def numel(input: Tensor) -> int:  # noqa: A002
     return int(input._array.size)
 
 
-def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
-    """Whether any element (along `dim`) is true."""
-    return input._make(input._array.any(axis=dim, keepdims=keepdim), None)
+def any(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
+        keepdims: bool | None = None) -> Tensor:
+    """Whether any element (along `dim`, an int or a tuple) is true; a bool tensor (uint8
+    for uint8 input, as PyTorch)."""
+    return _truth("any", input, dim, keepdim_arg("any", keepdim, keepdims))
 
 
-def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
-    """Whether every element (along `dim`) is true."""
-    return input._make(input._array.all(axis=dim, keepdims=keepdim), None)
+def all(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
+        keepdims: bool | None = None) -> Tensor:
+    """Whether every element (along `dim`, an int or a tuple) is true; a bool tensor (uint8
+    for uint8 input, as PyTorch)."""
+    return _truth("all", input, dim, keepdim_arg("all", keepdim, keepdims))
+
+
+def _truth(op: str, input: Tensor, dim: Any, keepdim: bool) -> Tensor:  # noqa: A002
+    axes = normalize_axes(op, dim, input.ndim)
+    source = input._array
+    found = getattr(source, op)(axis=axes if source.ndim else None,
+                                keepdims=keepdim and source.ndim > 0)
+    if source.dtype == np.uint8:
+        found = found.astype(np.uint8)
+    return input._make(np.asarray(found), None)
 
 
 def isnan(input: Tensor) -> Tensor:  # noqa: A002

@@ -111,6 +111,10 @@ def dot(input: Tensor, other: Any) -> Tensor:  # noqa: A002
 
 def outer(input: Tensor, vec2: Any) -> Tensor:  # noqa: A002
     """The outer product of two 1-D tensors."""
+    for name, value in (("self", input), ("vec2", vec2)):
+        if getattr(value, "ndim", None) != 1:
+            raise RuntimeError(f"outer: expected a 1-D argument {name}, got shape "
+                               f"{getattr(value, 'shape', type(value).__name__)}")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import return_types
 from .._typing import Array, Axes, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import broadcast_to
-from .args import normalize_axes, normalize_dim
+from .args import keepdim_arg, normalize_axes, normalize_dim
 from .dispatch import as_floating
 
 if TYPE_CHECKING:
@@ -269,13 +269,12 @@ class LogSoftmax(Gate):
 
 
 # ---------------------------------------------------------------------- fronts
-#: What `max(dim)` / `min(dim)` return, as in PyTorch: a pair you can unpack or name.
-MaxResult = namedtuple("MaxResult", ["values", "indices"])
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
-        dtype: Any = None) -> Tensor:
+        dtype: Any = None, keepdims: bool | None = None) -> Tensor:
     """Σ over `dim` (all elements by default); integers and bools sum as int64."""
+    keepdim = keepdim_arg("sum", keepdim, keepdims)
     source = input if dtype is None else input.to(dtype)
     axes = normalize_axes("sum", dim, input.ndim)
     if source._array.dtype.kind in "biu" and dtype is None:
@@ -285,8 +284,9 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-         dtype: Any = None) -> Tensor:
+         dtype: Any = None, keepdims: bool | None = None) -> Tensor:
     """The average over `dim`; floating-point tensors only, as in PyTorch."""
+    keepdim = keepdim_arg("mean", keepdim, keepdims)
     source = input if dtype is None else input.to(dtype)
     if source._array.dtype.kind != "f":
         raise TypeError(f"mean: expected a floating-point tensor, got {source.dtype}; "
@@ -294,21 +294,25 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
     return Mean.apply(source, normalize_axes("mean", dim, input.ndim), keepdim)
 
 
-def prod(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+         keepdims: bool | None = None) -> Tensor:
     """Π over `dim`."""
+    keepdim = keepdim_arg("prod", keepdim, keepdims)
     return Prod.apply(input, normalize_axes("prod", dim, input.ndim), keepdim)
 
 
-def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
-    """The largest element; with `dim`, (values, indices) along it; with a tensor, the
-    elementwise maximum."""
-    return _extreme(input, "max", dim, keepdim, largest=True)
+def max(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
+        keepdims: bool | None = None) -> Any:
+    """The largest element; with `dim`, the named pair (values, indices) along it; with a
+    tensor, the elementwise maximum."""
+    return _extreme(input, "max", dim, keepdim_arg("max", keepdim, keepdims), largest=True)
 
 
-def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001,A002
-    """The smallest element; with `dim`, (values, indices) along it; with a tensor, the
-    elementwise minimum."""
-    return _extreme(input, "min", dim, keepdim, largest=False)
+def min(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,A002
+        keepdims: bool | None = None) -> Any:
+    """The smallest element; with `dim`, the named pair (values, indices) along it; with a
+    tensor, the elementwise minimum."""
+    return _extreme(input, "min", dim, keepdim_arg("min", keepdim, keepdims), largest=False)
 
 
 def _extreme(x: Any, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
@@ -325,23 +329,28 @@ def _extreme(x: Any, op: str, dim: Any, keepdim: bool, largest: bool) -> Any:
         xp_arg = np.argmax if largest else np.argmin
         chosen = xp_arg(x._array, axis=axis, keepdims=True)
     indices = chosen if keepdim else chosen.squeeze(axis)
-    return MaxResult(values, x._make(indices.astype(np.int64, copy=False), None))
+    pair = return_types.max if largest else return_types.min
+    return pair(values, x._make(indices.astype(np.int64, copy=False), None))
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+           keepdims: bool | None = None) -> Tensor:
     """The index of the largest element (of the flattened tensor without `dim`)."""
-    return _arg_extreme(input, dim, keepdim, largest=True)
+    return _arg_extreme(input, dim, keepdim_arg("argmax", keepdim, keepdims), largest=True)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+           keepdims: bool | None = None) -> Tensor:
     """The index of the smallest element (of the flattened tensor without `dim`)."""
-    return _arg_extreme(input, dim, keepdim, largest=False)
+    return _arg_extreme(input, dim, keepdim_arg("argmin", keepdim, keepdims), largest=False)
 
 
 def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Tensor:
     source = x._array
     find = source.argmax if largest else source.argmin
     op = "argmax" if largest else "argmin"
+    if source.dtype.kind == "b":  # PyTorch refuses bool input here (max and amax take it)
+        raise RuntimeError(f"{op}: bool input is not supported; convert first (e.g. x.int())")
     if dim is None:
         if not source.size:
             raise IndexError(f"{op}: the tensor is empty, so it has no largest or smallest "
@@ -356,27 +365,31 @@ def _arg_extreme(x: Tensor, dim: int | None, keepdim: bool, largest: bool) -> Te
 
 
 def var(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-        correction: Any = 1, unbiased: bool | None = None) -> Tensor:
+        correction: Any = 1, unbiased: bool | None = None,
+        keepdims: bool | None = None) -> Tensor:
     """Σ(x − mean)² / (N − correction); `unbiased=False` means correction 0.
 
     Narrower floats are summed in float64 and the result cast back, as PyTorch accumulates
     them in a wider type: float32 std([1e20, −1e20]) is 1.4142e20, not inf.
     """
+    keepdim = keepdim_arg("var", keepdim, keepdims)
     return _variance("var", input, dim, keepdim, correction, unbiased, root=False)
 
 
 def std(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-        correction: Any = 1, unbiased: bool | None = None) -> Tensor:
+        correction: Any = 1, unbiased: bool | None = None,
+        keepdims: bool | None = None) -> Tensor:
     """The square root of `var` (taken in float64 for narrower floats, then cast back)."""
+    keepdim = keepdim_arg("std", keepdim, keepdims)
     return _variance("std", input, dim, keepdim, correction, unbiased, root=True)
 
 
 def _variance(op: str, input: Tensor, dim: Any, keepdim: bool, correction: Any,  # noqa: A002
               unbiased: bool | None, root: bool) -> Tensor:
     dtype = input._array.dtype
-    if dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating-point tensor, got {input.dtype}; convert "
-                        "first (e.g. x.float())")
+    if dtype.kind != "f":  # a RuntimeError, as PyTorch raises
+        raise RuntimeError(f"{op}: expected a floating-point tensor, got {input.dtype}; "
+                           "convert first (e.g. x.float())")
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = normalize_axes(op, dim, input.ndim)
@@ -394,8 +407,10 @@ def _variance(op: str, input: Tensor, dim: Any, keepdim: bool, correction: Any, 
     return result._cast(dtype)
 
 
-def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False, *,  # noqa: A002
+              keepdims: bool | None = None) -> Tensor:
     """log Σ exp(x) over `dim`, computed without overflow."""
+    keepdim = keepdim_arg("logsumexp", keepdim, keepdims)
     return LogSumExp.apply(as_floating(input), normalize_axes("logsumexp", dim, input.ndim),
                            keepdim)
 

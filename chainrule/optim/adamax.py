@@ -7,7 +7,8 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
+from ._adam_family import begin_step, require_adam_hyperparameters
+from .optimizer import Optimizer, implementation_flags, state_array
 
 __all__ = ["Adamax"]
 
@@ -34,12 +35,7 @@ class Adamax(Optimizer):
                  weight_decay: float = 0.0, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
-        require_numbers(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-        require(lr >= 0.0, f"Invalid learning rate: {lr}")
-        require(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        require_adam_hyperparameters(lr, betas, eps, weight_decay)
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "weight_decay": weight_decay, "maximize": maximize,
                                   **implementation_flags(differentiable, foreach=foreach,
@@ -49,15 +45,11 @@ class Adamax(Optimizer):
                 state: dict[str, Any]) -> None:
         weights = param._array
         xp = array_module(weights)
-        if group["maximize"]:
-            grad = -grad
         beta1, beta2 = group["betas"]
-        state["step"] = state.get("step", 0) + 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * weights
+        grad, step = begin_step(weights, grad, group, state)
         mean = state_array(state, "exp_avg", weights)
         peak = state_array(state, "exp_inf", weights)
         mean += (grad - mean) * (1 - beta1)
         peak *= beta2
         xp.maximum(peak, xp.abs(grad) + group["eps"], out=peak)
-        weights -= group["lr"] / (1 - beta1 ** state["step"]) * mean / peak
+        weights -= group["lr"] / (1 - beta1 ** step) * mean / peak

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
+from ._adam_family import begin_step, require_adam_hyperparameters, update_moments
+from .optimizer import Optimizer, implementation_flags, require, require_numbers
 
 __all__ = ["NAdam"]
 
@@ -30,13 +31,8 @@ class NAdam(Optimizer):
                  decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False) -> None:
-        require_numbers(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        momentum_decay=momentum_decay)
-        require(lr >= 0.0, f"Invalid learning rate: {lr}")
-        require(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        require_adam_hyperparameters(lr, betas, eps, weight_decay)
+        require_numbers(momentum_decay=momentum_decay)
         require(momentum_decay >= 0.0, f"Invalid momentum_decay value: {momentum_decay}")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "weight_decay": weight_decay,
@@ -50,26 +46,14 @@ class NAdam(Optimizer):
                 state: dict[str, Any]) -> None:
         weights = param._array
         xp = array_module(weights)
-        if group["maximize"]:
-            grad = -grad
-        lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
-        state["step"] = state.get("step", 0) + 1
-        step = state["step"]
-        if decay:
-            if group["decoupled_weight_decay"]:
-                weights *= 1 - lr * decay
-            else:
-                grad = grad + decay * weights
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        grad, step = begin_step(weights, grad, group, state)
         momentum_decay = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
         state["mu_product"] = state.get("mu_product", 1.0) * mu
         mu_product = state["mu_product"]
-        mean = state_array(state, "exp_avg", weights)
-        square = state_array(state, "exp_avg_sq", weights)
-        mean += (grad - mean) * (1 - beta1)
-        square *= beta2
-        square += (1 - beta2) * grad * grad
+        mean, square = update_moments(state, weights, grad, beta1, beta2)
         denominator = xp.sqrt(square / (1 - beta2 ** step))
         denominator += group["eps"]
         weights += (-lr * (1.0 - mu) / (1.0 - mu_product)) * grad / denominator

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..backends import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, implementation_flags, require, require_numbers, state_array
+from ._adam_family import begin_step, require_adam_hyperparameters, update_moments
+from .optimizer import Optimizer, implementation_flags
 
 __all__ = ["RAdam"]
 
@@ -29,12 +30,7 @@ class RAdam(Optimizer):
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False, *,
                  foreach: bool | None = None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False) -> None:
-        require_numbers(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-        require(lr >= 0.0, f"Invalid learning rate: {lr}")
-        require(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        require(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-        require(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        require(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        require_adam_hyperparameters(lr, betas, eps, weight_decay)
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "eps": eps,
                                   "weight_decay": weight_decay, "maximize": maximize,
                                   "decoupled_weight_decay": decoupled_weight_decay,
@@ -45,21 +41,9 @@ class RAdam(Optimizer):
                 state: dict[str, Any]) -> None:
         weights = param._array
         xp = array_module(weights)
-        if group["maximize"]:
-            grad = -grad
-        lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
-        state["step"] = state.get("step", 0) + 1
-        step = state["step"]
-        if decay:
-            if group["decoupled_weight_decay"]:
-                weights *= 1 - lr * decay
-            else:
-                grad = grad + decay * weights
-        mean = state_array(state, "exp_avg", weights)
-        square = state_array(state, "exp_avg_sq", weights)
-        mean += (grad - mean) * (1 - beta1)
-        square *= beta2
-        square += (1 - beta2) * grad * grad
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        grad, step = begin_step(weights, grad, group, state)
+        mean, square = update_moments(state, weights, grad, beta1, beta2)
         correction1, correction2 = 1 - beta1 ** step, 1 - beta2 ** step
         corrected_mean = mean / correction1
         rho_inf = 2 / (1 - beta2) - 1

@@ -24,7 +24,7 @@ class MLP(nn.Module):
     >>> from chainrule.apps.models import MLP
     >>> net = MLP(2, [100], 3)
     >>> net(cr.zeros(4, 2)).shape
-    (4, 3)
+    chainrule.Size([4, 3])
     """
 
     def __init__(self, inputs: int, hidden: Sequence[int], outputs: int,

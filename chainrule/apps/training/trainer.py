@@ -31,6 +31,7 @@ from chainrule.utils.data import DataLoader, TensorDataset
 
 from ..checkpoints import open_checkpoint
 from ..errors import UsageError
+from ..models.lenet import LeNet5
 from ..models.mlp import MLP
 from ..parallel import Processes, RankBatches, data_parallel, join
 from .config import TrainConfig, dataset_name, default_epochs
@@ -58,7 +59,12 @@ class TrainResult:
     wall_seconds: float = 0.0
 
 
-def build_model(config: TrainConfig, features: int, classes: int) -> MLP:
+def build_model(config: TrainConfig, features: int, classes: int) -> MLP | LeNet5:
+    if config.model == "lenet":
+        if features != LeNet5.side ** 2:
+            raise UsageError(f"--model lenet takes 28×28 images (784 features), but the data "
+                             f"set has {features} features")
+        return LeNet5(classes, config.activation, config.init, config.dropout)
     return MLP(features, config.hidden, classes, config.activation, config.init,
                config.dropout, config.input_dropout)
 
@@ -83,7 +89,10 @@ def run_settings(config: TrainConfig, splits: Splits) -> str:
               f"L2 {config.weight_decay:g}" if config.weight_decay else "",
               "cosine schedule" if config.schedule == "cosine" else "",
               f"label smoothing {config.label_smoothing:g}" if config.label_smoothing else ""]
-    return ", ".join([f"MLP {layers} {config.activation}", f"{config.loss}",
+    if config.model == "lenet":
+        layers = f"{splits.features}-conv6-conv16-120-84-{splits.classes}"
+    return ", ".join([f"{'LeNet-5' if config.model == 'lenet' else 'MLP'} {layers} "
+                      f"{config.activation}", f"{config.loss}",
                       f"{config.optimizer} lr {config.learning_rate:g}",
                       f"batch {config.batch_size}", f"{config.epochs} epochs",
                       *filter(None, extras)])
@@ -410,7 +419,8 @@ def _write_final_metrics(out: Path, model: nn.Module, config: TrainConfig, split
     return test_loss, test_accuracy, confusion
 
 
-def load_model(checkpoint: str | os.PathLike[str]) -> tuple[MLP, TrainConfig, dict[str, Any]]:
+def load_model(checkpoint: str | os.PathLike[str]
+               ) -> tuple[MLP | LeNet5, TrainConfig, dict[str, Any]]:
     """The model saved in a checkpoint, in eval mode, with its config and the raw state."""
     _, state = open_checkpoint(checkpoint, "classifier")
     config = TrainConfig.from_dict(state["config"])
@@ -438,20 +448,20 @@ class Evaluation:
 def evaluate_checkpoint(checkpoint: str | os.PathLike[str], dataset: str | None = None,
                         data_dir: str | None = None, split: str = "test") -> Evaluation:
     """A saved model on a split of its (or another) data set."""
-    model, config, _ = load_model(checkpoint)
+    model, config, state = load_model(checkpoint)
+    features, classes = int(state["features"]), int(state["classes"])  # any model's
     if dataset is not None:
         config.dataset = dataset
     if data_dir is not None:
         config.data_dir = data_dir
     config.validate()
     splits = load_splits(config)
-    if splits.features != model.layers[0].in_features:
-        raise ValueError(f"the model takes {model.layers[0].in_features} features, but the "
+    if splits.features != features:
+        raise ValueError(f"the model takes {features} features, but the "
                          f"data set '{config.dataset}' has {splits.features}")
     if split not in ("train", "val", "test"):
         raise UsageError(f"split must be train, val or test, got '{split}'")
     pair = getattr(splits, split)
-    classes = int(model.layers[-1].out_features)
     loss, accuracy = measure(model, config, pair, classes)
     return Evaluation(loss, accuracy, int(pair[1].shape[0]),
                       confusion_matrix(model, pair, classes))
