@@ -71,7 +71,7 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
                  "= sources")
     for slot, array in sorted(recording.constants.items()):
         names[f"c{slot}"] = array
-        copy = ".copy()" if slot in written else ""
+        copy = ".copy()" if slot in written or slot in recording.viewed_roots else ""
         lines.append(f"    v{slot} = c{slot}{copy}")
     for index, step in enumerate(recording.steps):
         names[f"f{index}"] = step.function

@@ -32,7 +32,7 @@ from ..engine.grad_mode import state as grad_state
 from ..engine.variable import Variable
 from . import state as state_module
 from .program import Program, build
-from .tracer import _ACTIVE, CheckFailed, Recording, Traced
+from .tracer import _ACTIVE, CheckFailed, Recording, Traced, patched_modules
 
 __all__ = ["CompiledFunction"]
 
@@ -74,6 +74,8 @@ class CompiledFunction:
         self.fullgraph = fullgraph
         self._entries: OrderedDict[Any, _Entry] = OrderedDict()
         self._warned: set[str] = set()
+        #: calls answered by a replay (no Tensor or gate object made), for tests and tuning
+        self.replays = 0
 
     @property
     def program(self) -> Program | None:
@@ -109,7 +111,9 @@ class CompiledFunction:
             entry.checked = True
             return self._check(entry, args, kwargs)
         try:
-            return _replay(entry, args, kwargs)
+            result = _replay(entry, args, kwargs)
+            self.replays += 1
+            return result
         except CheckFailed:  # before any outside array changed: run it as eager would
             return self.function(*args, **kwargs)
 
@@ -128,9 +132,11 @@ class CompiledFunction:
             t._array = recording.source(t._array)
             source_of.setdefault(t._array._slot, position if position < len(arguments) else t)
         _ACTIVE.append(recording)
+        result = None
         try:
-            result = self.function(*args, **kwargs)
-        finally:
+            with patched_modules():
+                result = self.function(*args, **kwargs)
+        finally:  # also when the function raised: every tensor gets its plain array back
             _ACTIVE.pop()
             everything = _unique([*tensors, *_grads(tensors), *_tensors_in(result)])
             finals = {id(t): t._array for t in everything}
@@ -203,9 +209,9 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
         final = finals.get(id(t))
         if not isinstance(final, Traced) or final._slot is None:
             return "it returns a tensor the recording did not see being made"
-        if t.grad_fn is not None and t._requires_grad:
-            return ("it returns a tensor that still has a graph (compile the whole training "
-                    "step, with backward() and step() inside)")
+        if t.grad_fn is not None and not _graph_used(t, bindings, tensors, recording):
+            return ("it returns a tensor whose graph a later backward() would need (compile "
+                    "the whole training step, with backward() and step() inside)")
         out_slots.append(final._slot)
     entry.bumps = [(position if position < entry.arguments else t,
                     version.current(t) - before[id(t)][2])
@@ -218,6 +224,22 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
     returned = tuple(b.slot for b in bindings if b.slot is not None) + tuple(out_slots)
     entry.program = build(recording, returned)
     return None
+
+
+def _graph_used(tensor: Variable, bindings: list[_Binding], tensors: list[Variable],
+                recording: Recording) -> bool:
+    """Did a backward pass run through the graph of `tensor` during the trace (a gradient
+    was set or changed)? Its result (the loss of a training step) then comes back without a
+    graph, as eager's could not be used for a second backward either."""
+    from ..engine.gate import FREED
+
+    gradients = {id(t._grad) for t in tensors if t._grad is not None}
+    written = {id(recording.sources[slot]) for slot in recording.written_sources}
+    if any(id(t._grad._array) in written for t in tensors if isinstance(t._grad, Variable)):
+        return True  # accumulated in place
+    return tensor.grad_fn.saved_tensors is FREED or any(
+        b.attribute == "_grad" and b.slot is not None or
+        b.attribute == "_array" and id(b.tensor) in gradients for b in bindings)
 
 
 def _replay(entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any],

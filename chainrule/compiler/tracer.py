@@ -45,6 +45,19 @@ class _Check:
             raise CheckFailed
 
 
+class _Equals:
+    """A step that re-reads a number the traced call took from its data (`int(x.max())`)."""
+
+    __slots__ = ("expected",)
+
+    def __init__(self, expected: Any) -> None:
+        self.expected = expected
+
+    def __call__(self, value: Any) -> None:
+        if value.item() != self.expected:
+            raise CheckFailed
+
+
 @dataclass
 class Step:
     """One recorded operation: `outputs = function(*args, **kwargs)`. In args and kwargs a
@@ -81,6 +94,10 @@ class Recording:
     first_outside_write: int | None = None
     by_identity: dict[int, int] = field(default_factory=dict)   # id(outside array) -> slot
     keep_alive: list[Any] = field(default_factory=list)
+    #: source slots that some step wrote into
+    written_sources: set[int] = field(default_factory=set)
+    #: constant slots that views were made of (a replay always starts them from a copy)
+    viewed_roots: set[int] = field(default_factory=set)
 
     def stop(self, reason: str) -> None:
         if self.broken is None:
@@ -88,10 +105,13 @@ class Recording:
 
     def note_write(self, target: Any) -> None:
         """A step is about to write into `target`: is it (a view of) an outside array?"""
-        if self.first_outside_write is not None or not isinstance(target, np.ndarray):
+        if not isinstance(target, np.ndarray):
             return
-        if any(np.may_share_memory(target, source) for source in self.sources.values()):
-            self.first_outside_write = len(self.steps)
+        for slot, source in self.sources.items():
+            if np.may_share_memory(target, source):
+                self.written_sources.add(slot)
+                if self.first_outside_write is None:
+                    self.first_outside_write = len(self.steps)
 
     def new_slot(self) -> int:
         self.slot_count += 1
@@ -121,23 +141,49 @@ class Recording:
             slot = self.by_identity.get(id(value))
             if slot is None:
                 self._refuse_views_of_traced(value)
-                slot = self.new_slot()
-                self.constants[slot] = value.copy()  # as first seen: steps may write into it
-                self.by_identity[id(value)] = slot
-                self.keep_alive.append(value)
+                slot = self._view_of_constant(value)
             return Slot(slot)
         if isinstance(value, (list, tuple)):
             return type(value)(self.slot_of(v) for v in value)
         return value
 
+    def _constant(self, value: np.ndarray) -> int:
+        slot = self.new_slot()
+        self.constants[slot] = value.copy()  # as first seen: steps may write into it
+        self.by_identity[id(value)] = slot
+        self.keep_alive.append(value)
+        return slot
+
+    def _view_of_constant(self, value: np.ndarray) -> int:
+        """A slot for an untraced array. A view (`padded[..., ::2]` of a buffer of zeros that
+        a rule then writes through) becomes a step that makes the same view of its root's
+        slot, so that replayed writes reach the root as they did in the trace."""
+        root: Any = value
+        while getattr(root, "base", None) is not None:
+            root = root.base
+        if root is value or not isinstance(root, np.ndarray) or not root.flags.c_contiguous:
+            return self._constant(value)
+        root_slot = self.by_identity.get(id(root))
+        if root_slot is None:
+            root_slot = self._constant(root)
+        self.viewed_roots.add(root_slot)
+        offset = (value.__array_interface__["data"][0] -
+                  root.__array_interface__["data"][0])
+        slot = self.new_slot()
+        self.steps.append(Step(_strided_view, (Slot(root_slot), value.shape, value.dtype,
+                                               offset, value.strides), {}, (slot,), "view"))
+        self.by_identity[id(value)] = slot
+        self.keep_alive.append(value)
+        return slot
+
     def _refuse_views_of_traced(self, value: np.ndarray) -> None:
         """A plain view of a traced or outside array (`np.asarray(traced)`) would be replayed
         as a stale constant."""
         base = value.base
-        while isinstance(base, np.ndarray):
-            if isinstance(base, Traced) or id(base) in self.by_identity:
+        while base is not None:  # through ndarrays and as_strided's interface holders
+            if isinstance(base, Traced) or any(base is a for a in self.sources.values()):
                 raise TraceBreak("a plain view of a traced array was used")
-            base = base.base
+            base = getattr(base, "base", None)
 
     def record(self, function: Callable[..., Any], args: tuple[Any, ...],
                kwargs: dict[str, Any], result: Any, label: str = "") -> Any:
@@ -233,10 +279,16 @@ class Traced(np.ndarray):
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         if "out" in kwargs and kwargs["out"] is not None:
             return _in_place(func, func.__name__, args, kwargs, kwargs["out"])
+        if func in _WRITES_FIRST:  # np.copyto(dst, src), np.put, …: in place on the first
+            active().note_write(_plain(args[0]))
         result = func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
+        if result is None and func in _WRITES_FIRST:
+            return active().record(func, args, kwargs, None, func.__name__)
         if isinstance(result, list):
             result = tuple(result)
             return list(active().record(func, args, kwargs, result, func.__name__))
+        if func in _METADATA:  # a dtype, a shape: the same at every replay of this signature
+            return result
         if not isinstance(result, (np.ndarray, np.generic, tuple)):
             active().stop(f"np.{func.__name__} of a traced array gave a Python value")
             return result
@@ -294,9 +346,19 @@ class Traced(np.ndarray):
         active().stop(f"{what} of a traced array: the function's result would depend on a "
                       "value the trace would fix")
 
+    def _guarded(self, what: str, value: Any) -> Any:
+        """A Python number read from the data before the state changed (a bounds check's
+        `int(ids.max())`): replays compare the number again and run eagerly when it differs;
+        after the state changed no replay could back out, so the trace stops."""
+        recording = active()
+        if recording.first_outside_write is not None:
+            self._leaves(what)
+        else:
+            recording.record(_Equals(value), (self,), {}, None, f"value is {value!r}")
+        return value
+
     def item(self, *args: Any) -> Any:
-        self._leaves(".item()")
-        return np.ndarray.item(_plain(self), *args)
+        return self._guarded(".item()", np.ndarray.item(_plain(self), *args))
 
     def tolist(self) -> Any:  # type: ignore[override]
         self._leaves(".tolist()")
@@ -312,16 +374,13 @@ class Traced(np.ndarray):
         return value
 
     def __float__(self) -> float:
-        self._leaves("float()")
-        return float(_plain(self))
+        return self._guarded("float()", float(_plain(self)))
 
     def __int__(self) -> int:
-        self._leaves("int()")
-        return int(_plain(self))
+        return self._guarded("int()", int(_plain(self)))
 
     def __index__(self) -> int:
-        self._leaves("an index from")
-        return _plain(self).__index__()  # type: ignore[no-any-return]
+        return self._guarded("an index from", _plain(self).__index__())
 
     def __iter__(self) -> Any:
         return iter([self[i] for i in range(len(self))])
@@ -331,6 +390,14 @@ class Traced(np.ndarray):
         return _plain(self).__reduce__()
 
 
+
+#: NumPy functions whose result depends on dtypes and shapes only, which guards fix.
+_METADATA = frozenset({np.result_type, np.ndim, np.shape, np.size, np.iscomplexobj,
+                       np.isrealobj, np.min_scalar_type, np.can_cast})
+
+#: NumPy functions that write into their first argument and return None.
+_WRITES_FIRST = frozenset({np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
+                           np.fill_diagonal})
 
 # ndarray methods that NumPy runs in C, some returning plain arrays (nonzero) or working in
 # place (sort): each is recorded as the unbound method applied to the plain array.
@@ -353,7 +420,18 @@ for _name in _C_METHODS:
 
 def _method(name: str) -> Callable[..., Any]:
     method = getattr(np.ndarray, name)
-    return lambda array, *args, **kwargs: method(array, *args, **kwargs)
+
+    def call(array: Any, *args: Any, **kwargs: Any) -> Any:
+        # A replay's 0-d values may come back from NumPy as scalars: give them their array.
+        if not isinstance(array, np.ndarray):
+            array = np.asarray(array)
+        return method(array, *args, **kwargs)
+    return call
+
+
+def _strided_view(root: np.ndarray, shape: Any, dtype: Any, offset: int, strides: Any
+                  ) -> np.ndarray:
+    return np.ndarray(shape, dtype, buffer=root, offset=offset, strides=strides)
 
 
 def _getitem(array: np.ndarray, index: Any) -> Any:
@@ -380,3 +458,34 @@ def _in_place(function: Callable[..., Any], label: str, inputs: Any, kwargs: dic
     del result
     outs = out if isinstance(out, tuple) else (out,)
     return outs[0] if len(outs) == 1 else outs
+
+
+# ---------------------------------------------------------------------- undispatched helpers
+_as_strided = np.lib.stride_tricks.as_strided
+#: Modules that import `as_strided`, which NumPy does not hand to `__array_function__`: a
+#: trace swaps their name for `traced_as_strided` (`patched_modules`).
+AS_STRIDED_USERS = ("chainrule.ops.conv", "chainrule.ops._window")
+
+
+def traced_as_strided(x: Any, shape: Any = None, strides: Any = None, subok: bool = False,
+                      writeable: bool = True) -> Any:
+    """`as_strided`, recorded when `x` is traced (the replay makes the same view of its own
+    array, whose layout the same steps make the same)."""
+    if isinstance(x, Traced):
+        return _call(_as_strided, "as_strided", x, shape, strides, writeable=writeable)
+    return _as_strided(x, shape, strides, subok=subok, writeable=writeable)
+
+
+class patched_modules:  # noqa: N801 - used as a `with` statement, like contextlib's helpers
+    """Swaps `as_strided` for `traced_as_strided` in `AS_STRIDED_USERS` during a trace."""
+
+    def __enter__(self) -> None:
+        import importlib
+
+        self.modules = [importlib.import_module(name) for name in AS_STRIDED_USERS]
+        for module in self.modules:
+            module.as_strided = traced_as_strided  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: Any) -> None:
+        for module in self.modules:
+            module.as_strided = _as_strided  # type: ignore[attr-defined]
