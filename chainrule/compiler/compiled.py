@@ -32,6 +32,9 @@ from ..engine.grad_mode import state as grad_state
 from ..engine.variable import Variable
 from . import state as state_module
 from .program import Program, build
+from .glue import RESULT, build_call
+from .guards import Guard, build_guard
+from .scalar import build_scalar
 from .tracer import _ACTIVE, CheckFailed, Recording, Traced, patched_modules
 
 __all__ = ["CompiledFunction"]
@@ -57,7 +60,9 @@ class _Entry:
     program: Program | None = None
     eager_reason: str | None = None
     found: state_module.Found | None = None
-    guard: Any = None
+    guard: Guard | None = None
+    call: Any = None                                             # glue.build_call's
+    glue_source: str = ""
     tensors: list[Variable] = field(default_factory=list)      # the state, not the arguments
     arguments: int = 0                                           # tensors among the arguments
     source_of: dict[int, Any] = field(default_factory=dict)     # slot -> tensor or position
@@ -98,7 +103,7 @@ class CompiledFunction:
         entry.calls += 1
         if entry.eager_reason is not None or entry.calls == 1:
             return self.function(*args, **kwargs)
-        if entry.program is not None and entry.guard != _guard(entry):
+        if entry.program is not None and not entry.guard.holds():
             entry.program = None   # a hyperparameter, a mode or a tensor changed: trace again
             entry.traces += 1
             if entry.traces > CACHE_LIMIT:
@@ -154,7 +159,7 @@ class CompiledFunction:
             return result
         entry.found = found
         entry.checked = False
-        entry.guard = _guard(entry)
+        entry.guard = build_guard(found, entry.tensors, self.function)
         return result
 
     def _check(self, entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -165,8 +170,9 @@ class CompiledFunction:
         after_replay = _snapshot(tensors)
         _restore(tensors, snapshot)
         result = self.function(*args, **kwargs)
-        difference = _compare(after_replay, _snapshot(tensors)) or _compare_results(
-            replayed, result)
+        approximate = entry.program is not None and entry.program.approximate
+        difference = _compare(after_replay, _snapshot(tensors), approximate) or \
+            _compare_results(replayed, result, approximate)
         if difference is not None:
             entry.program = None
             entry.eager_reason = f"its replay differed from the eager run ({difference})"
@@ -220,9 +226,18 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
     entry.tensors = tensors[entry.arguments:]
     entry.source_of = source_of
     entry.bindings = bindings
-    entry.result_shape = _shape_of(result)
+    try:
+        entry.result_shape = _shape_of(result)
+    except TypeError as why:
+        return str(why)
     returned = tuple(b.slot for b in bindings if b.slot is not None) + tuple(out_slots)
-    entry.program = build(recording, returned)
+    program = build(recording, returned)
+    entry.program = build_scalar(recording, returned, program) or program
+    from ..tensor import Tensor
+
+    entry.glue_source, entry.call = build_call(
+        entry.program, source_of, [(b.tensor, b.attribute, b.slot) for b in bindings],
+        entry.bumps, entry.result_shape, Tensor._make)
     return None
 
 
@@ -244,31 +259,8 @@ def _graph_used(tensor: Variable, bindings: list[_Binding], tensors: list[Variab
 
 def _replay(entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any],
             bump: bool = True) -> Any:
-    program = entry.program
-    assert program is not None
-    arguments = _unique(_tensors_in((args, kwargs)))
-
-    def tensor(where: Any) -> Variable:
-        return arguments[where] if isinstance(where, int) else where  # type: ignore[no-any-return]
-
-    values = program.run(tuple(tensor(entry.source_of[slot])._array
-                               for slot in program.source_slots))
-    written = [b for b in entry.bindings if b.slot is not None]
-    for binding, value in zip(written, values):
-        target = tensor(binding.tensor)
-        if binding.attribute == "_array":
-            target._array = value
-        else:
-            target._grad = target._make(value, None)
-    for binding in entry.bindings:
-        if binding.slot is None:
-            tensor(binding.tensor)._grad = None
-    if bump:
-        for where, times in entry.bumps:
-            for _ in range(times):
-                version.bump(tensor(where))
-    template = arguments[0] if arguments else entry.tensors[0]
-    return _rebuild(entry.result_shape, iter(values[len(written):]), template)
+    arguments = _unique(_tensors_in((args, kwargs))) if entry.arguments else ()
+    return entry.call(arguments, bump)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -285,15 +277,6 @@ def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             return value
         return ("object", id(value))
     return one(args), one(kwargs), grad_state.grad_enabled
-
-
-def _guard(entry: _Entry) -> Any:
-    found = entry.found
-    if found is None:
-        return None
-    tensors = tuple((id(t), t._array.shape, t._array.dtype.str, t._requires_grad,
-                     t._grad is None) for t in entry.tensors)
-    return state_module.hyperparameters(found), tensors
 
 
 def _tensors_in(value: Any) -> list[Variable]:
@@ -361,23 +344,34 @@ def _restore(tensors: list[Variable], snapshot: list[tuple[Any, Any, Any, Any]])
             grad._array[...] = grad_values
 
 
-def _compare(replayed: list[Any], eager: list[Any]) -> str | None:
+def _same(a: Any, b: Any, approximate: bool) -> bool:
+    """Bit for bit; or, for a program computed otherwise (Python floats), to a few
+    roundings of the dtype."""
+    if not approximate:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    tolerance = 64 * float(np.finfo(a.dtype).eps) if a.dtype.kind == "f" else 0.0
+    return bool(np.allclose(a, b, rtol=tolerance, atol=tolerance, equal_nan=True))
+
+
+def _compare(replayed: list[Any], eager: list[Any], approximate: bool) -> str | None:
     for index, ((_, a, ga_object, ga), (_, b, gb_object, gb)) in enumerate(zip(replayed,
                                                                                  eager)):
-        if not np.array_equal(a, b, equal_nan=True):
+        if not _same(a, b, approximate):
             return f"tensor {index}'s values"
-        if (ga is None) != (gb is None) or ga is not None and not np.array_equal(
-                ga, gb, equal_nan=True):
+        if (ga is None) != (gb is None) or ga is not None and not _same(ga, gb, approximate):
             return f"tensor {index}'s gradient"
     return None
 
 
-def _compare_results(replayed: Any, eager: Any) -> str | None:
+def _compare_results(replayed: Any, eager: Any, approximate: bool) -> str | None:
     mine, theirs = _tensors_in(replayed), _tensors_in(eager)
     if len(mine) != len(theirs):
         return "the number of returned tensors"
     for a, b in zip(mine, theirs):
-        if not np.array_equal(a._array, b._array, equal_nan=True):
+        if not _same(a._array, b._array, approximate):
             return "a returned tensor"
     return None
 
@@ -385,22 +379,15 @@ def _compare_results(replayed: Any, eager: Any) -> str | None:
 def _shape_of(result: Any) -> Any:
     """The result with its tensors replaced by a marker, to be rebuilt after a replay."""
     if isinstance(result, Variable):
-        return _TENSOR
-    if isinstance(result, (list, tuple)):
+        return RESULT
+    if type(result) in (list, tuple):
         return type(result)(_shape_of(r) for r in result)
-    if isinstance(result, dict):
+    if type(result) is dict:
         return {k: _shape_of(v) for k, v in result.items()}
+    if isinstance(result, (list, tuple, dict)) and _tensors_in(result):
+        raise TypeError(f"it returns tensors inside a {type(result).__name__}, which a replay "
+                        "cannot rebuild (return a tuple, a list or a dict)")
     return result
 
 
-def _rebuild(shape: Any, outputs: Any, template: Variable) -> Any:
-    if shape is _TENSOR:
-        return template._make(next(outputs), None)
-    if isinstance(shape, (list, tuple)):
-        return type(shape)(_rebuild(s, outputs, template) for s in shape)
-    if isinstance(shape, dict):
-        return {k: _rebuild(v, outputs, template) for k, v in shape.items()}
-    return shape
 
-
-_TENSOR = object()

@@ -26,6 +26,8 @@ class Program:
     run: Callable[..., tuple[Any, ...]]   # run(sources) -> the values of `returned`
     source_slots: tuple[int, ...]
     returned: tuple[int, ...]
+    #: computed otherwise than eager computes it (Python floats): equal to float tolerance
+    approximate: bool = False
 
 
 def _written_slots(recording: Recording) -> set[int]:

@@ -94,6 +94,8 @@ class Recording:
     first_outside_write: int | None = None
     by_identity: dict[int, int] = field(default_factory=dict)   # id(outside array) -> slot
     keep_alive: list[Any] = field(default_factory=list)
+    #: slot -> (shape, dtype) of its value in the trace (for `scalar.py`'s specialisation)
+    meta: dict[int, tuple[tuple[int, ...], np.dtype]] = field(default_factory=dict)
     #: source slots that some step wrote into
     written_sources: set[int] = field(default_factory=set)
     #: constant slots that views were made of (a replay always starts them from a copy)
@@ -123,6 +125,7 @@ class Recording:
         if slot is None:
             slot = self.new_slot()
             self.sources[slot] = array
+            self.meta[slot] = (array.shape, array.dtype)
             self.by_identity[id(array)] = slot
             self.keep_alive.append(array)
         return _wrap(array, slot)
@@ -149,6 +152,7 @@ class Recording:
 
     def _constant(self, value: np.ndarray) -> int:
         slot = self.new_slot()
+        self.meta[slot] = (value.shape, value.dtype)
         self.constants[slot] = value.copy()  # as first seen: steps may write into it
         self.by_identity[id(value)] = slot
         self.keep_alive.append(value)
@@ -215,7 +219,9 @@ class Recording:
         array = value if isinstance(value, np.ndarray) else np.asarray(value)
         if type(array) is Traced:
             array = np.ndarray.view(array, np.ndarray)
-        return _wrap(array, self.new_slot())
+        slot = self.new_slot()
+        self.meta[slot] = (array.shape, array.dtype)
+        return _wrap(array, slot)
 
 
 _ACTIVE: list[Recording] = []

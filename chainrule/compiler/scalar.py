@@ -1,0 +1,121 @@
+"""A recording of 0-d float values (the notes' circuits) replayed on Python floats.
+
+A NumPy ufunc on a 0-d array costs about half a microsecond; the same arithmetic on Python
+floats costs a few tens of nanoseconds. When every value of a recording is a 0-d float
+array and every step is elementwise arithmetic this module knows, the replay reads each
+source once (`.item()`), runs the steps as Python expressions, writes the changed sources
+back and makes the results' arrays at the end.
+
+Python floats are IEEE doubles: a float64 graph gets the same sums and products as NumPy's
+(`math.exp` may differ from NumPy's exp in the last bit), and a float32 graph is computed
+in double precision and rounded once when stored, so its values differ from eager's by a
+rounding or so. The program is therefore marked approximate: the check against eager
+compares it to float tolerance. Where Python would raise instead of giving inf or nan
+(division by zero, `math.exp` overflowing, `math.log` of a negative), the call reruns on
+the NumPy program, whose writes go to the same arrays; nothing was written before.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .program import Program
+from .tracer import Recording, Slot
+
+__all__ = ["build_scalar"]
+
+#: ufunc -> a Python expression of its operands ({0}, {1}); `_` names are math functions
+_EXPRESSIONS: dict[Any, str] = {
+    np.add: "({0} + {1})",
+    np.subtract: "({0} - {1})",
+    np.multiply: "({0} * {1})",
+    np.divide: "({0} / {1})",
+    np.negative: "(-{0})",
+    np.positive: "(+{0})",
+    np.square: "({0} * {0})",
+    np.reciprocal: "(1.0 / {0})",
+    np.exp: "_exp({0})",
+    np.log: "_log({0})",
+    np.sqrt: "_sqrt({0})",
+    np.tanh: "_tanh({0})",
+    np.absolute: "_fabs({0})",
+    np.power: "_pow({0}, {1})",
+}
+_MATH = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
+         "_fabs": math.fabs, "_pow": math.pow}
+
+
+def build_scalar(recording: Recording, returned: tuple[int, ...], fallback: Program
+                 ) -> Program | None:
+    """The Python-float replay of `recording`, or None where it does not apply."""
+    if not all(shape == () and dtype.kind == "f" for shape, dtype in recording.meta.values()):
+        return None
+    names: dict[str, Any] = {"_numpy_replay": fallback.run, "_array": np.array, **_MATH}
+    lines = [f"    ({''.join(f's{s}, ' for s in fallback.source_slots)}) = sources"]
+    lines += [f"    v{s} = s{s}.item()" for s in fallback.source_slots]
+    lines += [f"    v{slot} = {float(array)!r}"
+              for slot, array in sorted(recording.constants.items())]
+    lines.append("    try:")
+    written: list[int] = []
+    for step in recording.steps:
+        line = _line(step, written)
+        if line is None:
+            return None
+        lines.append("        " + line)
+    lines.append("    except (ArithmeticError, ValueError):  # NumPy gives inf or nan here")
+    lines.append("        return _numpy_replay(sources)")
+    sources = set(recording.sources)
+    for slot in dict.fromkeys(written):
+        if slot in sources:
+            lines.append(f"    s{slot}[()] = v{slot}")
+    results = []
+    for slot in returned:
+        if slot in sources:
+            results.append(f"s{slot}")
+            continue
+        dtype_name = f"d{slot}"
+        names[dtype_name] = recording.meta[slot][1]
+        results.append(f"_array(v{slot}, {dtype_name})")
+    lines.append(f"    return ({', '.join(results)}{',' if results else ''})")
+    source = "def replay(sources):\n" + "\n".join(lines) + "\n"
+    namespace = dict(names)
+    exec(compile(source, "<chainrule.compile scalar>", "exec"), namespace)  # noqa: S102
+    return Program(source, namespace["replay"], fallback.source_slots, returned,
+                   approximate=True)
+
+
+def _line(step: Any, written: list[int]) -> str | None:
+    """One step as `vN = expression`, or None where the step is not float arithmetic."""
+    template = _EXPRESSIONS.get(step.function)
+    if template is None:
+        return None
+    out = step.kwargs.get("out")
+    if set(step.kwargs) - {"out"} or out is not None and not (
+            isinstance(out, tuple) and len(out) == 1 and isinstance(out[0], Slot)):
+        return None
+    operands = [_operand(a) for a in step.args]
+    if any(o is None for o in operands):
+        return None
+    try:
+        expression = template.format(*operands)
+    except IndexError:  # fewer operands than the expression takes
+        return None
+    if out is not None:
+        written.append(out[0].index)
+        return f"v{out[0].index} = {expression}"
+    if len(step.outputs) != 1:
+        return None
+    return f"v{step.outputs[0]} = {expression}"
+
+
+def _operand(value: Any) -> str | None:
+    if isinstance(value, Slot):
+        return f"v{value.index}"
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(float(value))
+    return None
