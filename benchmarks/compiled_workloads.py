@@ -77,7 +77,7 @@ def window() -> Built:
 
     @cr.compile
     def step() -> Any:
-        x = functional.embedding(ids, table).flatten(1)
+        x = functional.embedding(ids, table, sparse=True).flatten(1)
         h = functional.linear(x, w1, b1).tanh()
         loss = functional.cross_entropy(functional.linear(h, w2, b2), tags)
         optimiser.zero_grad()

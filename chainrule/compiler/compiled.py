@@ -29,6 +29,7 @@ import numpy as np
 
 from ..engine import version
 from ..engine.grad_mode import state as grad_state
+from ..engine.sparse import SparseRows
 from ..engine.variable import Variable
 from . import state as state_module
 from .program import Program, build
@@ -50,6 +51,8 @@ class _Binding:
     tensor: Any                      # a state tensor, or the position of an argument tensor
     attribute: str                   # "_array" or "_grad"
     slot: int | None                 # None: the gradient is cleared
+    #: a row-sparse gradient: `slot` holds its rows; (values' slot, shape, coalesced)
+    sparse: tuple[int | None, tuple[int, ...], bool] | None = None
 
 
 @dataclass
@@ -133,6 +136,7 @@ class CompiledFunction:
         python_before = state_module.python_state(found)
         generators_before = _generator_states()
         source_of: dict[int, Any] = {}
+        hidden = _hide_sparse(tensors)
         for position, t in enumerate(tensors):
             t._array = recording.source(t._array)
             source_of.setdefault(t._array._slot, position if position < len(arguments) else t)
@@ -148,6 +152,9 @@ class CompiledFunction:
             for t in everything:
                 if isinstance(t._array, Traced):
                     t._array = _original(t, recording)
+            finals.update(_untrace_sparse(tensors))
+            for grad, rows, values in hidden:
+                grad.rows, grad.values = rows, values
         reason = recording.broken or _changed(python_before, state_module.python_state(found),
                                               generators_before, _generator_states())
         if reason is None:
@@ -207,6 +214,10 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
             bindings.append(_Binding(where, "_grad", None))
             continue
         grad_final = finals.get(id(grad))
+        if isinstance(grad, SparseRows) and isinstance(grad_final, tuple):
+            bindings.append(_Binding(where, "_grad", grad_final[0]._slot, (
+                grad_final[1]._slot, grad.shape, grad.coalesced)))
+            continue
         if not isinstance(grad_final, Traced) or grad_final._slot is None:
             return "a gradient was made by an operation the recording did not see"
         bindings.append(_Binding(where, "_grad", grad_final._slot))
@@ -230,13 +241,18 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
         entry.result_shape = _shape_of(result)
     except TypeError as why:
         return str(why)
-    returned = tuple(b.slot for b in bindings if b.slot is not None) + tuple(out_slots)
+    returned = tuple(s for b in bindings if b.slot is not None
+                     for s in ((b.slot,) if b.sparse is None else (b.slot, b.sparse[0])))
+    returned += tuple(out_slots)
+    if any(s is None for s in returned):
+        return "a row-sparse gradient was made by an operation the recording did not see"
     program = build(recording, returned)
     entry.program = build_scalar(recording, returned, program) or program
     from ..tensor import Tensor
 
     entry.glue_source, entry.call = build_call(
-        entry.program, source_of, [(b.tensor, b.attribute, b.slot) for b in bindings],
+        entry.program, source_of, [(b.tensor, b.attribute, b.slot, b.sparse)
+                                   for b in bindings],
         entry.bumps, entry.result_shape, Tensor._make)
     return None
 
@@ -265,6 +281,9 @@ def _replay(entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any],
 
 # ---------------------------------------------------------------------- helpers
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if not args and not kwargs:  # a training step over its closure
+        return grad_state.grad_enabled
+
     def one(value: Any) -> Any:
         if isinstance(value, Variable):
             return ("tensor", value._array.shape, value._array.dtype.str,
@@ -300,6 +319,33 @@ def _unique(tensors: list[Variable]) -> list[Variable]:
     return list(seen.values())
 
 
+def _hide_sparse(tensors: list[Variable]) -> list[tuple[SparseRows, Any, Any]]:
+    """Row-sparse gradients held from before the call: their arrays become traced arrays
+    without a slot, so that using them stops the trace (a replay would read them stale);
+    dropping them (zero_grad) is fine. Returns what to put back."""
+    hidden = []
+    for t in tensors:
+        grad = t._grad
+        if isinstance(grad, SparseRows):
+            hidden.append((grad, grad.rows, grad.values))
+            grad.rows = np.ndarray.view(grad.rows, Traced)
+            grad.values = np.ndarray.view(grad.values, Traced)
+    return hidden
+
+
+def _untrace_sparse(tensors: list[Variable]) -> dict[int, tuple[Any, Any]]:
+    """The traced rows and values of the row-sparse gradients the call made, which get
+    their plain arrays back."""
+    finals = {}
+    for t in tensors:
+        grad = t._grad
+        if isinstance(grad, SparseRows) and isinstance(grad.rows, Traced):
+            finals[id(grad)] = (grad.rows, grad.values)
+            grad.rows = np.ndarray.view(grad.rows, np.ndarray)
+            grad.values = np.ndarray.view(grad.values, np.ndarray)
+    return finals
+
+
 def _grads(tensors: list[Variable]) -> list[Variable]:
     return [t._grad for t in tensors if isinstance(t._grad, Variable)]
 
@@ -331,8 +377,15 @@ def _generator_states() -> Any:
 
 
 def _snapshot(tensors: list[Variable]) -> list[tuple[Any, Any, Any, Any]]:
-    return [(t._array, t._array.copy(), t._grad,
-             None if t._grad is None else t._grad._array.copy()) for t in tensors]
+    return [(t._array, t._array.copy(), t._grad, _gradient_values(t._grad)) for t in tensors]
+
+
+def _gradient_values(grad: Any) -> Any:
+    if grad is None:
+        return None
+    if isinstance(grad, SparseRows):  # not changed in place: compared densely
+        return grad.to_dense()
+    return grad._array.copy()
 
 
 def _restore(tensors: list[Variable], snapshot: list[tuple[Any, Any, Any, Any]]) -> None:
@@ -340,7 +393,7 @@ def _restore(tensors: list[Variable], snapshot: list[tuple[Any, Any, Any, Any]])
         t._array = array
         array[...] = values
         t._grad = grad
-        if grad is not None:
+        if grad is not None and not isinstance(grad, SparseRows):
             grad._array[...] = grad_values
 
 

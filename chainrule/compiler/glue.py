@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import version
+from ..engine.sparse import SparseRows
 from ..engine.variable import Variable
 from .program import Program
 
@@ -24,13 +25,14 @@ RESULT = object()
 
 
 def build_call(program: Program, source_of: dict[int, Any],
-               bindings: list[tuple[Any, str, int | None]],
+               bindings: list[tuple[Any, str, int | None, Any]],
                bumps: list[tuple[Any, int]], result_shape: Any,
                make: Callable[[Any, Any], Variable]) -> tuple[str, Callable[..., Any]]:
     """`call(A, bump)`: one replay for the argument tensors `A` (bump=False: no version
     counting, for the check against eager). Tensors are given as positions among the
     arguments (int) or as the state tensors themselves."""
-    names: dict[str, Any] = {"_run": program.run, "_make": make, "_bump": version.bump}
+    names: dict[str, Any] = {"_run": program.run, "_make": make, "_bump": version.bump,
+                             "_SparseRows": SparseRows}
     known: dict[int, str] = {}
 
     def tensor(where: Any) -> str:
@@ -44,12 +46,18 @@ def build_call(program: Program, source_of: dict[int, Any],
     reads = "".join(f"{tensor(source_of[slot])}._array, " for slot in program.source_slots)
     lines = [f"    values = _run(({reads}))"]
     written = 0
-    for where, attribute, slot in bindings:
+    for where, attribute, slot, sparse in bindings:
         if slot is None:
             lines.append(f"    {tensor(where)}._grad = None")
             continue
         value = f"values[{written}]"
         written += 1
+        if sparse is not None:  # rows, values, shape, coalesced
+            _, shape, coalesced = sparse
+            lines.append(f"    {tensor(where)}._grad = _SparseRows({value}, "
+                         f"values[{written}], {tuple(shape)!r}, {bool(coalesced)})")
+            written += 1
+            continue
         lines.append(f"    {tensor(where)}._array = {value}" if attribute == "_array" else
                      f"    {tensor(where)}._grad = _make({value}, None)")
     if bumps:

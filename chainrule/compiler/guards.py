@@ -47,7 +47,8 @@ def build_guard(found: Found, tensors: list[Variable], function: Callable[..., A
         array = t._array
         tensor = name_of(t)
         checks.append(f"{tensor}._array.shape == {tuple(array.shape)!r}")
-        checks.append(f"{tensor}._array.dtype == {name_of(array.dtype)}")
+        # NumPy's dtypes are singletons (an unusual byte order only costs a re-trace)
+        checks.append(f"{tensor}._array.dtype is {name_of(array.dtype)}")
         checks.append(f"{tensor}._requires_grad is {bool(t._requires_grad)}")
         checks.append(f"({tensor}._grad is None) is {t._grad is None}")
     for optimizer in found.optimizers:
