@@ -58,6 +58,19 @@ class _Equals:
             raise CheckFailed
 
 
+class _ShapeIs:
+    """A step that checks a value's data-dependent shape."""
+
+    __slots__ = ("expected",)
+
+    def __init__(self, expected: tuple[int, ...]) -> None:
+        self.expected = expected
+
+    def __call__(self, value: Any) -> None:
+        if np.shape(value) != self.expected:
+            raise CheckFailed
+
+
 @dataclass
 class Step:
     """One recorded operation: `outputs = function(*args, **kwargs)`. In args and kwargs a
@@ -106,14 +119,33 @@ class Recording:
             self.broken = reason
 
     def note_write(self, target: Any) -> None:
-        """A step is about to write into `target`: is it (a view of) an outside array?"""
+        """A step is about to write into `target`: is it (a view of) an outside array? An
+        untraced target gets its slot now, so that its constant is taken before the write."""
         if not isinstance(target, np.ndarray):
             return
+        if type(target) is not Traced and self.broken is None:
+            try:
+                self.slot_of(target)
+            except TraceBreak as reason:
+                self.stop(str(reason))
+        plain = np.ndarray.view(target, np.ndarray)  # asked of NumPy, not recorded
         for slot, source in self.sources.items():
-            if np.may_share_memory(target, source):
+            if np.may_share_memory(plain, source):
                 self.written_sources.add(slot)
                 if self.first_outside_write is None:
                     self.first_outside_write = len(self.steps)
+
+    def check_shape(self, value: Any) -> None:
+        """`value`'s shape came from the data (`x[mask]`, `np.nonzero`): every replay checks
+        it, and one whose data give another shape runs eagerly. After the state changed a
+        replay could not back out: the trace stops."""
+        if not isinstance(value, Traced) or value._slot is None or self.broken is not None:
+            return
+        if self.first_outside_write is not None:
+            self.stop("a shape that depends on the values, after the state changed")
+            return
+        self.steps.append(Step(_ShapeIs(value.shape), (Slot(value._slot),), {}, (),
+                               f"shape is {value.shape}"))
 
     def new_slot(self) -> int:
         self.slot_count += 1
@@ -274,7 +306,7 @@ class Traced(np.ndarray):
             return _in_place(function, f"{ufunc.__name__}.{method}", inputs, kwargs, out)
         if method == "at":  # np.add.at(a, indices, b): in place on a
             recording = active()
-            recording.note_write(_plain(inputs[0]))
+            recording.note_write(inputs[0])
             function = getattr(ufunc, method)
             function(*_plain(inputs))
             recording.record(function, inputs, {}, None, f"{ufunc.__name__}.at")
@@ -286,7 +318,7 @@ class Traced(np.ndarray):
         if "out" in kwargs and kwargs["out"] is not None:
             return _in_place(func, func.__name__, args, kwargs, kwargs["out"])
         if func in _WRITES_FIRST:  # np.copyto(dst, src), np.put, …: in place on the first
-            active().note_write(_plain(args[0]))
+            active().note_write(args[0])
         result = func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
         if result is None and func in _WRITES_FIRST:
             return active().record(func, args, kwargs, None, func.__name__)
@@ -295,6 +327,11 @@ class Traced(np.ndarray):
             return list(active().record(func, args, kwargs, result, func.__name__))
         if func in _METADATA:  # a dtype, a shape: the same at every replay of this signature
             return result
+        if func in _DATA_SHAPED:
+            recorded = active().record(func, args, kwargs, result, func.__name__)
+            for part in recorded if isinstance(recorded, tuple) else (recorded,):
+                active().check_shape(part)
+            return recorded
         if not isinstance(result, (np.ndarray, np.generic, tuple)):
             active().stop(f"np.{func.__name__} of a traced array gave a Python value")
             return result
@@ -336,11 +373,15 @@ class Traced(np.ndarray):
         return _call(np.dot, "dot", self, other, *args)
 
     def __getitem__(self, index: Any) -> Any:
-        return _call(_getitem, "getitem", self, _index(index))
+        result = _call(_getitem, "getitem", self, _index(index))
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(isinstance(p, Traced) and p.dtype == bool for p in parts):
+            active().check_shape(result)  # x[mask]: as many rows as the mask's trues
+        return result
 
     def __setitem__(self, index: Any, value: Any) -> None:
         recording = active()
-        recording.note_write(_plain(self))
+        recording.note_write(self)
         _setitem(_plain(self), _plain(_index(index)), _plain(value))
         recording.record(_setitem, (self, _index(index), value), {}, None, "setitem")
 
@@ -401,6 +442,10 @@ class Traced(np.ndarray):
 _METADATA = frozenset({np.result_type, np.ndim, np.shape, np.size, np.iscomplexobj,
                        np.isrealobj, np.min_scalar_type, np.can_cast})
 
+#: NumPy functions whose result's shape depends on the values (checked at every replay)
+_DATA_SHAPED = frozenset({np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.compress,
+                          np.extract})
+
 #: NumPy functions that write into their first argument and return None.
 _WRITES_FIRST = frozenset({np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
                            np.fill_diagonal})
@@ -415,7 +460,11 @@ _C_METHODS = ("sort", "put", "partition", "resize", "nonzero", "searchsorted", "
 
 def _recorded_method(name: str) -> Callable[..., Any]:
     def method(self: Traced, *args: Any, **kwargs: Any) -> Any:
-        return _call(_method(name), name, self, *args, **kwargs)
+        result = _call(_method(name), name, self, *args, **kwargs)
+        if name in ("nonzero", "compress"):
+            for part in result if isinstance(result, tuple) else (result,):
+                active().check_shape(part)
+        return result
     method.__name__ = name
     return method
 
@@ -458,7 +507,7 @@ def _in_place(function: Callable[..., Any], label: str, inputs: Any, kwargs: dic
     """A step that writes into `out` (a traced array or an outside one)."""
     recording = active()
     for target in out if isinstance(out, tuple) else (out,):
-        recording.note_write(_plain(target))
+        recording.note_write(target)
     result = function(*_plain(tuple(inputs)), **{k: _plain(v) for k, v in kwargs.items()})
     recording.record(function, tuple(inputs), kwargs, None, label)
     del result
@@ -482,8 +531,31 @@ def traced_as_strided(x: Any, shape: Any = None, strides: Any = None, subok: boo
     return _as_strided(x, shape, strides, subok=subok, writeable=writeable)
 
 
+#: NumPy's creation functions, which take no array to dispatch on: a buffer a rule makes
+#: with them and then fills from traced values (`out = np.zeros(…); out[rows] = values`)
+#: would be filled in C, unseen. During a trace they make traced arrays, so that every
+#: write into the buffer is a recorded step and a replay makes a fresh buffer.
+_CREATORS = {"zeros": np.zeros, "ones": np.ones, "full": np.full, "empty": np.empty}
+
+
+def _traced_creator(name: str, create: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        result = create(*args, **kwargs)
+        if not _ACTIVE:
+            return result
+        return active().record(create, args, kwargs, result, name)
+    traced.__name__ = name
+    return traced
+
+
+_TRACED_CREATORS = {name: _traced_creator(name, create) for name, create in _CREATORS.items()}
+
+
 class patched_modules:  # noqa: N801 - used as a `with` statement, like contextlib's helpers
-    """Swaps `as_strided` for `traced_as_strided` in `AS_STRIDED_USERS` during a trace."""
+    """During a trace: `as_strided` becomes `traced_as_strided` in `AS_STRIDED_USERS`, and
+    NumPy's creation functions make traced arrays (`_CREATORS`). Not thread-safe: another
+    thread using NumPy meanwhile would make traced arrays too (harmless outside a trace,
+    whose recording is the dead `active()` one)."""
 
     def __enter__(self) -> None:
         import importlib
@@ -491,7 +563,11 @@ class patched_modules:  # noqa: N801 - used as a `with` statement, like contextl
         self.modules = [importlib.import_module(name) for name in AS_STRIDED_USERS]
         for module in self.modules:
             module.as_strided = traced_as_strided  # type: ignore[attr-defined]
+        for name, traced in _TRACED_CREATORS.items():
+            setattr(np, name, traced)
 
     def __exit__(self, *exc: Any) -> None:
         for module in self.modules:
             module.as_strided = _as_strided  # type: ignore[attr-defined]
+        for name, create in _CREATORS.items():
+            setattr(np, name, create)
