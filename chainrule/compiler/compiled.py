@@ -32,11 +32,11 @@ from ..engine.grad_mode import state as grad_state
 from ..engine.sparse import SparseRows
 from ..engine.variable import Variable
 from . import state as state_module
-from .program import Program, build
 from .glue import RESULT, build_call
 from .guards import Guard, build_guard
+from .program import Program, build
 from .scalar import build_scalar
-from .tracer import _ACTIVE, CheckFailed, Recording, Traced, patched_modules
+from .tracer import _ACTIVE, CheckFailedError, Recording, Traced, patched_modules
 
 __all__ = ["CompiledFunction"]
 
@@ -70,7 +70,7 @@ class _Entry:
     arguments: int = 0                                           # tensors among the arguments
     source_of: dict[int, Any] = field(default_factory=dict)     # slot -> tensor or position
     bindings: list[_Binding] = field(default_factory=list)
-    bumps: list[tuple[Variable, int]] = field(default_factory=list)
+    bumps: list[tuple[Any, int]] = field(default_factory=list)  # (tensor or position, times)
     result_shape: Any = None
 
 
@@ -106,7 +106,8 @@ class CompiledFunction:
         entry.calls += 1
         if entry.eager_reason is not None or entry.calls == 1:
             return self.function(*args, **kwargs)
-        if entry.program is not None and not entry.guard.holds():
+        if entry.program is not None and entry.guard is not None and \
+                not entry.guard.holds():
             entry.program = None   # a hyperparameter, a mode or a tensor changed: trace again
             entry.traces += 1
             if entry.traces > CACHE_LIMIT:
@@ -122,7 +123,7 @@ class CompiledFunction:
             result = _replay(entry, args, kwargs)
             self.replays += 1
             return result
-        except CheckFailed:  # before any outside array changed: run it as eager would
+        except CheckFailedError:  # before any outside array changed: run it as eager would
             return self.function(*args, **kwargs)
 
     # ------------------------------------------------------------------ trace
@@ -241,10 +242,10 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
         entry.result_shape = _shape_of(result)
     except TypeError as why:
         return str(why)
-    returned = tuple(s for b in bindings if b.slot is not None
-                     for s in ((b.slot,) if b.sparse is None else (b.slot, b.sparse[0])))
-    returned += tuple(out_slots)
-    if any(s is None for s in returned):
+    maybe = tuple(s for b in bindings if b.slot is not None
+                  for s in ((b.slot,) if b.sparse is None else (b.slot, b.sparse[0])))
+    returned = tuple(s for s in maybe + tuple(out_slots) if s is not None)
+    if len(returned) != len(maybe) + len(out_slots):
         return "a row-sparse gradient was made by an operation the recording did not see"
     program = build(recording, returned)
     entry.program = build_scalar(recording, returned, program) or program
@@ -410,7 +411,7 @@ def _same(a: Any, b: Any, approximate: bool) -> bool:
 
 
 def _compare(replayed: list[Any], eager: list[Any], approximate: bool) -> str | None:
-    for index, ((_, a, ga_object, ga), (_, b, gb_object, gb)) in enumerate(zip(replayed,
+    for index, ((_, a, _, ga), (_, b, _, gb)) in enumerate(zip(replayed,
                                                                                  eager)):
         if not _same(a, b, approximate):
             return f"tensor {index}'s values"

@@ -8,7 +8,7 @@ each ufunc (`np.add`, `x * y`, `x.sum()` …) to `__array_ufunc__` and each arra
 `__array_function__`, so the recording sees them all and the result is traced again. The
 few ndarray methods that NumPy runs in C without asking (`reshape`, `astype`, `copy`,
 indexing, …) are overridden here. Whatever else makes a new array from a traced one leaves a
-`Traced` without a slot, and using it stops the trace (`TraceBreak`): a result the recording
+`Traced` without a slot, and using it stops the trace (`TraceBreakError`): a result the recording
 did not see can never be replayed as a stale constant.
 """
 
@@ -20,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Traced", "Recording", "TraceBreak", "CheckFailed", "Step", "active"]
+__all__ = ["Traced", "Recording", "TraceBreakError", "CheckFailedError", "Step", "active"]
 
 
-class TraceBreak(Exception):
+class TraceBreakError(Exception):
     """The traced function did something a replay could not repeat faithfully."""
 
 
-class CheckFailed(Exception):
+class CheckFailedError(Exception):
     """A value check of the traced call (`if target.max() >= classes: raise …`) comes out
     the other way in a replay: the call must run eagerly (and raise, as eager would)."""
 
@@ -42,7 +42,7 @@ class _Check:
 
     def __call__(self, value: Any) -> None:
         if bool(value) is not self.expected:
-            raise CheckFailed
+            raise CheckFailedError
 
 
 class _Equals:
@@ -55,7 +55,7 @@ class _Equals:
 
     def __call__(self, value: Any) -> None:
         if value.item() != self.expected:
-            raise CheckFailed
+            raise CheckFailedError
 
 
 class _ShapeIs:
@@ -68,7 +68,7 @@ class _ShapeIs:
 
     def __call__(self, value: Any) -> None:
         if np.shape(value) != self.expected:
-            raise CheckFailed
+            raise CheckFailedError
 
 
 @dataclass
@@ -126,7 +126,7 @@ class Recording:
         if type(target) is not Traced and self.broken is None:
             try:
                 self.slot_of(target)
-            except TraceBreak as reason:
+            except TraceBreakError as reason:
                 self.stop(str(reason))
         plain = np.ndarray.view(target, np.ndarray)  # asked of NumPy, not recorded
         for slot, source in self.sources.items():
@@ -167,7 +167,7 @@ class Recording:
         if isinstance(value, Traced):
             slot = value._slot
             if slot is None:
-                raise TraceBreak("an array was made from a traced one by an operation the "
+                raise TraceBreakError("an array was made from a traced one by an operation the "
                                  "recording could not see")
             return Slot(slot)
         if isinstance(value, np.ndarray):
@@ -218,7 +218,7 @@ class Recording:
         base = value.base
         while base is not None:  # through ndarrays and as_strided's interface holders
             if isinstance(base, Traced) or any(base is a for a in self.sources.values()):
-                raise TraceBreak("a plain view of a traced array was used")
+                raise TraceBreakError("a plain view of a traced array was used")
             base = getattr(base, "base", None)
 
     def record(self, function: Callable[..., Any], args: tuple[Any, ...],
@@ -229,13 +229,13 @@ class Recording:
         try:
             recorded_args_kwargs = (tuple(self.slot_of(a) for a in args),
                                     {k: self.slot_of(v) for k, v in kwargs.items()})
-        except TraceBreak as reason:
+        except TraceBreakError as reason:
             self.stop(str(reason))
             return result
         recorded_args, recorded_kwargs = recorded_args_kwargs
         if isinstance(result, tuple):
             wrapped = tuple(self._fresh(r) for r in result)
-            outputs = tuple(w._slot for w in wrapped)
+            outputs = tuple(_known(w._slot) for w in wrapped)
             self.steps.append(Step(function, recorded_args, recorded_kwargs, outputs, label,
                                    many=True))
             return wrapped
@@ -244,7 +244,7 @@ class Recording:
             return None
         wrapped_one = self._fresh(result)
         self.steps.append(Step(function, recorded_args, recorded_kwargs,
-                               (wrapped_one._slot,), label))
+                               (_known(wrapped_one._slot),), label))
         return wrapped_one
 
     def _fresh(self, value: Any) -> Traced:
@@ -257,6 +257,11 @@ class Recording:
 
 
 _ACTIVE: list[Recording] = []
+
+
+def _known(slot: int | None) -> int:
+    assert slot is not None, "a fresh value always has a slot"
+    return slot
 
 
 def active() -> Recording:
@@ -535,7 +540,8 @@ def traced_as_strided(x: Any, shape: Any = None, strides: Any = None, subok: boo
 #: with them and then fills from traced values (`out = np.zeros(…); out[rows] = values`)
 #: would be filled in C, unseen. During a trace they make traced arrays, so that every
 #: write into the buffer is a recorded step and a replay makes a fresh buffer.
-_CREATORS = {"zeros": np.zeros, "ones": np.ones, "full": np.full, "empty": np.empty}
+_CREATORS: dict[str, Callable[..., Any]] = {"zeros": np.zeros, "ones": np.ones,
+                                            "full": np.full, "empty": np.empty}
 
 
 def _traced_creator(name: str, create: Callable[..., Any]) -> Callable[..., Any]:
