@@ -338,15 +338,34 @@ def test_dropout_equals_eager_with_the_same_seed() -> None:
     (m1, eager), (m2, step) = build(False), build(True)
     x, y = _data()
     cr.manual_seed(5)
-    expected = [eager(x, y).item() for _ in range(5)]
+    expected = [eager(x, y).item() for _ in range(6)]
+    cr.manual_seed(7)  # a reseed between calls: replays draw from the new generator
+    expected += [eager(x, y).item() for _ in range(2)]
+    after_eager = cr.rand(3).tolist()
     cr.manual_seed(5)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        got = [step(x, y).item() for _ in range(5)]
+    got = _quiet_replays(lambda: step(x, y).item(), 6)
+    cr.manual_seed(7)
+    got += _quiet_replays(lambda: step(x, y).item(), 2)
+    assert step.replays >= 3
     assert _close(expected, got)
     assert len({round(v, 6) for v in got}) > 1  # fresh draws at every call
-    _one_warning(caught, "random")
+    assert cr.rand(3).tolist() == after_eager  # the generator is where eager leaves it
     _same_state(m1, m2)
+
+
+def test_numpy_global_random_draws_run_eagerly_with_one_warning() -> None:
+    weight = cr.tensor([1.0, 2.0], requires_grad=True)
+
+    @cr.compile
+    def step() -> Any:
+        noise = cr.from_numpy(np.random.rand(2).astype(np.float32))
+        return (weight * noise).sum()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        values = {step().item() for _ in range(4)}
+    assert len(values) == 4
+    _one_warning(caught, "np.random")
 
 
 def test_a_module_compiled_for_inference_replays() -> None:

@@ -34,9 +34,10 @@ from ..engine.variable import Variable
 from . import state as state_module
 from .glue import RESULT, build_call
 from .guards import Guard, build_guard
+from .patches import patched
 from .program import Program, build
 from .scalar import build_scalar
-from .tracer import _ACTIVE, CheckFailedError, Recording, Traced, patched_modules
+from .tracer import _ACTIVE, CheckFailedError, Recording, Traced
 
 __all__ = ["CompiledFunction"]
 
@@ -144,7 +145,7 @@ class CompiledFunction:
         _ACTIVE.append(recording)
         result = None
         try:
-            with patched_modules():
+            with patched():
                 result = self.function(*args, **kwargs)
         finally:  # also when the function raised: every tensor gets its plain array back
             _ACTIVE.pop()
@@ -172,11 +173,15 @@ class CompiledFunction:
 
     def _check(self, entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """The first replay, compared with an eager run from the same state."""
+        from ..random import default_generator
+
         tensors = _unique(_tensors_in((args, kwargs))) + entry.tensors
         snapshot = _snapshot(tensors)
+        generator_state = default_generator.get_state()
         replayed = _replay(entry, args, kwargs, bump=False)
         after_replay = _snapshot(tensors)
         _restore(tensors, snapshot)
+        default_generator.set_state(generator_state)  # the eager run draws the same numbers
         result = self.function(*args, **kwargs)
         approximate = entry.program is not None and entry.program.approximate
         difference = _compare(after_replay, _snapshot(tensors), approximate) or \
@@ -366,15 +371,15 @@ def _changed(python_before: Any, python_after: Any, generators_before: Any,
         return ("the optimiser's state changed in a way a replay cannot repeat (a step "
                 "count kept as a Python number)")
     if generators_before != generators_after:
-        return "it draws random numbers (dropout, sampling), which a replay would repeat"
+        return "it draws from NumPy's global generator (np.random.*), which a replay cannot"
     return None
 
 
 def _generator_states() -> Any:
-    from .. import random
-
-    generator = random.default_generator
-    return repr(generator.get_state())
+    """NumPy's legacy global generator (`np.random.rand`), which no replay could repeat.
+    chainrule's own generator is drawn through `patches._RecordedDraws` while tracing."""
+    state: Any = np.random.get_state()
+    return hash((state[1].tobytes(), *state[2:]))
 
 
 def _snapshot(tensors: list[Variable]) -> list[tuple[Any, Any, Any, Any]]:
