@@ -414,3 +414,44 @@ def test_torch_compile_signature() -> None:
     assert cr.compile(fullgraph=False)(double).function is double
     with pytest.raises(TypeError):
         cr.compile(3)
+
+
+def _checked_after_a_write(compiled: bool) -> tuple[Any, Any, Any]:
+    weight = cr.tensor([1.0, 2.0], requires_grad=True)
+    total = cr.zeros(2)
+
+    def step(x: Any) -> Any:
+        weight.grad = None
+        with cr.no_grad():
+            total.add_(x)  # the state changes first
+        y = (weight * x).sum()
+        if (total * weight).sum() > 0:  # then a branch on the changed state
+            y = y * 3
+        y.backward()
+        return y
+
+    return weight, total, (cr.compile(step) if compiled else step)
+
+
+def test_a_check_after_a_write_puts_the_state_back_when_it_fails() -> None:
+    (w1, t1, eager), (w2, t2, step) = _checked_after_a_write(False), \
+        _checked_after_a_write(True)
+    for values in ([1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [1.0, 0.0], [-9.0, -9.0],
+                   [12.0, 12.0], [1.0, 2.0]):
+        x = cr.tensor(values)
+        assert eager(x).item() == step(x).item()
+        assert t1.tolist() == t2.tolist()
+        assert w1.grad.tolist() == w2.grad.tolist()
+    assert step.replays >= 2
+
+
+def test_a_range_check_after_batchnorm_is_asked_first() -> None:
+    model = _model(norm=True)
+    _, _, step = _trainer(True, norm=True)
+    x, y = _data()
+    for _ in range(4):
+        step(x, y)
+    assert "(asked first)" in step.program.source
+    with pytest.raises(IndexError):  # a class id out of range: eager raises, state kept
+        step(x, cr.tensor([0, 1, 2, 3, 1]))
+    del model

@@ -259,7 +259,8 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
     entry.glue_source, entry.call = build_call(
         entry.program, source_of, [(b.tensor, b.attribute, b.slot, b.sparse)
                                    for b in bindings],
-        entry.bumps, entry.result_shape, Tensor._make)
+        entry.bumps, entry.result_shape, Tensor._make,
+        tuple(sorted(recording.written_sources)) if recording.late_checks else ())
     return None
 
 

@@ -17,6 +17,7 @@ from ..engine import version
 from ..engine.sparse import SparseRows
 from ..engine.variable import Variable
 from .program import Program
+from .tracer import CheckFailedError
 
 __all__ = ["RESULT", "build_call"]
 
@@ -27,10 +28,13 @@ RESULT = object()
 def build_call(program: Program, source_of: dict[int, Any],
                bindings: list[tuple[Any, str, int | None, Any]],
                bumps: list[tuple[Any, int]], result_shape: Any,
-               make: Callable[[Any, Any], Variable]) -> tuple[str, Callable[..., Any]]:
+               make: Callable[[Any, Any], Variable], backed_up: tuple[int, ...] = ()
+               ) -> tuple[str, Callable[..., Any]]:
     """`call(A, bump)`: one replay for the argument tensors `A` (bump=False: no version
     counting, for the check against eager). Tensors are given as positions among the
-    arguments (int) or as the state tensors themselves."""
+    arguments (int) or as the state tensors themselves. `backed_up`: the source slots a
+    program with late checks writes into, copied first and put back (with the random
+    generator's state) when a check fails, so that the eager run starts where eager would."""
     names: dict[str, Any] = {"_run": program.run, "_make": make, "_bump": version.bump,
                              "_SparseRows": SparseRows}
     known: dict[int, str] = {}
@@ -45,6 +49,16 @@ def build_call(program: Program, source_of: dict[int, Any],
 
     reads = "".join(f"{tensor(source_of[slot])}._array, " for slot in program.source_slots)
     lines = [f"    values = _run(({reads}))"]
+    if backed_up:
+        from ..random import default_generator
+
+        names.update(_Failed=CheckFailedError, _generator=default_generator)
+        owners = [tensor(source_of[slot]) for slot in backed_up]
+        lines = ["    state = _generator.get_state()",
+                 f"    backup = [{', '.join(f'{o}._array.copy()' for o in owners)}]",
+                 "    try:", "    " + lines[0], "    except _Failed:"]
+        lines += [f"        {o}._array[...] = backup[{i}]" for i, o in enumerate(owners)]
+        lines += ["        _generator.set_state(state)", "        raise"]
     written = 0
     for where, attribute, slot, sparse in bindings:
         if slot is None:

@@ -75,18 +75,23 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
         names[f"c{slot}"] = array
         copy = ".copy()" if slot in written or slot in recording.viewed_roots else ""
         lines.append(f"    v{slot} = c{slot}{copy}")
-    for index, step in enumerate(recording.steps):
-        names[f"f{index}"] = step.function
+    def line(name: str, step: Any) -> str:
+        names[name] = step.function
         call = ", ".join([operand(a) for a in step.args] +
                          [f"{k}={operand(v)}" for k, v in step.kwargs.items()])
         targets = ", ".join(f"v{o}" for o in step.outputs)
         comment = f"  # {step.label}" if step.label else ""
         if not step.outputs:
-            lines.append(f"    f{index}({call}){comment}")
-        elif len(step.outputs) == 1 and not _returns_tuple(step):
-            lines.append(f"    {targets} = f{index}({call}){comment}")
-        else:
-            lines.append(f"    {targets}, = f{index}({call}){comment}")
+            return f"    {name}({call}){comment}"
+        if len(step.outputs) == 1 and not _returns_tuple(step):
+            return f"    {targets} = {name}({call}){comment}"
+        return f"    {targets}, = {name}({call}){comment}"
+
+    for number, (cone, check) in enumerate(recording.hoisted):  # before any write
+        lines += [line(f"f{index}", recording.steps[index]) for index in cone]
+        lines.append(line(f"h{number}", check) + " (asked first)")
+    for index, step in enumerate(recording.steps):
+        lines.append(line(f"f{index}", step))
     lines.append(f"    return ({', '.join(f'v{r}' for r in returned)}"
                  f"{',' if returned else ''})")
     source = "def replay(sources):\n" + "\n".join(lines) + "\n"

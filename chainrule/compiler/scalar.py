@@ -51,7 +51,8 @@ _MATH = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.t
 def build_scalar(recording: Recording, returned: tuple[int, ...], fallback: Program
                  ) -> Program | None:
     """The Python-float replay of `recording`, or None where it does not apply."""
-    if not all(shape == () and dtype.kind == "f" for shape, dtype in recording.meta.values()):
+    if recording.hoisted or not all(shape == () and dtype.kind == "f"
+                                    for shape, dtype in recording.meta.values()):
         return None
     names: dict[str, Any] = {"_numpy_replay": fallback.run, "_array": np.array, **_MATH}
     lines = [f"    ({''.join(f's{s}, ' for s in fallback.source_slots)}) = sources"]

@@ -109,6 +109,14 @@ class Recording:
     keep_alive: list[Any] = field(default_factory=list)
     #: slot -> (shape, dtype) of its value in the trace (for `scalar.py`'s specialisation)
     meta: dict[int, tuple[tuple[int, ...], np.dtype]] = field(default_factory=dict)
+    #: slot -> the step that made it
+    producer: dict[int, int] = field(default_factory=dict)
+    #: slots some step wrote into (in place), so far
+    written_slots: set[int] = field(default_factory=set)
+    #: some check comes after a write into the state (a replay then backs the state up)
+    late_checks: bool = False
+    #: checks every replay asks first: (the steps they need, in order; the check)
+    hoisted: list[tuple[list[int], Step]] = field(default_factory=list)
     #: source slots that some step wrote into
     written_sources: set[int] = field(default_factory=set)
     #: constant slots that views were made of (a replay always starts them from a copy)
@@ -125,15 +133,45 @@ class Recording:
             return
         if type(target) is not Traced and self.broken is None:
             try:
-                self.slot_of(target)
+                self.written_slots.add(self.slot_of(target).index)
             except TraceBreakError as reason:
                 self.stop(str(reason))
+        elif isinstance(target, Traced) and target._slot is not None:
+            self.written_slots.add(target._slot)
         plain = np.ndarray.view(target, np.ndarray)  # asked of NumPy, not recorded
         for slot, source in self.sources.items():
             if np.may_share_memory(plain, source):
                 self.written_sources.add(slot)
                 if self.first_outside_write is None:
                     self.first_outside_write = len(self.steps)
+
+    def hoist(self, check: Step) -> bool:
+        """A check asked after the state changed whose value comes, through steps without
+        side effects, from arrays nothing wrote into so far (the targets' range check of a
+        loss after BatchNorm updated its running statistics): every replay asks it first,
+        before any write, recomputing what it needs. False where that is not so."""
+        cone: list[int] = []
+        pending = [check.args[0].index]
+        seen: set[int] = set()
+        while pending:
+            slot = pending.pop()
+            if slot in seen:
+                continue
+            seen.add(slot)
+            if slot in self.written_slots or slot in self.written_sources:
+                return False
+            if slot in self.sources or slot in self.constants:
+                continue
+            index = self.producer.get(slot)
+            if index is None or len(cone) >= _HOIST_LIMIT:
+                return False
+            step = self.steps[index]
+            if step.function is _strided_view:
+                return False
+            cone.append(index)
+            pending += _slots_in((step.args, tuple(step.kwargs.values())))
+        self.hoisted.append((sorted(cone), check))
+        return True
 
     def check_shape(self, value: Any) -> None:
         """`value`'s shape came from the data (`x[mask]`, `np.nonzero`): every replay checks
@@ -236,6 +274,7 @@ class Recording:
         if isinstance(result, tuple):
             wrapped = tuple(self._fresh(r) for r in result)
             outputs = tuple(_known(w._slot) for w in wrapped)
+            self.producer.update((o, len(self.steps)) for o in outputs)
             self.steps.append(Step(function, recorded_args, recorded_kwargs, outputs, label,
                                    many=True))
             return wrapped
@@ -243,6 +282,7 @@ class Recording:
             self.steps.append(Step(function, recorded_args, recorded_kwargs, (), label))
             return None
         wrapped_one = self._fresh(result)
+        self.producer[_known(wrapped_one._slot)] = len(self.steps)
         self.steps.append(Step(function, recorded_args, recorded_kwargs,
                                (_known(wrapped_one._slot),), label))
         return wrapped_one
@@ -257,6 +297,16 @@ class Recording:
 
 
 _ACTIVE: list[Recording] = []
+#: The most steps a hoisted check may recompute.
+_HOIST_LIMIT = 32
+
+
+def _slots_in(value: Any) -> list[int]:
+    if isinstance(value, Slot):
+        return [value.index]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _slots_in(v)]
+    return []
 
 
 def _known(slot: int | None) -> int:
@@ -403,10 +453,12 @@ class Traced(np.ndarray):
         `int(ids.max())`): replays compare the number again and run eagerly when it differs;
         after the state changed no replay could back out, so the trace stops."""
         recording = active()
-        if recording.first_outside_write is not None:
-            self._leaves(what)
-        else:
+        check = Step(_Equals(value), (Slot(_known(self._slot)),), {}, (),
+                     f"value is {value!r}") if self._slot is not None else None
+        if recording.first_outside_write is None:
             recording.record(_Equals(value), (self,), {}, None, f"value is {value!r}")
+        elif check is None or not recording.hoist(check):
+            self._leaves(what)
         return value
 
     def item(self, *args: Any) -> Any:
@@ -419,10 +471,18 @@ class Traced(np.ndarray):
     def __bool__(self) -> bool:
         value = bool(_plain(self))
         recording = active()
-        if recording.first_outside_write is not None:
-            self._leaves("bool() after the state changed")
-        else:  # a check (`if x.max() >= n: raise`): replays ask it again
+        check = Step(_Check(value), (Slot(_known(self._slot)),), {}, (), f"check is {value}") \
+            if self._slot is not None else None
+        if recording.first_outside_write is None:
+            # a check (`if x.max() >= n: raise`): replays ask it again
             recording.record(_Check(value), (self,), {}, None, f"check is {value}")
+        elif check is None:
+            self._leaves("bool() after the state changed")
+        elif not recording.hoist(check):
+            # asked where it was asked; a replay that answers otherwise puts the state back
+            # (glue.py) and runs eagerly
+            recording.record(_Check(value), (self,), {}, None, f"check is {value}")
+            recording.late_checks = True
         return value
 
     def __float__(self) -> float:
