@@ -10,12 +10,12 @@ each call where a step writes into one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from .tracer import Recording, Slot
+from .tracer import Recording, Slot, Step
 
 __all__ = ["Program", "build"]
 
@@ -76,6 +76,7 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
         copy = ".copy()" if slot in written or slot in recording.viewed_roots else ""
         lines.append(f"    v{slot} = c{slot}{copy}")
     def line(name: str, step: Any) -> str:
+        step = _lowered(step, recording)
         names[name] = step.function
         call = ", ".join([operand(a) for a in step.args] +
                          [f"{k}={operand(v)}" for k, v in step.kwargs.items()])
@@ -98,6 +99,29 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
     namespace: dict[str, Any] = dict(names)
     exec(compile(source, "<chainrule.compile>", "exec"), namespace)  # noqa: S102
     return Program(source, namespace["replay"], source_slots, returned)
+
+
+#: ndarray reductions whose NumPy method goes through Python (`_methods._sum`): the ufunc's
+#: own reduce does the same in C
+_REDUCES = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
+
+
+def _lowered(step: Step, recording: Recording) -> Step:
+    """The step with a cheaper function where the trace shows one applies: an ndarray
+    method of an array with dimensions (never a NumPy scalar at replay) called unbound, and
+    `x.sum(axis, keepdims=)` as `np.add.reduce`."""
+    name = getattr(step.function, "method_name", None)
+    first = step.args[0] if step.args else None
+    if name is None or not isinstance(first, Slot):
+        return step
+    shape = recording.meta.get(first.index, ((),))[0]
+    if shape == ():
+        return step
+    if name in _REDUCES and len(step.args) == 1 and set(step.kwargs) <= {"axis", "keepdims"}:
+        kwargs = {"axis": step.kwargs.get("axis"), "keepdims": step.kwargs.get("keepdims",
+                                                                               False)}
+        return replace(step, function=_REDUCES[name], kwargs=kwargs)
+    return replace(step, function=getattr(np.ndarray, name))
 
 
 def _returns_tuple(step: Any) -> bool:

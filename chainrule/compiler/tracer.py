@@ -14,6 +14,7 @@ did not see can never be replayed as a stale constant.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -401,10 +402,10 @@ class Traced(np.ndarray):
 
     @property
     def T(self) -> Any:  # type: ignore[override]  # noqa: N802 - NumPy's name
-        return _call(np.transpose, "T", self)
+        return _call(_method("transpose"), "T", self)
 
     def swapaxes(self, a: int, b: int) -> Any:  # type: ignore[override]
-        return _call(np.swapaxes, "swapaxes", self, a, b)
+        return _call(_method("swapaxes"), "swapaxes", self, a, b)
 
     def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         return _call(_method("astype"), "astype", self, dtype, *args, **kwargs)
@@ -546,6 +547,7 @@ def _method(name: str) -> Callable[..., Any]:
         if not isinstance(array, np.ndarray):
             array = np.asarray(array)
         return method(array, *args, **kwargs)
+    call.method_name = name  # type: ignore[attr-defined]  # program.py lowers it
     return call
 
 
@@ -554,12 +556,8 @@ def _strided_view(root: np.ndarray, shape: Any, dtype: Any, offset: int, strides
     return np.ndarray(shape, dtype, buffer=root, offset=offset, strides=strides)
 
 
-def _getitem(array: np.ndarray, index: Any) -> Any:
-    return array[index]
-
-
-def _setitem(array: np.ndarray, index: Any, value: Any) -> None:
-    array[index] = value
+_getitem = operator.getitem
+_setitem = operator.setitem
 
 
 def _index(index: Any) -> Any:
