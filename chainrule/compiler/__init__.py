@@ -1,9 +1,12 @@
-"""`cr.compile`: a training step traced once and replayed as straight-line NumPy.
+"""`cr.compile` (torch.compile) and `cr.compiler` (torch.compiler): a training step traced
+once and replayed as straight-line NumPy.
 
     step = cr.compile(step)          # or @cr.compile above `def step(...)`
 
-`compiled.py` says what happens on each call, `tracer.py` how a call is recorded, and
-`program.py` what a replay runs.
+`compiled.py` says what happens on each call; `tracer.py` how a call is recorded and
+`patches.py` what NumPy would not show it; `program.py` what a replay runs, `scalar.py` the
+same on Python floats for 0-d graphs; `guards.py` what a replay checks first and `glue.py`
+how its values go back onto the tensors; `state.py` finds the tensors a function reaches.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from .compiled import CompiledFunction
 
-__all__ = ["compile", "CompiledFunction"]
+__all__ = ["compile", "CompiledFunction", "reset", "is_compiling", "disable"]
 
 
 def compile(model: Callable[..., Any] | None = None, *, fullgraph: bool = False,  # noqa: A001
@@ -33,3 +36,25 @@ def compile(model: Callable[..., Any] | None = None, *, fullgraph: bool = False,
         raise TypeError(f"compile: expected a function or a Module, got "
                         f"{type(model).__name__}")
     return CompiledFunction(model, fullgraph=fullgraph)
+
+
+def reset() -> None:
+    """Forgets every compiled function's traces (torch.compiler.reset)."""
+    from .compiled import _LIVE
+
+    for compiled in list(_LIVE):
+        compiled.reset()
+
+
+def is_compiling() -> bool:
+    """True while a compiled function is being traced (torch.compiler.is_compiling)."""
+    from .tracer import _ACTIVE
+
+    return bool(_ACTIVE)
+
+
+def disable(fn: Callable[..., Any] | None = None, recursive: bool = True) -> Any:
+    """torch.compiler.disable: `fn` itself (chainrule compiles only what `compile` wraps)."""
+    if fn is None:
+        return lambda function: function
+    return fn

@@ -20,6 +20,7 @@ graphs.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from . import state as state_module
 from .glue import RESULT, build_call
 from .guards import Guard, build_guard
 from .patches import patched
-from .program import Program, build
+from .program import Program, build, written_constants
 from .scalar import build_scalar
 from .tracer import _ACTIVE, CheckFailedError, Recording, Traced
 
@@ -43,6 +44,8 @@ __all__ = ["CompiledFunction"]
 
 #: Signatures kept per function, as torch._dynamo's recompile limit.
 CACHE_LIMIT = 8
+#: Every compiled function alive, for `cr.compiler.reset()`.
+_LIVE: weakref.WeakSet[CompiledFunction] = weakref.WeakSet()
 
 
 @dataclass
@@ -66,6 +69,8 @@ class _Entry:
     found: state_module.Found | None = None
     guard: Guard | None = None
     call: Any = None                                             # glue.build_call's
+    #: untraced arrays a replay writes copies of: eager must not change them either
+    watched: list[Any] = field(default_factory=list)
     glue_source: str = ""
     tensors: list[Variable] = field(default_factory=list)      # the state, not the arguments
     arguments: int = 0                                           # tensors among the arguments
@@ -85,6 +90,23 @@ class CompiledFunction:
         self._warned: set[str] = set()
         #: calls answered by a replay (no Tensor or gate object made), for tests and tuning
         self.replays = 0
+        _LIVE.add(self)
+
+    @property
+    def _orig_mod(self) -> Any:
+        """What was compiled (PyTorch's OptimizedModule names it so)."""
+        return self.function
+
+    def __getattr__(self, name: str) -> Any:
+        # A compiled Module still answers as the Module (`.parameters()`, `.eval()`, …).
+        if name == "function":
+            raise AttributeError(name)
+        return getattr(self.function, name)
+
+    def reset(self) -> None:
+        """Forgets every trace: the next calls start again from call 1."""
+        self._entries.clear()
+        self._warned.clear()
 
     @property
     def program(self) -> Program | None:
@@ -182,7 +204,15 @@ class CompiledFunction:
         after_replay = _snapshot(tensors)
         _restore(tensors, snapshot)
         default_generator.set_state(generator_state)  # the eager run draws the same numbers
+        untouched = [array.copy() for array in entry.watched]
         result = self.function(*args, **kwargs)
+        if any(not np.array_equal(a, b, equal_nan=True) for a, b in zip(untouched,
+                                                                        entry.watched)):
+            entry.program = None
+            entry.eager_reason = ("it writes into an array it did not find among the state "
+                                  "(a tensor reached some way the compiler does not follow)")
+            self._eager_warning(entry.eager_reason)
+            return result
         approximate = entry.program is not None and entry.program.approximate
         difference = _compare(after_replay, _snapshot(tensors), approximate) or \
             _compare_results(replayed, result, approximate)
@@ -196,7 +226,10 @@ class CompiledFunction:
         if reason in self._warned:
             return
         self._warned.add(reason)
-        name = getattr(self.function, "__qualname__", repr(self.function))
+        name = getattr(self.function, "__qualname__", type(self.function).__name__)
+        if self.fullgraph:  # torch.compile(fullgraph=True) raises at a graph break
+            raise RuntimeError(f"cr.compile(fullgraph=True): {name} cannot be replayed: "
+                               f"{reason}")
         warnings.warn(f"cr.compile: {name} runs eagerly: {reason}", stacklevel=3)
 
 
@@ -252,6 +285,11 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
     returned = tuple(s for s in maybe + tuple(out_slots) if s is not None)
     if len(returned) != len(maybe) + len(out_slots):
         return "a row-sparse gradient was made by an operation the recording did not see"
+    changed = _changed_unseen(recording)
+    if changed is not None:
+        return changed
+    entry.watched = [recording.constant_objects[s] for s in written_constants(recording)
+                     if s in recording.constant_objects]
     program = build(recording, returned)
     entry.program = build_scalar(recording, returned, program) or program
     from ..tensor import Tensor
@@ -261,6 +299,18 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
                                    for b in bindings],
         entry.bumps, entry.result_shape, Tensor._make,
         tuple(sorted(recording.written_sources)) if recording.late_checks else ())
+    return None
+
+
+def _changed_unseen(recording: Recording) -> str | None:
+    """An untraced array the function only read, changed by code the recording did not
+    see (a replay would read it as it is then, not as the steps needed it)."""
+    written = set(written_constants(recording))
+    for slot, first_seen in recording.constants.items():
+        now = recording.constant_objects.get(slot)
+        if slot not in written and now is not None and not np.array_equal(
+                now, first_seen, equal_nan=True):
+            return "an array it read was changed by an operation the recording did not see"
     return None
 
 

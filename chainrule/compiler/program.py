@@ -30,6 +30,12 @@ class Program:
     approximate: bool = False
 
 
+def written_constants(recording: Recording) -> list[int]:
+    """The constant slots a replay writes into (it starts them from a copy)."""
+    written = _written_slots(recording)
+    return [s for s in recording.constants if s in written or s in recording.viewed_roots]
+
+
 def _written_slots(recording: Recording) -> set[int]:
     """Slots that some step changes in place (its `out=` or its first operand)."""
     written: set[int] = set()
@@ -72,9 +78,12 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
     lines.append(f"    ({', '.join(f'v{s}' for s in source_slots)}{',' if source_slots else ''}) "
                  "= sources")
     for slot, array in sorted(recording.constants.items()):
-        names[f"c{slot}"] = array
-        copy = ".copy()" if slot in written or slot in recording.viewed_roots else ""
-        lines.append(f"    v{slot} = c{slot}{copy}")
+        if slot in written or slot in recording.viewed_roots:  # its contents as first seen
+            names[f"c{slot}"] = array
+            lines.append(f"    v{slot} = c{slot}.copy()")
+        else:  # read as it is now: an outside array changed between calls is read new
+            names[f"c{slot}"] = recording.constant_objects.get(slot, array)
+            lines.append(f"    v{slot} = c{slot}")
     def line(name: str, step: Any) -> str:
         step = _lowered(step, recording)
         names[name] = step.function

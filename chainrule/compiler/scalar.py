@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .program import Program
+from .program import Program, written_constants
 from .tracer import Recording, Slot
 
 __all__ = ["build_scalar"]
@@ -57,19 +57,24 @@ def build_scalar(recording: Recording, returned: tuple[int, ...], fallback: Prog
     names: dict[str, Any] = {"_numpy_replay": fallback.run, "_array": np.array, **_MATH}
     lines = [f"    ({''.join(f's{s}, ' for s in fallback.source_slots)}) = sources"]
     lines += [f"    v{s} = s{s}.item()" for s in fallback.source_slots]
-    lines += [f"    v{slot} = {float(array)!r}"
-              for slot, array in sorted(recording.constants.items())]
+    written = set(written_constants(recording))
+    for slot, array in sorted(recording.constants.items()):
+        if slot in written:
+            lines.append(f"    v{slot} = {float(array)!r}")
+        else:  # an outside 0-d array is read as it is at each call
+            names[f"c{slot}"] = recording.constant_objects.get(slot, array)
+            lines.append(f"    v{slot} = c{slot}.item()")
     lines.append("    try:")
-    written: list[int] = []
+    assigned: list[int] = []
     for step in recording.steps:
-        line = _line(step, written)
+        line = _line(step, assigned)
         if line is None:
             return None
         lines.append("        " + line)
     lines.append("    except (ArithmeticError, ValueError):  # NumPy gives inf or nan here")
     lines.append("        return _numpy_replay(sources)")
     sources = set(recording.sources)
-    for slot in dict.fromkeys(written):
+    for slot in dict.fromkeys(assigned):
         if slot in sources:
             lines.append(f"    s{slot}[()] = v{slot}")
     results = []

@@ -12,6 +12,7 @@ every tensor found.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 from collections.abc import Callable
@@ -70,6 +71,11 @@ def discover(function: Callable[..., Any], args: tuple[Any, ...],
             stack += [(root, depth + 1) for root in _roots(value)]
         elif isinstance(value, types.MethodType):
             stack.append((value.__self__, depth + 1))
+        elif isinstance(value, functools.partial):
+            stack += [(v, depth + 1) for v in (value.func, *value.args,
+                                               *value.keywords.values())]
+        elif hasattr(value, "_orig_mod"):  # another compiled function: what it wraps
+            stack.append((value._orig_mod, depth + 1))
         elif _plain_object(value):
             stack += [(v, depth + 1) for v in vars(value).values()]
     return found

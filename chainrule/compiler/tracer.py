@@ -120,6 +120,8 @@ class Recording:
     hoisted: list[tuple[list[int], Step]] = field(default_factory=list)
     #: source slots that some step wrote into
     written_sources: set[int] = field(default_factory=set)
+    #: constant slot -> the array itself (the constant is its copy when first seen)
+    constant_objects: dict[int, np.ndarray] = field(default_factory=dict)
     #: constant slots that views were made of (a replay always starts them from a copy)
     viewed_roots: set[int] = field(default_factory=set)
 
@@ -225,6 +227,7 @@ class Recording:
         slot = self.new_slot()
         self.meta[slot] = (value.shape, value.dtype)
         self.constants[slot] = value.copy()  # as first seen: steps may write into it
+        self.constant_objects[slot] = value
         self.by_identity[id(value)] = slot
         self.keep_alive.append(value)
         return slot
