@@ -12,7 +12,6 @@ import numpy as np
 
 from chainrule.apps.training import TrainConfig, train
 
-
 _TIMES = ("seconds", "elapsed", "wall_seconds")
 
 
