@@ -32,9 +32,11 @@ from ..engine import version
 from ..engine.grad_mode import state as grad_state
 from ..engine.sparse import SparseRows
 from ..engine.variable import Variable
+from ..tensor import Tensor
 from . import state as state_module
 from .glue import RESULT, build_call
 from .guards import Guard, build_guard
+from .opaque import eager_steps
 from .patches import patched
 from .program import Program, build, written_constants
 from .scalar import build_scalar
@@ -69,6 +71,8 @@ class _Entry:
     found: state_module.Found | None = None
     guard: Guard | None = None
     call: Any = None                                             # glue.build_call's
+    #: optimisers whose step runs eagerly inside the replay (opaque.py)
+    eager_optimizers: list[Any] = field(default_factory=list)
     #: untraced arrays a replay writes copies of: eager must not change them either
     watched: list[Any] = field(default_factory=list)
     glue_source: str = ""
@@ -157,7 +161,10 @@ class CompiledFunction:
         tensors = arguments + state
         recording = Recording()
         before = {id(t): (t._array, t._grad, version.current(t)) for t in tensors}
-        python_before = state_module.python_state(found)
+        eager = eager_steps(found.optimizers, Tensor._make)
+        traced_found = state_module.Found(found.tensors, found.modules, [
+            o for o in found.optimizers if all(o is not e for e in eager.optimizers)])
+        python_before = state_module.python_state(traced_found)
         generators_before = _generator_states()
         source_of: dict[int, Any] = {}
         hidden = _hide_sparse(tensors)
@@ -167,7 +174,7 @@ class CompiledFunction:
         _ACTIVE.append(recording)
         result = None
         try:
-            with patched():
+            with patched(), eager:
                 result = self.function(*args, **kwargs)
         finally:  # also when the function raised: every tensor gets its plain array back
             _ACTIVE.pop()
@@ -179,8 +186,10 @@ class CompiledFunction:
             finals.update(_untrace_sparse(tensors))
             for grad, rows, values in hidden:
                 grad.rows, grad.values = rows, values
-        reason = recording.broken or _changed(python_before, state_module.python_state(found),
-                                              generators_before, _generator_states())
+        recording.excluded_bumps = eager.bumps
+        reason = recording.broken or _changed(
+            python_before, state_module.python_state(traced_found), generators_before,
+            _generator_states())
         if reason is None:
             entry.arguments = len(arguments)
             reason = _plan(entry, recording, tensors, before, finals, result, source_of)
@@ -190,7 +199,8 @@ class CompiledFunction:
             return result
         entry.found = found
         entry.checked = False
-        entry.guard = build_guard(found, entry.tensors, self.function)
+        entry.guard = build_guard(found, entry.tensors, self.function, live=eager.optimizers)
+        entry.eager_optimizers = eager.optimizers
         return result
 
     def _check(self, entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -200,9 +210,17 @@ class CompiledFunction:
         tensors = _unique(_tensors_in((args, kwargs))) + entry.tensors
         snapshot = _snapshot(tensors)
         generator_state = default_generator.get_state()
+        counts = [(state, {k: v for k, v in state.items() if not isinstance(v, Variable)})
+                  for optimizer in entry.eager_optimizers for state in optimizer.state.values()]
+        versions = [None if t._version is None else list(t._version) for t in tensors]
         replayed = _replay(entry, args, kwargs, bump=False)
         after_replay = _snapshot(tensors)
         _restore(tensors, snapshot)
+        for state, numbers in counts:  # Adam's step counts, as before the replay
+            state.update(numbers)
+        for t, counter in zip(tensors, versions):  # eager steps in the replay counted too
+            if t._version is not None:
+                t._version[:] = counter or [0]
         default_generator.set_state(generator_state)  # the eager run draws the same numbers
         untouched = [array.copy() for array in entry.watched]
         result = self.function(*args, **kwargs)
@@ -269,10 +287,10 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
             return ("it returns a tensor whose graph a later backward() would need (compile "
                     "the whole training step, with backward() and step() inside)")
         out_slots.append(final._slot)
-    entry.bumps = [(position if position < entry.arguments else t,
-                    version.current(t) - before[id(t)][2])
-                   for position, t in enumerate(tensors)
-                   if version.current(t) != before[id(t)][2]]
+    changes = [(position if position < entry.arguments else t, version.current(t) -
+                before[id(t)][2] - recording.excluded_bumps.get(id(t), 0))
+               for position, t in enumerate(tensors)]
+    entry.bumps = [(where, times) for where, times in changes if times > 0]
     entry.tensors = tensors[entry.arguments:]
     entry.source_of = source_of
     entry.bindings = bindings
@@ -292,8 +310,6 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
                      if s in recording.constant_objects]
     program = build(recording, returned)
     entry.program = build_scalar(recording, returned, program) or program
-    from ..tensor import Tensor
-
     entry.glue_source, entry.call = build_call(
         entry.program, source_of, [(b.tensor, b.attribute, b.slot, b.sparse)
                                    for b in bindings],

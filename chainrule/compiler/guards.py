@@ -34,7 +34,10 @@ class Guard:
     holds: Callable[[], bool]
 
 
-def build_guard(found: Found, tensors: list[Variable], function: Callable[..., Any]) -> Guard:
+def build_guard(found: Found, tensors: list[Variable], function: Callable[..., Any],
+                live: list[Any] | tuple[Any, ...] = ()) -> Guard:
+    """`live`: optimisers whose step runs eagerly in the replay, reading its
+    hyperparameters then: those are not guarded."""
     names: dict[str, Any] = {"_frozen": _frozen}
     checks: list[str] = []
 
@@ -59,7 +62,7 @@ def build_guard(found: Found, tensors: list[Variable], function: Callable[..., A
             checks += [f"{groups}[{g}]['params'][{i}] is {name_of(p)}"
                        for i, p in enumerate(group["params"])]
             for key, value in group.items():
-                if key == "params":
+                if key == "params" or any(optimizer is o for o in live):
                     continue
                 read = f"{groups}[{g}].get({key!r})"
                 if type(value) in _PLAIN:

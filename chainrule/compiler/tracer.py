@@ -120,6 +120,8 @@ class Recording:
     hoisted: list[tuple[list[int], Step]] = field(default_factory=list)
     #: source slots that some step wrote into
     written_sources: set[int] = field(default_factory=set)
+    #: in-place changes (by id of tensor) that eager steps inside the program count again
+    excluded_bumps: dict[int, int] = field(default_factory=dict)
     #: constant slot -> the array itself (the constant is its copy when first seen)
     constant_objects: dict[int, np.ndarray] = field(default_factory=dict)
     #: constant slots that views were made of (a replay always starts them from a copy)
