@@ -510,3 +510,26 @@ def test_state_the_compiler_cannot_find_is_never_replayed_stale() -> None:
     assert losses == [3.0, 2.0, 1.0, 0.0, -1.0]
     assert hidden.tolist() == [-1.5, -0.5]
     _one_warning(caught, "did not find")
+
+
+def test_a_circuit_of_0d_floats_replays_on_python_floats() -> None:
+    def build(compiled: bool) -> tuple[list[Any], Any]:
+        values = [cr.tensor(v, dtype=cr.float64, requires_grad=True)
+                  for v in (2.0, -1.0, -3.0, -2.0, -3.0)]
+        w0, x0, w1, x1, w2 = values
+
+        def step() -> Any:
+            f = 1 / (1 + cr.exp(-(w0 * x0 + w1 * x1 + w2)))
+            f.backward()
+            return f
+
+        return values, (cr.compile(step) if compiled else step)
+
+    (eager_values, eager), (values, step) = build(False), build(True)
+    for _ in range(5):
+        assert _close(eager().item(), step().item())
+    assert step.program.approximate and "_exp(" in step.program.source
+    assert step.replays >= 2
+    for a, b in zip(eager_values, values):  # gradients accumulated over five calls
+        assert np.isclose(a.grad.item(), b.grad.item(), rtol=1e-12)
+    assert _close(values[0].grad.item(), 5 * -0.19661193324148185)

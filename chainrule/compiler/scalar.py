@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .patches import _CREATORS
 from .program import Program, written_constants
 from .tracer import Recording, Slot
 
@@ -93,8 +94,24 @@ def build_scalar(recording: Recording, returned: tuple[int, ...], fallback: Prog
                    approximate=True)
 
 
+def _created(step: Any) -> str | None:
+    """A 0-d array made by np.zeros/ones/full (the seed 1 of a backward pass), as a
+    literal, or None."""
+    function, args = step.function, step.args
+    if function is _CREATORS["full"] and len(args) >= 2 and args[0] == ():
+        fill = _operand(args[1])
+        return None if fill is None or isinstance(args[1], Slot) else fill
+    if function in (_CREATORS["zeros"], _CREATORS["ones"], _CREATORS["empty"]) and \
+            args[:1] == ((),):
+        return "1.0" if function is _CREATORS["ones"] else "0.0"
+    return None
+
+
 def _line(step: Any, written: list[int]) -> str | None:
     """One step as `vN = expression`, or None where the step is not float arithmetic."""
+    if step.function in _CREATORS.values() and len(step.outputs) == 1:
+        literal = _created(step)
+        return None if literal is None else f"v{step.outputs[0]} = {literal}"
     template = _EXPRESSIONS.get(step.function)
     if template is None:
         return None
