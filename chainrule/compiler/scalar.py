@@ -6,11 +6,12 @@ array and every step is elementwise arithmetic this module knows, the replay rea
 source once (`.item()`), runs the steps as Python expressions, writes the changed sources
 back and makes the results' arrays at the end.
 
-Python floats are IEEE doubles: a float64 graph gets the same sums and products as NumPy's
-(`math.exp` may differ from NumPy's exp in the last bit), and a float32 graph is computed
-in double precision and rounded once when stored, so its values differ from eager's by a
-rounding or so. The program is therefore marked approximate: the check against eager
-compares it to float tolerance. Where Python would raise instead of giving inf or nan
+Python floats are IEEE doubles: a float64 graph gets the same sums and products as NumPy's.
+A float32 value is rounded to float32 after each step (`struct`'s 'f' format, about 50 ns):
+a double's sum, difference, product or quotient of two float32 values, rounded once, is
+exactly NumPy's float32 result, so long chains (W6) do not drift from eager. `math.exp`
+and the like may differ from NumPy's in the last bit, so the program is marked
+approximate: the check against eager compares it to a few roundings. Where Python would raise instead of giving inf or nan
 (division by zero, `math.exp` overflowing, `math.log` of a negative), the call reruns on
 the NumPy program, whose writes go to the same arrays; nothing was written before.
 """
@@ -18,6 +19,7 @@ the NumPy program, whose writes go to the same arrays; nothing was written befor
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 import numpy as np
@@ -45,6 +47,10 @@ _EXPRESSIONS: dict[Any, str] = {
     np.absolute: "_fabs({0})",
     np.power: "_pow({0}, {1})",
 }
+_SINGLE = struct.Struct("f")
+_SINGLE_DTYPE = np.dtype(np.float32)
+_DOUBLE = np.dtype(np.float64)
+_FLOATS = (_SINGLE_DTYPE, _DOUBLE)
 _MATH = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
          "_fabs": math.fabs, "_pow": math.pow}
 
@@ -52,10 +58,11 @@ _MATH = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.t
 def build_scalar(recording: Recording, returned: tuple[int, ...], fallback: Program
                  ) -> Program | None:
     """The Python-float replay of `recording`, or None where it does not apply."""
-    if recording.hoisted or not all(shape == () and dtype.kind == "f"
+    if recording.hoisted or not all(shape == () and dtype in _FLOATS
                                     for shape, dtype in recording.meta.values()):
         return None
-    names: dict[str, Any] = {"_numpy_replay": fallback.run, "_array": np.array, **_MATH}
+    names: dict[str, Any] = {"_numpy_replay": fallback.run, "_array": np.array, **_MATH,
+                             "_pack": _SINGLE.pack, "_unpack": _SINGLE.unpack}
     lines = [f"    ({''.join(f's{s}, ' for s in fallback.source_slots)}) = sources"]
     lines += [f"    v{s} = s{s}.item()" for s in fallback.source_slots]
     written = set(written_constants(recording))
@@ -68,9 +75,14 @@ def build_scalar(recording: Recording, returned: tuple[int, ...], fallback: Prog
     lines.append("    try:")
     assigned: list[int] = []
     for step in recording.steps:
-        line = _line(step, assigned)
+        single = any(recording.meta.get(o, ((), _DOUBLE))[1] == _SINGLE_DTYPE
+                     for o in step.outputs)
+        line = _line(step, assigned, single)
         if line is None:
             return None
+        target, expression = line.split(" = ", 1)
+        if single:
+            line = f"{target} = _unpack(_pack({expression}))[0]"  # rounded to float32
         lines.append("        " + line)
     lines.append("    except (ArithmeticError, ValueError):  # NumPy gives inf or nan here")
     lines.append("        return _numpy_replay(sources)")
@@ -107,7 +119,7 @@ def _created(step: Any) -> str | None:
     return None
 
 
-def _line(step: Any, written: list[int]) -> str | None:
+def _line(step: Any, written: list[int], single: bool = False) -> str | None:
     """One step as `vN = expression`, or None where the step is not float arithmetic."""
     if step.function in _CREATORS.values() and len(step.outputs) == 1:
         literal = _created(step)
@@ -119,7 +131,8 @@ def _line(step: Any, written: list[int]) -> str | None:
     if set(step.kwargs) - {"out"} or out is not None and not (
             isinstance(out, tuple) and len(out) == 1 and isinstance(out[0], Slot)):
         return None
-    operands = [_operand(a) for a in step.args]
+    # NumPy casts a Python number to the array's float32 first (NEP 50): so do we
+    operands = [_operand(a, single) for a in step.args]
     if any(o is None for o in operands):
         return None
     try:
@@ -134,11 +147,14 @@ def _line(step: Any, written: list[int]) -> str | None:
     return f"v{step.outputs[0]} = {expression}"
 
 
-def _operand(value: Any) -> str | None:
+def _operand(value: Any, single: bool = False) -> str | None:
     if isinstance(value, Slot):
         return f"v{value.index}"
     if isinstance(value, (bool, np.bool_)):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return repr(float(value))
+        number = float(value)
+        if single and math.isfinite(number) and abs(number) < 3e38:
+            number = _SINGLE.unpack(_SINGLE.pack(number))[0]
+        return repr(number)
     return None
