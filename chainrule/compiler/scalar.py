@@ -11,8 +11,9 @@ A float32 value is rounded to float32 after each step (`struct`'s 'f' format, ab
 a double's sum, difference, product or quotient of two float32 values, rounded once, is
 exactly NumPy's float32 result, so long chains (W6) do not drift from eager. `math.exp`
 and the like may differ from NumPy's in the last bit, so the program is marked
-approximate: the check against eager compares it to a few roundings. Where Python would raise instead of giving inf or nan
-(division by zero, `math.exp` overflowing, `math.log` of a negative), the call reruns on
+approximate: the check against eager compares it to a few roundings. Where Python would
+raise instead of giving inf or nan (division by zero, `math.exp` overflowing, `math.log` of
+a negative, a float32 overflowing `struct`), the call reruns on
 the NumPy program, whose writes go to the same arrays; nothing was written before.
 """
 
