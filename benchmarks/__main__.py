@@ -1,4 +1,5 @@
-"""The benchmark suite: chainrule against PyTorch eager and hand-written NumPy backprop.
+"""The benchmark suite: chainrule (eager and under cr.compile) against PyTorch eager, JAX jit
+(where jax is installed) and hand-written NumPy backprop.
 
     python -m benchmarks                  # every workload, 5 interleaved rounds
     python -m benchmarks --only W2,W3 --rounds 3
@@ -6,8 +7,9 @@
 Each (workload, contender) pair runs in a process of its own (NumPy's and PyTorch's thread
 pools slow each other down when they share one), rounds are interleaved so that machine
 noise falls on every contender alike, and the table gives medians with min–max and ratios
-taken within this one run. Before timing, every workload checks that the three contenders
-agree on the loss and the parameters after two steps from the same start.
+taken within this one run. Before timing, every workload checks that the contenders agree
+on the loss and the parameters after four steps from the same start (four, so that the
+compiled step has been traced, checked against eager and replayed).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ WORKLOADS = {
     "W7": ("lenet: LeNet-5 training step (conv 6@5×5, pool, conv 16@5×5, pool, 120-84-10), "
            "batch 64, 28×28, CE, SGD", 30, "ms/step"),
 }
-CONTENDERS = ("chainrule", "torch", "numpy")
+#: "compiled" is chainrule's step under cr.compile (compiled_workloads.py); "jax" its step
+#: under jax.jit (jax_workloads.py), run only where jax imports.
+CONTENDERS = ("chainrule", "compiled", "torch", "jax", "numpy")
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -48,9 +52,7 @@ def _worker(args: argparse.Namespace) -> None:
         import torch
 
         torch.set_num_threads(2)
-    from benchmarks.workloads import make
-
-    step, parameters = make(workload, library)
+    step, parameters = _make(workload, library)
     if mode == "check":
         losses = [step() for _ in range(int(count))]
         arrays = {f"parameter_{i}": p for i, p in enumerate(parameters())}
@@ -59,13 +61,28 @@ def _worker(args: argparse.Namespace) -> None:
     import time
 
     repeats = int(count)
-    for _ in range(max(1, repeats // 10)):
+    # the compiled step is traced at its second call and checked at its third: not timed
+    for _ in range(max(3 if library == "compiled" else 1, repeats // 10)):
         step()
     began = time.perf_counter()
     for _ in range(repeats):
         step()
     elapsed = time.perf_counter() - began
     Path(out).write_text(json.dumps({"seconds_per_step": elapsed / repeats}))
+
+
+def _make(workload: str, library: str) -> Any:
+    if library == "compiled":
+        from benchmarks import compiled_workloads
+
+        return compiled_workloads.make(workload)
+    if library == "jax":
+        from benchmarks import jax_workloads
+
+        return jax_workloads.make(workload)
+    from benchmarks.workloads import make
+
+    return make(workload, library)
 
 
 def _run(workload: str, library: str, mode: str, count: int) -> Any:
@@ -83,14 +100,14 @@ def _run(workload: str, library: str, mode: str, count: int) -> Any:
 
 
 def _available(library: str) -> bool:
-    if library == "numpy":
+    if library in ("numpy", "compiled"):
         return True
     return subprocess.run([sys.executable, "-c", f"import {library}"],
                           capture_output=True).returncode == 0
 
 
 def _agree(workload: str, contenders: list[str]) -> str:
-    results = {name: _run(workload, name, "check", 2) for name in contenders}
+    results = {name: _run(workload, name, "check", 4) for name in contenders}
     reference = results["numpy"]
     for name, result in results.items():
         for key in reference:
@@ -140,19 +157,18 @@ def main() -> None:
         rows.append((workload, description, unit, status, times))
         print(f"{workload} done", file=sys.stderr)
     scale = {"µs/pass": 1e6, "ms/step": 1e3, "ms/pass": 1e3}
+    pairs = [(a, b) for a in ("chainrule", "compiled", "jax") for b in ("torch", "numpy")
+             if a in contenders and b in contenders]
     print("| workload | check | " + " | ".join(f"{name} (median, min–max)"
-                                              for name in contenders) +
-          " | chainrule vs torch | chainrule vs NumPy |")
-    print("|---|---|" + "---|" * len(contenders) + "---|---|")
+                                              for name in contenders) + " | " +
+          " | ".join(f"{a} vs {b}" for a, b in pairs) + " |")
+    print("|---|---|" + "---|" * (len(contenders) + len(pairs)))
     for workload, description, unit, status, times in rows:
         medians = {name: statistics.median(values) for name, values in times.items()}
         cells = [f"{medians[n] * scale[unit]:.3g} ({min(times[n]) * scale[unit]:.3g}–"
                  f"{max(times[n]) * scale[unit]:.3g}) {unit}" for n in contenders]
-        versus_torch = (f"{medians['torch'] / medians['chainrule']:.2f}×"
-                        if "torch" in medians else "n/a")
-        versus_numpy = f"{medians['numpy'] / medians['chainrule']:.2f}×"
-        print(f"| {workload} {description} | {status} | " + " | ".join(cells) +
-              f" | {versus_torch} | {versus_numpy} |")
+        ratios = [f"{medians[b] / medians[a]:.2f}×" for a, b in pairs]
+        print(f"| {workload} {description} | {status} | " + " | ".join(cells + ratios) + " |")
     if "W4" in chosen:
         from benchmarks.workloads import flops_per_step
 

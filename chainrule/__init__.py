@@ -99,6 +99,9 @@ from .random import (  # noqa: E402
     set_rng_state,
 )
 
+from .compiler import compile  # noqa: A004,E402 - torch.compile (torch.compiler: the package)
+from . import compiler  # noqa: E402
+
 import builtins as _builtins  # noqa: E402 - `bool` above is chainrule.bool
 
 __version__ = "0.1.0"

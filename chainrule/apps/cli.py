@@ -152,6 +152,8 @@ def _add_train_command(commands: Any) -> None:
                        "TensorBoard into DIR: tensorboard --logdir DIR")
     train.add_argument("--resume", action="store_true", help="continue the run in --out "
                        "from its last checkpoint")
+    train.add_argument("--compile", action="store_true", help="trace the gradient step "
+                       "once per batch shape and replay it (cr.compile)")
     train.add_argument("--no-progress", action="store_true", help="no progress display (a "
                        "bar on a terminal, otherwise a line every 30 s of an epoch)")
 
@@ -230,6 +232,8 @@ def _add_ner_commands(commands: Any) -> None:
                        help="seed of every random draw (data, weights, batches, dropout)")
     train.add_argument("--resume", action="store_true", help="continue the run in --out "
                        "from its last finished epoch")
+    train.add_argument("--compile", action="store_true", help="trace the gradient step "
+                       "once per batch shape and replay it (cr.compile)")
     train.add_argument("--no-progress", action="store_true", help="no progress display (a "
                        "bar on a terminal, otherwise a line every 30 s of an epoch)")
     evaluate = actions.add_parser("evaluate", help="entity scores of a saved tagger")
@@ -266,7 +270,7 @@ def _ner_train(args: argparse.Namespace) -> int:
                        dropout=args.dropout, word_dropout=args.word_dropout,
                        pretrain_epochs=args.pretrain_epochs, vectors=args.vectors,
                        decode=args.decode, seed=args.seed,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, compile=args.compile)
     try:
         summary = train_ner(config, resume=args.resume)
     except Interrupted as stop:
@@ -338,7 +342,7 @@ def _train(args: argparse.Namespace) -> int:
                          label_smoothing=args.label_smoothing,
                          schedule=schedule,
                          tensorboard=args.tensorboard, model=args.model,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress, compile=args.compile)
     if not args.resume:
         config.validate()
     try:

@@ -72,6 +72,7 @@ class NerConfig:
     vectors: str | None = None
     seed: int = 0
     progress: bool = True
+    compile: bool = False  # the gradient step under cr.compile
     decode: str = "viterbi"                # or "argmax": each word's most probable tag
     max_sentences: int | None = None       # use only the first N training sentences
     max_eval_sentences: int | None = None  # and the first N validation/test sentences
@@ -481,11 +482,16 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
         log(processes.describe(config.batch_size))
         batches = RankBatches(count, config.batch_size, processes, config.seed)
 
-    def loss_of(batch: Any) -> Tensor:
+    def inputs_of(batch: Any) -> tuple[Any, ...]:
+        """The batch as tensors (word dropout drawn here, outside any compiled step)."""
         rows, weight = batch if processes.parallel else (batch, 1.0)
         words = _word_dropout(train_data.words[rows], singletons, config.word_dropout)
-        scores = replicated(*tagger.model_inputs(train_data, rows, words))
-        loss = nn.functional.cross_entropy(scores, from_numpy(train_data.tags[rows]))
+        return (*tagger.model_inputs(train_data, rows, words),
+                from_numpy(train_data.tags[rows]), weight)
+
+    def loss_of(inputs: tuple[Any, ...]) -> Tensor:
+        *features, tags, weight = inputs
+        loss = nn.functional.cross_entropy(replicated(*features), tags)
         return loss * weight if processes.parallel else loss
 
     def evaluate(end: EpochEnd) -> dict[str, Any]:
@@ -497,7 +503,8 @@ def _fit_tagger(tagger: NerTagger, train_data: Encoded, valid_data: Encoded,
 
     return fit(model, optimiser, batches, loss_of, with_global_mean_loss(evaluate, processes),
                epochs=config.epochs, history=history, checkpoints=files, early_stopping=rule,
-               progress=config.progress, log=log)
+               progress=config.progress, log=log, compile_step=config.compile,
+               prepare=inputs_of)
 
 
 def _restore(model: Any, optimiser: Any, rule: EarlyStopping, files: _RunFiles,

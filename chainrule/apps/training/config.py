@@ -69,6 +69,7 @@ class TrainConfig:
     progress: bool = True
     tensorboard: str | None = None  # a folder for TensorBoard event files, one entry an epoch
     model: str = "mlp"
+    compile: bool = False  # the gradient step under cr.compile (`fit(compile_step=True)`)
 
     @property
     def learning_rate(self) -> float:

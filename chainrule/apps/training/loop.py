@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 from tqdm.auto import tqdm
 
 from chainrule import Tensor, nn, optim
+from chainrule.compiler import compile as compile_function
 
 __all__ = ["fit", "Outcome", "EpochEnd", "EarlyStopping", "Checkpoints", "Interrupted",
            "Redraw"]
@@ -115,13 +116,20 @@ def fit(model: nn.Module, optimizer: optim.Optimizer, batches: Iterable[Batch],
         epochs: int, history: list[Record] | None = None, scheduler: Any = None,
         after_backward: Callable[[], None] | None = None,
         checkpoints: Checkpoints | None = None, early_stopping: EarlyStopping | None = None,
-        progress: bool = True, log: Callable[[str], Any] = print) -> Outcome:
+        progress: bool = True, log: Callable[[str], Any] = print, compile_step: bool = False,
+        prepare: Callable[[Batch], Any] | None = None) -> Outcome:
     """Trains from the epoch after `history` (empty: from epoch 1) to `epochs`.
 
     `batches` is iterated once per epoch (a shuffling DataLoader reshuffles each time);
     `loss_of(batch)` is the batch's loss; `after_backward()` sees the gradients before the
     step; `scheduler.step()` runs after each epoch's batches, before `evaluate`.
+
+    `compile_step` runs zero_grad, the loss and backward under `cr.compile` (traced once per
+    batch shape, replayed after); `after_backward` and the optimiser's step stay eager, so
+    a step count (Adam) or a probe's Python bookkeeping is never replayed stale. `prepare`
+    turns a batch into what `loss_of` takes (tensors, so that replays read new batches).
     """
+    loss_of = _gradient_step(optimizer, loss_of, compile_step, prepare)
     records = list(history or [])
     best = _BestWeights(model, early_stopping) if early_stopping is not None else None
     first = len(records) + 1
@@ -164,9 +172,7 @@ def _descend(model: nn.Module, optimizer: optim.Optimizer, batches: Iterable[Bat
     ticker = _Ticker(f"epoch {epoch}/{epochs}", batches) if progress and not terminal \
         else None
     for batch in bar:
-        optimizer.zero_grad()
-        loss = loss_of(batch)
-        loss.backward()
+        loss = loss_of(batch)  # with the gradients of the batch (`_gradient_step`)
         if after_backward is not None:
             after_backward()
         optimizer.step()
@@ -181,6 +187,22 @@ def _descend(model: nn.Module, optimizer: optim.Optimizer, batches: Iterable[Bat
         raise RuntimeError(f"training diverged in epoch {epoch} (the loss is not finite); "
                            "try a smaller --lr")
     return EpochEnd(epoch, total / max(count, 1), started)
+
+
+def _gradient_step(optimizer: optim.Optimizer, loss_of: Callable[[Any], Tensor],
+                   compiled: bool, prepare: Callable[[Any], Any] | None
+                   ) -> Callable[[Any], Tensor]:
+    """zero_grad, the batch's loss, backward: compiled with `cr.compile` when asked."""
+    def step(batch: Any) -> Tensor:
+        optimizer.zero_grad()
+        loss = loss_of(batch)
+        loss.backward()
+        return loss
+
+    run = compile_function(step) if compiled else step
+    if prepare is None:
+        return run
+    return lambda batch: run(prepare(batch))
 
 
 class _Ticker:

@@ -286,7 +286,7 @@ def train(config: TrainConfig, resume: bool = False, interrupt_after: int | None
                       _EpochMetrics(model, optimizer, config, splits, probe, elapsed),
                       epochs=epochs, history=history, scheduler=scheduler,
                       after_backward=probe.record_gradients, checkpoints=files,
-                      progress=config.progress).history
+                      progress=config.progress, compile_step=config.compile).history
     finally:
         if files.board is not None:
             files.board.close()
