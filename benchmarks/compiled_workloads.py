@@ -64,7 +64,8 @@ def mlp(name: str) -> Built:
     return _outside_item(step), lambda: [p.detach().numpy().T.copy() for p in params]
 
 
-def window() -> Built:
+def window(sparse: bool = False) -> Built:
+    """W5 (PyTorch's default dense embedding gradient) or, with `sparse`, W5s."""
     import chainrule as cr
 
     start, ids_np, tags_np = _window_start()
@@ -77,7 +78,7 @@ def window() -> Built:
 
     @cr.compile
     def step() -> Any:
-        x = functional.embedding(ids, table, sparse=True).flatten(1)
+        x = functional.embedding(ids, table, sparse=sparse).flatten(1)
         h = functional.linear(x, w1, b1).tanh()
         loss = functional.cross_entropy(functional.linear(h, w2, b2), tags)
         optimiser.zero_grad()
@@ -146,13 +147,13 @@ def lenet() -> Built:
 
 
 def make(workload: str) -> Built:
-    """The compiled contender of `workload` (W1-W7)."""
+    """The compiled contender of `workload` (W1-W7, W5s)."""
     if workload == "W1":
         return circuit()
     if workload == "W6":
         return chain()
     if workload == "W7":
         return lenet()
-    if workload == "W5":
-        return window()
+    if workload in ("W5", "W5s"):
+        return window(sparse=workload == "W5s")
     return mlp({"W2": "spiral", "W3": "mlp", "W4": "wide"}[workload])
