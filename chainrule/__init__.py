@@ -8,8 +8,12 @@ read: `tensor.py` (the Tensor), `ops/` (the gates, each a forward and its local 
 rule), `autograd/graph.py` (the backward pass).
 """
 
+from ._malloc import tune_malloc as _tune_malloc  # isort: skip
+
+_tune_malloc()  # before any array: see _malloc.py (a training step's arrays keep their pages)
+
 # The Tensor first: the gate modules and the autograd package are imported through it.
-from .tensor import Tensor  # isort: skip
+from .tensor import Tensor  # isort: skip  # noqa: E402
 from . import autograd, backends, datasets, func, nn, optim, utils, viz  # noqa: E402
 from ._dtype import (  # noqa: E402
     DType,
