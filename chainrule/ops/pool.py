@@ -47,14 +47,22 @@ class MaxPool(Gate):
         view = windows(padded, window, out_shape)
         kh, kw = window.kernel
         out = view[..., 0, 0].copy(order="K")  # keeps a channels-last layout for the next conv
-        best = np.zeros(out.shape, dtype=np.int32)
+        # In out's memory layout: mixing layouts made every masked copy below a strided one
+        # (pool1 of LeNet: 1.4 ms against 0.3).
+        best = np.zeros_like(out, dtype=np.uint8 if kh * kw <= 256 else np.int32)
+        # Masked copies (np.copyto with where=) cost 4 ns an element, arithmetic 0.5: the
+        # running maximum is np.maximum (which lets a NaN through, as PyTorch's pooling does)
+        # and the offset is blended in as best·(1 − better) + offset·better.
         for offset in range(1, kh * kw):
             candidate = view[..., offset // kw, offset % kw]
             better = candidate > out
             if floating:
                 better |= np.isnan(candidate)
-            np.copyto(out, candidate, where=better)
-            np.copyto(best, offset, where=better)
+                np.maximum(out, candidate, out=out)
+            else:
+                np.copyto(out, candidate, where=better)
+            np.multiply(best, ~better, out=best, casting="unsafe")
+            np.add(best, better * best.dtype.type(offset), out=best, casting="unsafe")
         ctx.best = best
         return out
 
@@ -64,12 +72,16 @@ class MaxPool(Gate):
         if _dual.is_tensor(grad):  # recorded, so that the rule is differentiable again
             return IndexAdd.apply(grad, tuple(x.shape), _places(ctx.best, window)), None
         (top, bottom), (left, right) = window.padding
-        padded = np.zeros(tuple(x.shape[:2]) + (x.shape[2] + top + bottom,
-                                                x.shape[3] + left + right), dtype=grad.dtype)
+        if top == bottom == left == right == 0:  # in x's layout (channels-last after a conv)
+            padded = np.zeros_like(x._array, dtype=grad.dtype)
+        else:
+            padded = np.zeros(tuple(x.shape[:2]) + (x.shape[2] + top + bottom,
+                                                    x.shape[3] + left + right), dtype=grad.dtype)
         kh, kw = window.kernel
         oh, ow = grad.shape[2:]
         (th, tw), (dh, dw) = window.stride, window.dilation
         overlap = _windows_overlap(window)
+        finite = bool(np.isfinite(grad.sum()))
         for offset in range(kh * kw):
             i, j = divmod(offset, kw)
             target = padded[..., i * dh:i * dh + th * (oh - 1) + 1:th,
@@ -77,7 +89,9 @@ class MaxPool(Gate):
             chosen = ctx.best == offset
             if overlap:
                 target += np.where(chosen, grad, 0)
-            else:  # each place belongs to one window: a masked copy, no sum
+            elif finite:  # each place belongs to one window: δ·[chosen], no sum
+                np.multiply(grad, chosen, out=target)
+            else:  # 0·inf would be NaN where PyTorch gives 0: the (slower) masked copy
                 np.copyto(target, grad, where=chosen)
         return crop(padded, window.padding), None
 
