@@ -8,15 +8,17 @@ from ..tensor import Tensor
 __all__ = ["l1_loss", "smooth_l1_loss", "huber_loss"]
 
 
-def _reduce(values: Tensor, reduction: str, op: str) -> Tensor:
+def _reduce(values: Tensor, reduction: str, op: str | None = None) -> Tensor:
+    """A loss's per-element values reduced as `reduction` says (PyTorch's message when it
+    is none of the three, naming `op` when given)."""
     if reduction == "none":
         return values
     if reduction == "sum":
         return values.sum()
     if reduction == "mean":
         return values.mean()
-    raise ValueError(f"{reduction} is not a valid value for reduction ({op}: expected "
-                     "'mean', 'sum' or 'none')")
+    where = f" ({op}: expected 'mean', 'sum' or 'none')" if op else ""
+    raise ValueError(f"{reduction} is not a valid value for reduction{where}")
 
 
 def _pair(op: str, input: Tensor, target: Tensor) -> None:  # noqa: A002

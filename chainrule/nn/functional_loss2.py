@@ -16,7 +16,7 @@ from typing import Any
 from ..engine.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .functional_activation import pairwise_distance
-from .functional_loss import _pair
+from .functional_loss import _pair, _reduce
 
 __all__ = ["kl_div", "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
            "triplet_margin_loss", "hinge_embedding_loss", "soft_margin_loss",
@@ -39,17 +39,6 @@ def _legacy(size_average: bool | None, reduce: bool | None) -> str:
     if not reduce:
         return "none"
     return "mean" if size_average else "sum"
-
-
-def _reduced(values: Tensor, reduction: str, message: str = "is not a valid value for "
-             "reduction") -> Tensor:
-    if reduction == "none":
-        return values
-    if reduction == "sum":
-        return values.sum()
-    if reduction == "mean":
-        return values.mean()
-    raise ValueError(f"{reduction} {message}")
 
 
 def _check(reduction: str, allowed: tuple[str, ...] = ("none", "mean", "sum"),
@@ -101,7 +90,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,  # n
     else:
         values = target.xlogy(target) - target * input
     if reduction != "batchmean":
-        return _reduced(values, reduction)
+        return _reduce(values, reduction)
     total = values.sum()
     return total / input.shape[0] if input.ndim else total
 
@@ -122,7 +111,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,  # n
     if full:
         stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
         values = values + stirling.masked_fill(target <= 1, 0)
-    return _reduced(values, reduction)
+    return _reduce(values, reduction)
 
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float,  # noqa: A002
@@ -157,7 +146,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float,  # noq
     values = 0.5 * (clamped.log() + (input - target) ** 2 / clamped)
     if full:
         values = values + 0.5 * math.log(2 * math.pi)
-    return _reduced(values, reduction)
+    return _reduce(values, reduction)
 
 
 # ---------------------------------------------------------------------- embeddings, margins
@@ -188,7 +177,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     zeros = cos.detach() * 0
     values = (1 - cos).where(target == 1, zeros) + \
         (cos - margin).clamp(min=0).where(target == -1, zeros)
-    return _reduced(values, reduction)
+    return _reduce(values, reduction)
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
@@ -210,7 +199,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     to_negative = pairwise_distance(anchor, negative, p, eps)
     if swap:
         to_negative = to_negative.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduced((margin + to_positive - to_negative).clamp(min=0), reduction)
+    return _reduce((margin + to_positive - to_negative).clamp(min=0), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # noqa: A002
@@ -225,7 +214,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,  # 
     zeros = input.detach() * 0
     values = (margin - input).clamp(min=0).where(target != 1, zeros) + \
         input.where(target != -1, zeros)
-    return _reduced(values, reduction)
+    return _reduce(values, reduction)
 
 
 def _log1p_exp(z: Tensor) -> Tensor:
@@ -243,7 +232,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     if target.requires_grad and is_grad_enabled():  # as torch: no rule for the target
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
                            "to argument 'target'. This input cannot have requires_grad True.")
-    return _reduced(_log1p_exp(-target * input), reduction)
+    return _reduce(_log1p_exp(-target * input), reduction)
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
@@ -259,5 +248,5 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
     if weight is not None:
         values = values * weight
     classes = input.shape[-1] if input.ndim else 1
-    return _reduced(values.sum(dim=input.ndim - 1) / classes if input.ndim else values,
+    return _reduce(values.sum(dim=input.ndim - 1) / classes if input.ndim else values,
                     reduction, "is not valid")
