@@ -293,6 +293,37 @@ def test_data_dependent_shapes_replay_with_new_shapes() -> None:
         assert np.array_equal(grad, weight.grad.numpy())
 
 
+def test_checks_that_fail_call_after_call_stop_replaying_with_one_warning() -> None:
+    """A question the trace asked of its data (here: which branch) that gets the other
+    answer on every call: each replay's check fails and the call runs eagerly; after
+    CACHE_LIMIT in a row the signature stays eager (no more failed attempts), with one
+    warning, and the results are eager's throughout."""
+    weight = cr.tensor([1.0, -2.0], requires_grad=True)
+
+    def step(x: Any) -> Any:
+        weight.grad = None
+        y = (weight * x).sum()
+        if y > 0:
+            y = y * 3
+        y.backward()
+        return y
+
+    compiled = cr.compile(step)
+    # the branch the trace (second call) took is the other one on every later call
+    calls = [[1.0, 0.0], [1.0, 0.0]] + [[0.0, 1.0], [1.0, 0.0]] * 10
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for index, values in enumerate(calls):
+            if index > 2:
+                values = [0.0, 1.0]  # y < 0 from here on: the traced branch never holds
+            got = compiled(cr.tensor(values))
+            grad = weight.grad.numpy().copy()
+            expected = step(cr.tensor(values))
+            assert got.item() == expected.item()
+            assert np.array_equal(grad, weight.grad.numpy())
+    _one_warning(caught, "in a row")
+
+
 def test_user_in_place_code_replays() -> None:
     def build(compiled: bool) -> tuple[Any, Any]:
         model = _model()

@@ -65,6 +65,7 @@ class _Binding:
 class _Entry:
     calls: int = 0
     traces: int = 0
+    failed_checks: int = 0      # replays in a row whose value checks sent them to eager
     checked: bool = False
     program: Program | None = None
     eager_reason: str | None = None
@@ -149,9 +150,22 @@ class CompiledFunction:
         try:
             result = _replay(entry, args, kwargs)
             self.replays += 1
+            entry.failed_checks = 0
             return result
         except CheckFailedError:  # before any outside array changed: run it as eager would
+            self._count_failed_check(entry)
             return self.function(*args, **kwargs)
+
+    def _count_failed_check(self, entry: _Entry) -> None:
+        """One more replay in a row sent to eager by a value check; past CACHE_LIMIT of them
+        (a shape or value that follows the data, like an embedding gradient's touched rows)
+        the signature stays eager, so calls stop paying for replays that fail."""
+        entry.failed_checks += 1
+        if entry.failed_checks > CACHE_LIMIT:
+            entry.eager_reason = (f"its value checks failed in {entry.failed_checks} replays "
+                                  "in a row (a data-dependent shape or value that changes "
+                                  "from call to call)")
+            self._eager_warning(entry.eager_reason)
 
     # ------------------------------------------------------------------ trace
     def _trace(self, entry: _Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -213,7 +227,12 @@ class CompiledFunction:
         counts = [(state, {k: v for k, v in state.items() if not isinstance(v, Variable)})
                   for optimizer in entry.eager_optimizers for state in optimizer.state.values()]
         versions = [None if t._version is None else list(t._version) for t in tensors]
-        replayed = _replay(entry, args, kwargs, bump=False)
+        try:
+            replayed = _replay(entry, args, kwargs, bump=False)
+        except CheckFailedError:  # a value check failed before any array changed: this call
+            entry.checked = False  # runs as eager would, and the next one is checked instead
+            self._count_failed_check(entry)
+            return self.function(*args, **kwargs)
         after_replay = _snapshot(tensors)
         _restore(tensors, snapshot)
         for state, numbers in counts:  # Adam's step counts, as before the replay
