@@ -100,7 +100,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     if ids._array.dtype.kind not in "iu":
         raise TypeError(f"embedding: ids must be an integer tensor, got {ids.dtype}")
     rows = weight.shape[0]
-    if ids.numel() and (int(ids._array.min()) < 0 or int(ids._array.max()) >= rows):
+    # Tested as truths, not as numbers: cr.compile then re-asks "all ids in range?" on each
+    # replay, where int(min) would tie the replay to one batch's smallest id.
+    if ids.numel() and (bool(ids._array.min() < 0) or bool(ids._array.max() >= rows)):
         raise IndexError(f"embedding: ids must lie in [0, {rows}), got values from "
                          f"{int(ids._array.min())} to {int(ids._array.max())}")
     if scale_grad_by_freq and sparse:
