@@ -318,6 +318,33 @@ def test_max_pool_ties_and_nans_as_pytorch() -> None:
         np.testing.assert_array_equal(mine, reference)
 
 
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 2, 1), (2, 1, 0),
+                                                     (3, 3, 0)])
+def test_max_pool_with_several_nans_a_window_as_pytorch(kernel: int, stride: int,
+                                                         padding: int) -> None:
+    """Two NaNs in one window (PyTorch's kernel keeps the last: `val > max || isnan(val)`),
+    ties at a ReLU's zeros, −inf, overlapping and padded windows: values, indices and
+    gradients as PyTorch's."""
+    rng = np.random.default_rng(1)
+    x = np.maximum(rng.standard_normal((2, 3, 8, 8)), 0)
+    x[0, 0, 0, 0] = x[0, 0, 1, 1] = x[1, 1, 2, 3] = np.nan
+    x[1, 2, 5, 5] = -np.inf
+    results = {}
+    for name, lib in LIBRARIES.items():
+        tensor = lib.tensor(x, requires_grad=True)
+        values, indices = lib.nn.functional.max_pool2d(tensor, kernel, stride, padding,
+                                                       return_indices=True)
+        upstream = np.random.default_rng(2).standard_normal(tuple(values.shape))
+        values.backward(lib.tensor(upstream))
+        results[name] = (values.detach().numpy(), indices.numpy(), tensor.grad.numpy())
+    (values, indices, grad), (their_values, their_indices, their_grad) = \
+        results["chainrule"], results["torch"]
+    np.testing.assert_array_equal(values, their_values)
+    np.testing.assert_array_equal(indices, their_indices)
+    # overlapping windows add in another order: equal up to rounding
+    np.testing.assert_allclose(grad, their_grad, rtol=1e-14, atol=1e-15)
+
+
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 @pytest.mark.parametrize("layer_name, shape, kernel, options", [
     ("Conv2d", (2, 3, 6, 7), 3, {"padding": (1, 2)}),

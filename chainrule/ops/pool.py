@@ -52,17 +52,17 @@ class MaxPool(Gate):
         best = np.zeros_like(out, dtype=np.uint8 if kh * kw <= 256 else np.int32)
         # Masked copies (np.copyto with where=) cost 4 ns an element, arithmetic 0.5: the
         # running maximum is np.maximum (which lets a NaN through, as PyTorch's pooling does)
-        # and the offset is blended in as best·(1 − better) + offset·better.
+        # and, offsets only growing, the chosen one is max(best, offset·better).
         for offset in range(1, kh * kw):
             candidate = view[..., offset // kw, offset % kw]
             better = candidate > out
             if floating:
-                better |= np.isnan(candidate)
                 np.maximum(out, candidate, out=out)
             else:
                 np.copyto(out, candidate, where=better)
-            np.multiply(best, ~better, out=best, casting="unsafe")
-            np.add(best, better * best.dtype.type(offset), out=best, casting="unsafe")
+            np.maximum(best, better * best.dtype.type(offset), out=best)
+        if floating and np.isnan(out).any():  # rare: a NaN is each of its windows' maximum
+            best = _first_nan_or_max(view, out, best)
         ctx.best = best
         return out
 
@@ -94,6 +94,23 @@ class MaxPool(Gate):
             else:  # 0·inf would be NaN where PyTorch gives 0: the (slower) masked copy
                 np.copyto(target, grad, where=chosen)
         return crop(padded, window.padding), None
+
+
+def _first_nan_or_max(view: Array, out: Array, best: Array) -> Array:
+    """The offsets chosen again when NaNs are about (a NaN never compares greater, so the
+    fast pass missed it): a window's first maximum, or its last NaN, as PyTorch's kernel
+    (`val > maxval || isnan(val)`) ends up choosing."""
+    kh, kw = view.shape[-2:]
+    chosen = np.zeros_like(best)
+    found = np.zeros(best.shape, dtype=bool)
+    for offset in range(kh * kw):
+        candidate = view[..., offset // kw, offset % kw]
+        hit = ~found & (candidate == out)  # never true in a window whose maximum is NaN
+        np.copyto(chosen, offset, where=hit)
+        found |= hit
+    for offset in range(kh * kw):
+        np.copyto(chosen, offset, where=np.isnan(view[..., offset // kw, offset % kw]))
+    return chosen
 
 
 def _places(best: Array, window: Geometry) -> tuple[Array, Array, Array, Array]:
