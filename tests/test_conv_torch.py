@@ -70,6 +70,9 @@ CONV2D = [
     ((3, 9, 8), (4, 3, 3, 3), {"stride": 3}),                       # unbatched
     ((2, 4, 6, 6), (4, 1, 3, 3), {"groups": 4, "padding": 1}),      # depthwise
     ((1, 1, 28, 28), (6, 1, 5, 5), {"padding": 2}),                 # LeNet's first layer
+    # one channel takes its own im2col path (offsets outermost): strides, dilation, padding
+    ((3, 1, 9, 8), (4, 1, 3, 2), {"stride": (2, 1), "dilation": (1, 2), "padding": (1, 0)}),
+    ((1, 7, 6), (2, 1, 2, 3), {"stride": 2, "padding": "valid"}),   # unbatched
 ]
 
 
@@ -90,6 +93,7 @@ CONV1D = [
     ((2, 3, 9), (4, 3, 3), {"stride": 2, "padding": 1}),
     ((2, 4, 10), (6, 2, 2), {"groups": 2, "dilation": 3, "padding": "same"}),
     ((3, 11), (2, 3, 4), {"stride": 2}),
+    ((2, 1, 12), (3, 1, 4), {"stride": 3, "dilation": 2, "padding": 2}),   # one channel
 ]
 
 
