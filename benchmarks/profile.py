@@ -2,6 +2,7 @@
 
     python -m benchmarks.profile W2                   # chainrule, eager
     python -m benchmarks.profile W3 --library torch --steps 200 --top 20
+    python -m benchmarks.profile W2 --library compiled
 
 Prints the step's time without the profiler and with it, then the functions with the most
 time of their own. Array arithmetic written with operators (`a @ b`, `a * b`) has no entry of
@@ -18,7 +19,7 @@ import cProfile
 import pstats
 import time
 
-from benchmarks.workloads import make
+from benchmarks.__main__ import _make
 
 
 def _seconds_per_step(step: object, steps: int) -> float:
@@ -31,12 +32,13 @@ def _seconds_per_step(step: object, steps: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", help="W1 … W7, as in python -m benchmarks")
-    parser.add_argument("--library", default="chainrule", help="chainrule, torch or numpy")
+    parser.add_argument("--library", default="chainrule",
+                        help="chainrule, compiled (under cr.compile), torch, jax or numpy")
     parser.add_argument("--steps", type=int, default=100, help="steps profiled")
     parser.add_argument("--top", type=int, default=15, help="functions listed")
     args = parser.parse_args()
 
-    step, _ = make(args.workload, args.library)
+    step, _ = _make(args.workload, args.library)
     for _ in range(max(3, args.steps // 10)):  # warm up: lazy state, caches
         step()
     plain = _seconds_per_step(step, args.steps)
