@@ -208,3 +208,17 @@ def test_sparse_embedding_gradient_is_a_value_of_touched_rows() -> None:
     assert np.array_equal(table.weight.grad.to_dense(), dense_gradient([7, 1, 7, 3]))
     assert table.weight.grad.coalesce().rows.tolist() == [1, 3, 7]
     assert not hasattr(table.weight, "__dict__")  # no side channel on the parameter
+
+
+def test_to_casts_a_held_sparse_gradient_too() -> None:
+    """Module.to / .double() with an Embedding(sparse=True) gradient held (rows and values):
+    the values take the new dtype, as PyTorch casts a sparse gradient, and nothing crashes."""
+    layer = cr.nn.Embedding(10, 3, sparse=True)
+    layer(cr.tensor([1, 2, 2])).sum().backward()
+    layer.double()
+    grad = layer.weight.grad
+    assert layer.weight.dtype == cr.float64
+    assert grad.values.dtype == np.float64 and grad.rows.dtype == np.int64
+    dense = np.zeros((10, 3))
+    np.add.at(dense, grad.rows, grad.values)
+    np.testing.assert_array_equal(dense[[1, 2]], [[1.0] * 3, [2.0] * 3])

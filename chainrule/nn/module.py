@@ -299,19 +299,27 @@ class Module:
         """Moves and/or casts parameters and buffers in place: `to(device)`, `to(dtype)`,
         `to(device, dtype)`. Only floating-point tensors change dtype, as in PyTorch.
         Parameters keep their identity, so an optimiser built before still holds them."""
-        from ..tensor import parse_to_arguments
+        from ..engine.sparse import SparseRows
+        from ..tensor import Tensor, parse_to_arguments
+
+        def converted(array: Any) -> Any:
+            moved = Tensor._make(array, None)
+            if device is not None:
+                moved = moved.to(device)
+            if dtype is not None and moved.is_floating_point():
+                moved = moved.to(dtype)
+            return moved._array
 
         dtype, device = parse_to_arguments(args, dict(kwargs))
         for tensor in list(self.parameters()) + list(self.buffers()):
             for holder in (tensor, tensor.grad):
                 if holder is None:
                     continue
-                converted = holder.detach()
-                if device is not None:
-                    converted = converted.to(device)
-                if dtype is not None and converted.is_floating_point():
-                    converted = converted.to(dtype)
-                holder._array = converted._array
+                if isinstance(holder, SparseRows):  # an Embedding(sparse=True) gradient
+                    holder.values, holder.rows = converted(holder.values), \
+                        converted(holder.rows)
+                else:
+                    holder._array = converted(holder._array)
         return self
 
     def double(self) -> Module:
