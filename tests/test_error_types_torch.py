@@ -43,6 +43,7 @@ CALLS = {
  "iadd-float-into-long": "m.tensor([1, 2]).__iadd__(m.tensor([1.5, 2.]))",
  "rg-int": "m.tensor([1, 2], requires_grad=True)",
  "rg-int-set": "m.tensor([1, 2]).requires_grad_()",
+ "parameter-int": "m.nn.Parameter(m.tensor([1, 2]))",
  "item-multi": "m.ones(2).item()",
  "backward-nonscalar": "m.ones(2, requires_grad=True).mul(2).backward()",
  "backward-no-grad": "m.ones(2).sum().backward()",

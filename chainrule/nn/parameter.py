@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.sparse import SparseRows
+from ..ops.errors import DtypeError
 from ..tensor import Tensor
 
 
@@ -28,9 +29,9 @@ class Parameter(Tensor):
             data = empty(0)
         array = data._array if isinstance(data, Tensor) else Tensor(data)._array
         if requires_grad and array.dtype.kind != "f":
-            raise TypeError(f"Parameter: only floating-point tensors can require gradients, "
-                            f"got {Tensor._make(array, None).dtype}; convert first, e.g. "
-                            "x.float()")
+            raise DtypeError(f"Parameter: only floating-point tensors can require gradients, "
+                             f"got {Tensor._make(array, None).dtype}; convert first, e.g. "
+                             "x.float()")
         self._array = array
         self.grad_fn = None
         self._grad = None
