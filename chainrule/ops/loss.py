@@ -15,6 +15,7 @@ from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
 from . import _dual
+from ._short_axis import max_keepdims
 
 __all__ = ["CrossEntropy", "WeightedLogLikelihood", "MeanSquaredError", "BinaryCrossEntropy",
            "BinaryCrossEntropyWithLogits", "MultiMargin", "reduce_loss", "expand_reduced",
@@ -133,7 +134,7 @@ class CrossEntropy(Gate):
     def forward(ctx: CrossEntropy, logits: Array, target: Array, weight: Array | None,
                 ignore_index: int, label_smoothing: float, reduction: str) -> Array:
         xp = array_module(logits)
-        shifted = logits - logits.max(axis=1, keepdims=True)
+        shifted = logits - max_keepdims(logits, 1)
         exponentials = xp.exp(shifted)
         totals = exponentials.sum(axis=1, keepdims=True)
         ctx.probabilities = exponentials / totals

@@ -19,6 +19,7 @@ from ..engine.gate import Gate
 from ..engine.variable import Variable
 from . import _dual
 from ._broadcast import broadcast_to
+from ._short_axis import max_keepdims
 from .args import keepdim_arg, normalize_axes, normalize_dim
 from .dispatch import as_floating
 from .errors import DtypeError
@@ -205,7 +206,8 @@ class LogSumExp(Gate):
         xp = array_module(x)
         axis = _numpy_axis(axes)
         if x.size:
-            shift = x.max(axis=axis, keepdims=True)
+            shift = max_keepdims(x, axis) if isinstance(axis, int) else \
+                x.max(axis=axis, keepdims=True)
             shift = xp.where(xp.isfinite(shift), shift, 0)
         else:  # the log of an empty sum: −inf, as PyTorch gives
             shift = xp.zeros(kept_shape(x.shape, axes), dtype=x.dtype)
@@ -235,7 +237,7 @@ class Softmax(Gate):
     @staticmethod
     def forward(ctx: Gate, x: Array, axis: int) -> Array:
         xp = array_module(x)
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        e = xp.exp(x - max_keepdims(x, axis))
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -257,7 +259,7 @@ class LogSoftmax(Gate):
     @staticmethod
     def forward(ctx: Gate, x: Array, axis: int) -> Array:
         xp = array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
+        shifted = x - max_keepdims(x, axis)
         out = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         return out
