@@ -56,11 +56,17 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
     source_slots = tuple(sorted(recording.sources))
     written = _written_slots(recording)
 
+    named_arrays: dict[int, str] = {}   # one name per array: a shared buffer reads as one
+
     def constant(value: Any) -> str:
         if value is None or value is Ellipsis or type(value) in (bool, int, str):
             return repr(value)
+        if isinstance(value, np.ndarray) and id(value) in named_arrays:
+            return named_arrays[id(value)]
         name = f"k{len(names)}"
         names[name] = value
+        if isinstance(value, np.ndarray):
+            named_arrays[id(value)] = name
         return name
 
     def operand(value: Any) -> str:
@@ -118,7 +124,7 @@ _REDUCES = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.re
 def _lowered(step: Step, recording: Recording) -> Step:
     """The step with a cheaper function where the trace shows one applies: an ndarray
     method of an array with dimensions (never a NumPy scalar at replay) called unbound, and
-    `x.sum(axis, keepdims=)` as `np.add.reduce`."""
+    `x.sum(axis, keepdims=)` (the axis given by name or in place) as `np.add.reduce`."""
     name = getattr(step.function, "method_name", None)
     first = step.args[0] if step.args else None
     if name is None or not isinstance(first, Slot):
@@ -126,10 +132,11 @@ def _lowered(step: Step, recording: Recording) -> Step:
     shape = recording.meta.get(first.index, ((),))[0]
     if shape == ():
         return step
-    if name in _REDUCES and len(step.args) == 1 and set(step.kwargs) <= {"axis", "keepdims"}:
-        kwargs = {"axis": step.kwargs.get("axis"), "keepdims": step.kwargs.get("keepdims",
-                                                                               False)}
-        return replace(step, function=_REDUCES[name], kwargs=kwargs)
+    if name in _REDUCES and len(step.args) <= 2 and set(step.kwargs) <= {"axis", "keepdims"} \
+            and not (len(step.args) == 2 and "axis" in step.kwargs):
+        axis = step.args[1] if len(step.args) == 2 else step.kwargs.get("axis")
+        kwargs = {"axis": axis, "keepdims": step.kwargs.get("keepdims", False)}
+        return replace(step, function=_REDUCES[name], args=step.args[:1], kwargs=kwargs)
     return replace(step, function=getattr(np.ndarray, name))
 
 
