@@ -37,6 +37,7 @@ from . import state as state_module
 from .glue import RESULT, build_call
 from .guards import Guard, build_guard
 from .opaque import eager_steps
+from .optimize import optimize
 from .patches import patched
 from .program import Program, build, written_constants
 from .scalar import build_scalar
@@ -327,7 +328,7 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
         return changed
     entry.watched = [recording.constant_objects[s] for s in written_constants(recording)
                      if s in recording.constant_objects]
-    program = build(recording, returned)
+    program = build(*optimize(recording, returned))
     entry.program = build_scalar(recording, returned, program) or program
     entry.glue_source, entry.call = build_call(
         entry.program, source_of, [(b.tensor, b.attribute, b.slot, b.sparse)

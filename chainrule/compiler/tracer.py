@@ -126,6 +126,8 @@ class Recording:
     constant_objects: dict[int, np.ndarray] = field(default_factory=dict)
     #: constant slots that views were made of (a replay always starts them from a copy)
     viewed_roots: set[int] = field(default_factory=set)
+    #: slots whose value in the trace was C-contiguous (a preallocated buffer keeps that)
+    contiguous: set[int] = field(default_factory=set)
 
     def stop(self, reason: str) -> None:
         if self.broken is None:
@@ -299,6 +301,8 @@ class Recording:
             array = np.ndarray.view(array, np.ndarray)
         slot = self.new_slot()
         self.meta[slot] = (array.shape, array.dtype)
+        if array.flags.c_contiguous:
+            self.contiguous.add(slot)
         return _wrap(array, slot)
 
 
