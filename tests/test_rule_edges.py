@@ -72,6 +72,26 @@ def test_relu_of_a_scalar_blocks_a_non_finite_upstream() -> None:
         assert y.grad.tolist() == [0.0, 0.0, math.inf] and y.grad.dtype == dtype
 
 
+def test_relu_of_a_large_array_blocks_a_non_finite_upstream_and_passes_at_nan() -> None:
+    """PyTorch's threshold_backward: 0 where relu(x) ≤ 0, δ elsewhere (at NaN too)."""
+    torch = pytest.importorskip("torch")
+    generator = np.random.default_rng(0)
+    values = generator.standard_normal((80, 70))
+    values.reshape(-1)[:4] = [-0.0, 0.0, math.nan, -math.inf]
+    for upstream_value in (math.inf, math.nan, 1e200):
+        upstream = generator.standard_normal((80, 70))
+        upstream[values <= 0] = upstream_value
+        upstream[5, 5] = 1e200
+        x = cr.tensor(values, requires_grad=True)
+        out = x.relu()
+        out.backward(cr.tensor(upstream))
+        reference = torch.tensor(values, requires_grad=True)
+        torch.relu(reference).backward(torch.tensor(upstream))
+        assert np.array_equal(out.detach().numpy(), torch.relu(torch.tensor(values)).numpy(),
+                              equal_nan=True)
+        assert np.array_equal(x.grad.numpy(), reference.grad.numpy(), equal_nan=True)
+
+
 # ---------------------------------------------------------------- powers at special bases
 def test_power_of_a_number_base() -> None:
     """d/dx aˣ = aˣ ln a; PyTorch's convention at a = 0 is 0, and nan for a < 0."""

@@ -94,11 +94,11 @@ class ElementwiseMethods:
         return _inplace.write_back(self, "abs_", _dispatch.unary(Abs, self, False))
 
     def relu(self) -> Tensor:
-        """f(x) = max(0, x); ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+        """f(x) = max(0, x); ∂f/∂x = 0 where f(x) ≤ 0, else 1: the gate passes or blocks (a NaN passes, as in PyTorch)."""
         return _dispatch.unary(Relu, self, False)
 
     def relu_(self) -> Tensor:
-        """In place: f(x) = max(0, x); ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+        """In place: f(x) = max(0, x); ∂f/∂x = 0 where f(x) ≤ 0, else 1: the gate passes or blocks (a NaN passes, as in PyTorch)."""
         return _inplace.write_back(self, "relu_", _dispatch.unary(Relu, self, False))
 
     def sigmoid(self) -> Tensor:

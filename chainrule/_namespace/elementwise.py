@@ -90,12 +90,12 @@ def absolute(input: Any, *, out: Any = None) -> Any:
 
 
 def relu(input: Any) -> Tensor:
-    """f(x) = max(0, x); ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+    """f(x) = max(0, x); ∂f/∂x = 0 where f(x) ≤ 0, else 1: the gate passes or blocks (a NaN passes, as in PyTorch)."""
     return _tensor(input).relu()
 
 
 def relu_(input: Tensor) -> Tensor:
-    """In place: f(x) = max(0, x); ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+    """In place: f(x) = max(0, x); ∂f/∂x = 0 where f(x) ≤ 0, else 1: the gate passes or blocks (a NaN passes, as in PyTorch)."""
     return input.relu_()
 
 

@@ -232,7 +232,8 @@ class Abs(Gate):
 
 
 class Relu(Gate):
-    """f(x) = max(0, x);  ∂f/∂x = 1 where x > 0, else 0: the gate passes or blocks."""
+    """f(x) = max(0, x);  ∂f/∂x = 0 where f(x) ≤ 0, else 1: the gate passes or blocks
+    (a NaN passes, as in PyTorch)."""
 
     __slots__ = ()
     saves_output = True
@@ -247,15 +248,17 @@ class Relu(Gate):
     @staticmethod
     def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
+        # PyTorch's threshold_backward blocks where y ≤ 0, so a NaN output passes δ on
+        passes = ~(_dual.constant(out) <= 0)
         if _dual.is_tensor(grad):
-            return _dual.where(_dual.constant(out) > 0, grad, 0)
-        # δ·[y > 0] as a product is 3–4× faster than NumPy's `where`. The two differ only
+            return _dual.where(passes, grad, 0)
+        # δ·[passes] as a product is 3–4× faster than NumPy's `where`. The two differ only
         # where the upstream holds inf or NaN (PyTorch gives 0 at blocked entries), which
         # the sum catches; then `where` runs.
         xp = array_module(out)
         if grad.ndim and xp.isfinite(grad.sum()):
-            return grad * (out > 0)
-        return xp.where(out > 0, grad, 0).astype(grad.dtype, copy=False)
+            return grad * passes
+        return xp.where(passes, grad, 0).astype(grad.dtype, copy=False)
 
 
 def stable_sigmoid(x: Array) -> Array:
