@@ -72,8 +72,10 @@ def test_relu_of_a_scalar_blocks_a_non_finite_upstream() -> None:
         assert y.grad.tolist() == [0.0, 0.0, math.inf] and y.grad.dtype == dtype
 
 
-def test_relu_of_a_large_array_blocks_a_non_finite_upstream_and_passes_at_nan() -> None:
-    """PyTorch's threshold_backward: 0 where relu(x) ≤ 0, δ elsewhere (at NaN too)."""
+def test_relu_of_a_large_array_blocks_a_non_finite_upstream_and_keeps_huge_finite_ones() -> None:
+    """Above 4,096 elements the forward compares with an array of zeros and the backward's
+    finiteness test is Σδ²: an inf upstream is blocked, and a finite upstream whose square
+    overflows still passes exactly where relu is open."""
     torch = pytest.importorskip("torch")
     generator = np.random.default_rng(0)
     values = generator.standard_normal((80, 70))
@@ -90,6 +92,19 @@ def test_relu_of_a_large_array_blocks_a_non_finite_upstream_and_passes_at_nan() 
         assert np.array_equal(out.detach().numpy(), torch.relu(torch.tensor(values)).numpy(),
                               equal_nan=True)
         assert np.array_equal(x.grad.numpy(), reference.grad.numpy(), equal_nan=True)
+
+
+def test_maximum_with_zero_is_numpys_maximum_bit_for_bit() -> None:
+    from chainrule.ops.elementwise import maximum_with_zero
+
+    special = np.array([-0.0, 0.0, math.nan, -math.inf, math.inf, -1e-310, 1e-310])
+    for dtype in (np.float64, np.float32, np.float16):
+        x = np.resize(special, 5000).astype(dtype).reshape(50, 100)
+        for array in (x, x.T, x[:, ::3], special.astype(dtype)):
+            got, expected = maximum_with_zero(array), np.maximum(array, 0)
+            assert got.dtype == expected.dtype
+            assert np.array_equal(got, expected, equal_nan=True)
+            assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
 # ---------------------------------------------------------------- powers at special bases
