@@ -263,8 +263,9 @@ class Relu(Gate):
     @staticmethod
     def backward(ctx: Gate, grad: Array) -> Grad:
         (out,) = ctx.saved_tensors
-        # PyTorch's threshold_backward blocks where y ≤ 0, so a NaN output passes δ on
-        passes = ~(_dual.constant(out) <= 0)
+        # PyTorch's threshold_backward blocks where y ≤ 0, so a NaN output passes δ on.
+        # y is positive, ±0 or NaN: y ≠ 0 says the same in one comparison.
+        passes = _dual.constant(out) != 0
         if _dual.is_tensor(grad):
             return _dual.where(passes, grad, 0)
         # δ·[passes] as a product is 3–4× faster than NumPy's `where`. The two differ only
