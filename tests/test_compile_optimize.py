@@ -6,6 +6,7 @@ buffer handed to the wrong value shows only once it is reused)."""
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -168,6 +169,140 @@ def test_a_repeated_product_is_not_shared_when_either_is_written_into() -> None:
         assert np.array_equal(result.numpy(), np.full((3, 3), p + (p + 1) * 10 + p * 100 +
                                                       2 * p * 1000))
     assert f.replays >= 5
+
+
+def test_arguments_that_share_memory_in_a_later_call_are_read_after_each_write() -> None:
+    """Traced with two separate tensors, then called with `y` a view of `x`: the product
+    of `y` after `x` changed is another value (the guards do not see the sharing)."""
+
+    def g(x: Any, y: Any) -> Any:
+        a = y * 3.0
+        x.mul_(2.0)
+        b = y * 3.0
+        return a + b * 10.0
+
+    f = cr.compile(g)
+    for i in range(8):
+        base = np.arange(12.0).reshape(3, 4) + i
+        x, x_eager = cr.tensor(base), cr.tensor(base)
+        y, y_eager = ((x[0], x_eager[0]) if i >= 4 else
+                      (cr.tensor(base[0].copy()), cr.tensor(base[0].copy())))
+        got = _replays(f, [lambda x=x, y=y: f(x, y)])[0]
+        assert np.array_equal(got.numpy(), g(x_eager, y_eager).numpy())
+    assert f.replays >= 4
+
+
+def test_an_input_in_another_memory_layout_is_traced_again() -> None:
+    """Buffers are laid out as the trace's values were; eager's follow the input's layout
+    (and a sum's order follows it): an F-ordered input is another signature."""
+
+    @cr.compile
+    def f(x: Any) -> Any:
+        return (x * 3.0).sum(0)
+
+    generator = np.random.default_rng(0)
+    for i in range(12):
+        values = generator.standard_normal((500, 40))
+        x = cr.from_numpy(np.asfortranarray(values) if i >= 6 else values)
+        got = _replays(f, [lambda x=x: f(x)])[0]
+        assert np.array_equal(got.numpy(), (x * 3.0).sum(0).numpy())
+    assert f.replays >= 6  # both layouts replay
+
+
+def test_state_in_another_memory_layout_is_traced_again() -> None:
+    generator = np.random.default_rng(1)
+    x = cr.from_numpy(generator.standard_normal((500, 40)))
+
+    @cr.compile
+    def f() -> Any:
+        return (x * 3.0).sum(0)
+
+    for i in range(12):
+        if i == 6:
+            x.data = cr.from_numpy(np.asfortranarray(generator.standard_normal((500, 40))))
+        got = _replays(f, [f])[0]
+        assert np.array_equal(got.numpy(), (x * 3.0).sum(0).numpy())
+    assert f.replays >= 6
+
+
+def test_a_shape_that_follows_the_data_gets_no_buffer() -> None:
+    """bincount's length is its largest id + 1: a replay with a larger id must not write
+    into a buffer of the traced length."""
+
+    @cr.compile
+    def f(ids: Any, w: Any) -> Any:
+        return (cr.bincount(ids, weights=w) * 2.0).sum(), cr.bincount(ids, weights=w) + 1
+
+    for i in range(8):
+        ids = cr.tensor(np.array([0, 1, 2, 3 + (i >= 4)]))
+        w = cr.tensor(np.arange(4.0) + i)
+        total, counts = _replays(f, [lambda ids=ids, w=w: f(ids, w)])[0]
+        expected = cr.bincount(ids, weights=w)
+        assert total.item() == (expected * 2.0).sum().item()
+        assert np.array_equal(counts.numpy(), (expected + 1).numpy())
+    assert f.replays >= 5
+
+
+def test_two_threads_replaying_at_once_do_not_share_buffers() -> None:
+    @cr.compile
+    def f(x: Any) -> Any:
+        return ((x * 2.0 + 1.0) * 3.0 - 1.0).sum(0)
+
+    generator = np.random.default_rng(0)
+    inputs = [cr.tensor(generator.standard_normal((300, 300))) for _ in range(2)]
+    _replays(f, [lambda: f(inputs[0])] * 4)
+    expected = [((x * 2.0 + 1.0) * 3.0 - 1.0).sum(0).numpy() for x in inputs]
+    wrong = [0, 0]
+
+    def worker(k: int) -> None:
+        for _ in range(150):
+            wrong[k] += not np.array_equal(f(inputs[k]).numpy(), expected[k])
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == [0, 0]
+    assert f.replays >= 300
+
+
+def test_constants_that_differ_only_in_their_bits_are_not_one_step() -> None:
+    """x·NaN and x·(−NaN) differ in the sign bit; 0.0 and −0.0 too."""
+    nan = float("nan")
+
+    @cr.compile
+    def f(x: Any) -> Any:
+        return x * nan + x * -nan, x * -nan, x * 0.0 + x * -0.0, x * -0.0
+
+    for i in range(6):
+        x = cr.tensor(-(np.arange(3.0) + i))
+        results = _replays(f, [lambda x=x: f(x)])[0]
+        for got, expected in zip(results, (x * nan + x * -nan, x * -nan,
+                                           x * 0.0 + x * -0.0, x * -0.0)):
+            assert np.array_equal(np.signbit(got.numpy()), np.signbit(expected.numpy()))
+    assert f.replays >= 3
+
+
+def test_an_optimisers_eager_step_is_seen_writing_the_parameters() -> None:
+    """Adam's step runs eagerly inside the replay and updates `w` in place: `w·2` after it
+    is not `w·2` before it."""
+    w = cr.nn.Parameter(cr.tensor(np.linspace(-1, 1, 12).reshape(3, 4)))
+    optimiser = cr.optim.Adam([w], lr=0.1)
+
+    @cr.compile
+    def step() -> Any:
+        snapshot = w.detach()   # shares w's array
+        before = (snapshot * 2.0).sum()
+        optimiser.zero_grad()
+        (w * w).sum().backward()
+        optimiser.step()
+        return before, (snapshot * 2.0).sum()
+
+    for _ in range(6):
+        before, after = _replays(step, [step])[0]
+        assert after.item() == (w.detach() * 2.0).sum().item() != before.item()
+    assert step.replays >= 3
 
 
 # ---------------------------------------------------------------------- max_keepdims

@@ -1,6 +1,6 @@
 """`CompiledFunction`: a function traced once per input signature and replayed after.
 
-The life of one signature (input shapes, dtypes, `requires_grad`, grad mode):
+The life of one signature (input shapes, strides, dtypes, `requires_grad`, grad mode):
 1. the first call runs eagerly: optimisers make their state, lazy things settle;
 2. the second call runs for real while a `Recording` notes every array operation
    (`tracer.py`); it yields a `Program`, straight-line NumPy (`program.py`);
@@ -37,9 +37,9 @@ from . import state as state_module
 from .glue import RESULT, build_call
 from .guards import Guard, build_guard
 from .opaque import eager_steps
-from .optimize import optimize
+from .optimize import optimize, with_buffers
 from .patches import patched
-from .program import Program, build, written_constants
+from .program import Program, build, exclusive, written_constants
 from .scalar import build_scalar
 from .tracer import _ACTIVE, CheckFailedError, Recording, Traced
 
@@ -328,7 +328,8 @@ def _plan(entry: _Entry, recording: Recording, tensors: list[Variable],
         return changed
     entry.watched = [recording.constant_objects[s] for s in written_constants(recording)
                      if s in recording.constant_objects]
-    program = build(*optimize(recording, returned))
+    rewritten, slots = optimize(recording, returned)
+    program = exclusive(build(with_buffers(rewritten, slots), slots), build(rewritten, slots))
     entry.program = build_scalar(recording, returned, program) or program
     entry.glue_source, entry.call = build_call(
         entry.program, source_of, [(b.tensor, b.attribute, b.slot, b.sparse)
@@ -378,9 +379,9 @@ def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return grad_state.grad_enabled
 
     def one(value: Any) -> Any:
-        if isinstance(value, Variable):
-            return ("tensor", value._array.shape, value._array.dtype.str,
-                    value._requires_grad)
+        if isinstance(value, Variable):  # strides: a replay's buffers follow the layout
+            return ("tensor", value._array.shape, value._array.strides,
+                    value._array.dtype.str, value._requires_grad)
         if isinstance(value, (list, tuple)):
             return tuple(one(v) for v in value)
         if isinstance(value, dict):

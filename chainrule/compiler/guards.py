@@ -2,8 +2,8 @@
 checked before every replay at the cost of a few attribute reads.
 
 A replay is valid while
-- every state tensor has the shape, dtype and `requires_grad` it had, and a gradient
-  where it had one (and none where it had none);
+- every state tensor has the shape, strides, dtype and `requires_grad` it had, and a
+  gradient where it had one (and none where it had none);
 - every optimiser has its parameter groups, the same parameters in them, and the same
   hyperparameters (a scheduler changing `lr` fails the guard: the step is traced again);
 - every module is in the same train/eval mode and holds the same parameters, buffers and
@@ -50,6 +50,8 @@ def build_guard(found: Found, tensors: list[Variable], function: Callable[..., A
         array = t._array
         tensor = name_of(t)
         checks.append(f"{tensor}._array.shape == {tuple(array.shape)!r}")
+        # the layout too: a replay's buffers are laid out as the trace's values were
+        checks.append(f"{tensor}._array.strides == {tuple(array.strides)!r}")
         # NumPy's dtypes are singletons (an unusual byte order only costs a re-trace)
         checks.append(f"{tensor}._array.dtype is {name_of(array.dtype)}")
         checks.append(f"{tensor}._requires_grad is {bool(t._requires_grad)}")

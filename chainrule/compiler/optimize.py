@@ -11,7 +11,8 @@ writes it out. In the order they run:
 - buffers: every value a ufunc makes (products, sums, reductions, `matmul`) that stays
   inside the program and was C-contiguous in the trace is written into a buffer allocated
   once (NumPy's `out=`), shared with values whose lives do not overlap. A replay then
-  allocates only what it hands out: the gradients and the results.
+  allocates only what it hands out: the gradients and the results (`with_buffers`, apart,
+  since a program with buffers must not run in two threads at once).
 
 The analysis is conservative. A value made by anything but a ufunc or a copy may be a view
 of any of its operands (its `roots`); writing into a value writes into all its roots; a
@@ -23,6 +24,7 @@ rewrite that cannot be shown safe is not made. NumPy's ufuncs give the same valu
 from __future__ import annotations
 
 import operator
+import struct
 from collections import defaultdict
 from dataclasses import replace
 from typing import Any
@@ -30,9 +32,9 @@ from typing import Any
 import numpy as np
 
 from .program import _lowered
-from .tracer import Recording, Slot, Step, _Check, _Equals, _ShapeIs, _slots_in
+from .tracer import Recording, Slot, Step, _Check, _Equals, _ShapeIs, _slots_in, _strided_view
 
-__all__ = ["optimize"]
+__all__ = ["optimize", "with_buffers"]
 
 _CHECKS = (_Check, _Equals, _ShapeIs)
 #: ndarray methods (recorded through tracer._method) without side effects
@@ -43,6 +45,8 @@ _FRESH_METHODS = frozenset({"copy", "sum", "max", "min", "mean", "prod"})
 _PURE_FUNCTIONS = (np.broadcast_to, np.ones, np.zeros, np.full, np.ravel, np.squeeze,
                    np.expand_dims, np.reshape, np.transpose, np.swapaxes)
 _FRESH_FUNCTIONS = (np.ones, np.zeros, np.full)
+#: the root every outside array (source or constant) shares
+_OUTSIDE = -1
 
 
 def optimize(recording: Recording, returned: tuple[int, ...]
@@ -59,9 +63,16 @@ def optimize(recording: Recording, returned: tuple[int, ...]
     returned = tuple(rename.get(r, r) for r in returned)
     steps = _fold_constants(steps, _Flow(recording, steps, returned))
     steps = _drop_dead(steps, returned)
-    steps = [_lowered(step, recording) for step in steps]
-    steps = _give_buffers(steps, _Flow(recording, steps, returned))
     return replace(recording, steps=steps), returned
+
+
+def with_buffers(recording: Recording, returned: tuple[int, ...]) -> Recording:
+    """The recording with its temporaries written into buffers it holds (the last rewrite:
+    a program built from it must not run in two threads at once, see `program.exclusive`)."""
+    if recording.hoisted or recording.broken is not None:
+        return recording
+    steps = [_lowered(step, recording) for step in recording.steps]
+    return replace(recording, steps=_give_buffers(steps, _Flow(recording, steps, returned)))
 
 
 # ---------------------------------------------------------------------- what a step does
@@ -74,18 +85,18 @@ def _reducer(function: Any) -> bool:
 def _method_name(function: Any) -> str | None:
     """The ndarray method a step calls (through tracer._method, or unbound after
     program._lowered), or None."""
-    if getattr(function, "__objclass__", None) is np.ndarray:
+    if getattr(function, "__objclass__", None) is np.ndarray:  # lowered
         return str(function.__name__)
     return getattr(function, "method_name", None)
 
 
 def _pure(step: Step) -> bool:
     """No side effect, and no error that depends on the data (a fancy index may raise)."""
-    if not step.outputs or step.many:
+    if not step.outputs or step.many or step.kwargs.get("out") is not None:
         return False
     function = step.function
     if isinstance(function, np.ufunc) or _reducer(function):
-        return step.kwargs.get("out") is None
+        return True
     if _method_name(function) in _PURE_METHODS:
         return True
     if function is operator.getitem:
@@ -96,10 +107,22 @@ def _pure(step: Step) -> bool:
 def _allocates(step: Step) -> bool:
     """The step's value is always a new array, a view of nothing."""
     function = step.function
+    if step.kwargs.get("out") is not None:
+        return False
     if isinstance(function, np.ufunc) or _reducer(function):
-        return step.kwargs.get("out") is None
+        return True
     return _method_name(function) in _FRESH_METHODS or \
         any(function is f for f in _FRESH_FUNCTIONS)
+
+
+def _keeps_shape(step: Step) -> bool:
+    """The step's value has a shape fixed by its operands' shapes and its constants."""
+    function = step.function
+    if isinstance(function, np.ufunc) or _reducer(function) or function is _strided_view:
+        return True
+    if _method_name(function) in _PURE_METHODS or function is operator.getitem:
+        return True  # an index by a mask is followed by a shape check (tracer.py)
+    return any(function is f for f in _PURE_FUNCTIONS)
 
 
 def _reads(step: Step) -> list[int]:
@@ -107,12 +130,33 @@ def _reads(step: Step) -> list[int]:
 
 
 def _written(step: Step) -> list[int]:
-    """Slots the step writes into: its `out=`, or the first operand of an in-place step."""
-    if step.outputs or isinstance(step.function, _CHECKS):
+    """Slots the step may write into: its `out=`; the first operand of an in-place step;
+    every operand of a step that is not NumPy's (an optimiser's eager step updates the
+    parameters and their state while it returns values)."""
+    if isinstance(step.function, _CHECKS):
         return []
     out = step.kwargs.get("out")
-    targets = out if isinstance(out, tuple) else (out,) if out is not None else step.args[:1]
+    if out is not None:
+        targets = out if isinstance(out, tuple) else (out,)
+    elif not step.outputs:
+        targets = step.args[:1]
+    elif _numpys(step.function):
+        return []
+    else:
+        return _reads(step)
     return [t.index for t in targets if isinstance(t, Slot)]
+
+
+def _numpys(function: Any) -> bool:
+    """A NumPy function, ufunc or ufunc method, an ndarray method, or the tracer's view
+    and index steps: none writes into its operands unless given `out=`."""
+    if isinstance(function, np.ufunc) or isinstance(getattr(function, "__self__", None),
+                                                     np.ufunc):
+        return True
+    if _method_name(function) is not None or function is operator.getitem or \
+            function is _strided_view:
+        return True
+    return str(getattr(function, "__module__", "") or "").split(".")[0] == "numpy"
 
 
 class _Flow:
@@ -121,23 +165,33 @@ class _Flow:
 
     def __init__(self, recording: Recording, steps: list[Step],
                  returned: tuple[int, ...]) -> None:
+        # The outside arrays may share memory in another call (a tensor and a view of it
+        # as two arguments), which the guards do not see: they share one root, _OUTSIDE.
         outside = (*recording.sources, *recording.constants)
-        self.roots: dict[int, frozenset[int]] = {s: frozenset((s,)) for s in outside}
+        self.roots: dict[int, frozenset[int]] = {s: frozenset((s, _OUTSIDE)) for s in outside}
         self.fresh: set[int] = set()
         self.written: set[int] = set()
         self.last_read: dict[int, int] = {}
+        #: values whose shape the guards fix (not one that follows the data, as bincount's)
+        self.fixed_shape: set[int] = set(outside)
         for index, step in enumerate(steps):
-            read = frozenset().union(*(self.of(s) for s in _reads(step)))
+            reads = _reads(step)
+            read = frozenset().union(*(self.of(s) for s in reads))
             for root in read:
                 self.last_read[root] = index
             for slot in _written(step):
                 self.written |= self.of(slot)
+            if isinstance(step.function, _ShapeIs):  # checked at every replay
+                self.fixed_shape.update(reads)
+            keeps_shape = _keeps_shape(step) and self.fixed_shape.issuperset(reads)
             for slot in step.outputs:
                 if _allocates(step):
                     self.roots[slot] = frozenset((slot,))
                     self.fresh.add(slot)
                 else:  # perhaps a view of any operand
                     self.roots[slot] = read | {slot}
+                if keeps_shape:
+                    self.fixed_shape.add(slot)
         self.escaping = frozenset().union(*(self.of(s) for s in returned))
         self.meta = recording.meta
         self.contiguous = recording.contiguous
@@ -205,8 +259,8 @@ def _key(step: Step, flow: _Flow, epochs: dict[int, int]) -> Any:
             return (type(value).__name__, tuple(part(v) for v in value))
         if isinstance(value, slice):
             return ("slice", part(value.start), part(value.stop), part(value.step))
-        if isinstance(value, float):
-            return ("float", value.hex())   # 0.0 and -0.0 are two constants
+        if isinstance(value, float):  # by its bits: 0.0 and -0.0, NaNs of either sign differ
+            return ("float", struct.pack("<d", value))
         if isinstance(value, np.generic):
             return ("scalar", value.dtype.str, value.tobytes())
         if isinstance(value, np.dtype):
@@ -312,4 +366,5 @@ def _takes_buffer(step: Step, flow: _Flow) -> bool:
         return False
     slot = step.outputs[0]
     return slot in flow.fresh and slot in flow.contiguous and slot not in flow.escaping \
-        and flow.shape(slot) != () and flow.meta[slot][1] != np.dtype(object)
+        and slot in flow.fixed_shape and flow.shape(slot) != () and \
+        flow.meta[slot][1] != np.dtype(object)

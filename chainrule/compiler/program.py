@@ -9,6 +9,7 @@ each call where a step writes into one).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 
 from .tracer import Recording, Slot, Step
 
-__all__ = ["Program", "build"]
+__all__ = ["Program", "build", "exclusive"]
 
 
 @dataclass
@@ -114,6 +115,23 @@ def build(recording: Recording, returned: tuple[int, ...]) -> Program:
     namespace: dict[str, Any] = dict(names)
     exec(compile(source, "<chainrule.compile>", "exec"), namespace)  # noqa: S102
     return Program(source, namespace["replay"], source_slots, returned)
+
+
+def exclusive(buffered: Program, spare: Program) -> Program:
+    """`buffered`, whose temporaries live in buffers it holds, run by one thread at a time:
+    a call made while another thread is inside it (NumPy lets go of the GIL) runs `spare`,
+    the same program allocating its temporaries, instead of waiting."""
+    lock = threading.Lock()
+    run_buffered, run_spare = buffered.run, spare.run
+
+    def run(sources: Any) -> tuple[Any, ...]:
+        if not lock.acquire(blocking=False):
+            return run_spare(sources)
+        try:
+            return run_buffered(sources)
+        finally:
+            lock.release()
+    return replace(buffered, run=run)
 
 
 #: ndarray reductions whose NumPy method goes through Python (`_methods._sum`): the ufunc's
