@@ -564,3 +564,41 @@ def test_a_circuit_of_0d_floats_replays_on_python_floats() -> None:
     for a, b in zip(eager_values, values):  # gradients accumulated over five calls
         assert np.isclose(a.grad.item(), b.grad.item(), rtol=1e-12)
     assert _close(values[0].grad.item(), 5 * -0.19661193324148185)
+
+
+def _embedding_run(sparse: bool, compiled: bool) -> tuple[list[float], np.ndarray, int]:
+    cr.manual_seed(0)
+    table = cr.nn.Embedding(100, 4, sparse=sparse)
+    head = cr.nn.Linear(12, 3)
+    optimiser = cr.optim.SGD(list(table.parameters()) + list(head.parameters()), lr=0.5)
+
+    def step(ids: Any, tags: Any) -> Any:
+        optimiser.zero_grad()
+        loss = F.cross_entropy(head(table(ids).flatten(1)), tags)
+        loss.backward()
+        return loss
+
+    run = cr.compile(step) if compiled else step
+    generator = np.random.default_rng(1)
+    losses = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            ids = cr.tensor(generator.integers(0, 100, (16, 3)))   # distinct ids vary
+            tags = cr.tensor(generator.integers(0, 3, 16))
+            losses.append(float(run(ids, tags).item()))
+            optimiser.step()
+    return losses, table.weight.detach().numpy().copy(), getattr(run, "replays", 0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_backward_through_an_embedding_replays_whatever_rows_a_batch_touches(
+        sparse: bool) -> None:
+    """The table's gradient is the looked-up rows, uncoalesced (as PyTorch's): its shape
+    follows the batch's shape, not how many distinct ids it holds, so batches with other
+    ids replay (the `ner train --compile` step: zero_grad, loss, backward)."""
+    eager_losses, eager_table, _ = _embedding_run(sparse, compiled=False)
+    losses, table, replays = _embedding_run(sparse, compiled=True)
+    assert replays >= 7
+    assert losses == eager_losses
+    assert np.array_equal(table, eager_table)

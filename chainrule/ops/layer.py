@@ -163,13 +163,16 @@ def renorm_rows(weight: Array, ids: Array, max_norm: float, norm_type: float) ->
 
 
 def _sparse_rows(ids: Array, grad: Array, shape: Shape, padding_idx: int | None) -> SparseRows:
-    """The table's gradient as the touched rows and their summed upstream rows."""
+    """The table's gradient as the looked-up rows and their upstream rows, repeats not yet
+    summed (PyTorch's sparse gradient is uncoalesced too): its shape follows the batch's,
+    not the number of distinct ids, so a compiled backward replays for any batch. Whoever
+    reads it (an optimiser's step, `to_dense`) coalesces it first."""
     flat_ids = ids.reshape(-1)
     rows = grad.reshape((flat_ids.shape[0],) + tuple(shape[1:]))
     if padding_idx is not None:
         keep = flat_ids != padding_idx
         flat_ids, rows = flat_ids[keep], rows[keep]
-    return SparseRows(flat_ids, rows, shape).coalesce()
+    return SparseRows(flat_ids, rows, shape)
 
 
 class Dropout(Gate):
