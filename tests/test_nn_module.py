@@ -212,6 +212,23 @@ def test_sparse_embedding_gradient_is_a_value_of_touched_rows() -> None:
     assert not hasattr(table.weight, "__dict__")  # no side channel on the parameter
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_an_embedding_gradient_keeps_its_rows_when_the_ids_buffer_is_reused(
+        sparse: bool) -> None:
+    """Two micro-batches through one ids tensor filled in place, gradients accumulated:
+    the held rows are the gradient's own, not views of the ids or of the upstream."""
+    table = nn.Embedding(6, 2, sparse=sparse)
+    ids = cr.zeros(3, dtype=cr.int64)
+    seed = cr.ones(3, 2, dtype=table.weight.dtype)
+    for batch in ([0, 1, 1], [4, 4, 5]):
+        ids.copy_(cr.tensor(batch))
+        table(ids).backward(seed)
+    seed.mul_(100)
+    grad = table.weight._grad
+    dense = grad.to_dense() if isinstance(grad, cr.engine.SparseRows) else grad.numpy()
+    assert dense[:, 0].tolist() == [1.0, 2.0, 0.0, 0.0, 2.0, 1.0]
+
+
 def test_to_casts_a_held_sparse_gradient_too() -> None:
     """Module.to / .double() with an Embedding(sparse=True) gradient held (rows and values):
     the values take the new dtype, as PyTorch casts a sparse gradient, and nothing crashes."""

@@ -172,6 +172,8 @@ def _sparse_rows(ids: Array, grad: Array, shape: Shape, padding_idx: int | None)
     if padding_idx is not None:
         keep = flat_ids != padding_idx
         flat_ids, rows = flat_ids[keep], rows[keep]
+    else:  # its own arrays: the ids and the upstream may change after backward
+        flat_ids, rows = flat_ids.copy(), rows.copy()
     return SparseRows(flat_ids, rows, shape)
 
 
