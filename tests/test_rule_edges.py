@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -105,6 +106,19 @@ def test_maximum_with_zero_is_numpys_maximum_bit_for_bit() -> None:
             assert got.dtype == expected.dtype
             assert np.array_equal(got, expected, equal_nan=True)
             assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.int8, np.uint8])
+def test_cross_entropy_gate_ignores_minus_100_in_any_integer_dtype(dtype: Any) -> None:
+    """The id range check reads ids as unsigned: −100 in int8 must not pass as 156 < 200."""
+    from chainrule.ops.loss import CrossEntropy
+
+    logits = cr.tensor(np.random.default_rng(0).standard_normal((3, 200)))
+    ids = [0, 2, 2] if dtype == np.uint8 else [0, -100, 2]
+    loss = CrossEntropy.apply(logits, cr.tensor(np.array(ids, dtype)), None, -100, 0.0, "mean")
+    expected = CrossEntropy.apply(logits, cr.tensor(np.array(ids, np.int64)), None, -100, 0.0,
+                                  "mean")
+    assert loss.item() == expected.item()
 
 
 # ---------------------------------------------------------------- powers at special bases

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .._typing import Array, Grad
 from ..backends import array_module
 from ..engine.gate import Gate
@@ -101,8 +103,8 @@ def _plain_class_ids(target: Any, classes: int, weight: Any, ignore_index: int,
     if target.dtype.kind not in "iu" or weight is not None or label_smoothing or \
             target.ndim != 1 or target.shape[0] == 0:
         return False
-    # One reduction for both ends: as unsigned numbers, negative ids are the largest
-    as_unsigned = target.astype(f"u{target.dtype.itemsize}", copy=False)
+    # One reduction for both ends: as 64-bit unsigned numbers, negative ids are ≥ 2⁶³
+    as_unsigned = target.astype(np.uint64, copy=False)
     if as_unsigned.max() >= classes:
         return False  # ignored entries or bad ids: the general path masks or reports them
     return not (0 <= ignore_index < classes and bool((target == ignore_index).any()))
