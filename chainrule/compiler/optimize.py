@@ -26,6 +26,7 @@ from __future__ import annotations
 import operator
 import struct
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -203,15 +204,20 @@ class _Flow:
         return self.roots.get(slot, frozenset((slot,)))
 
 
-def _renamed(value: Any, rename: dict[int, int]) -> Any:
+def _mapped(value: Any, change: Callable[[Slot], Any]) -> Any:
+    """`value` with `change(slot)` for every Slot in it (in tuples, lists and slices)."""
     if isinstance(value, Slot):
-        return Slot(rename[value.index]) if value.index in rename else value
+        return change(value)
     if isinstance(value, (tuple, list)):
-        return type(value)(_renamed(v, rename) for v in value)
+        return type(value)(_mapped(v, change) for v in value)
     if isinstance(value, slice):
-        return slice(_renamed(value.start, rename), _renamed(value.stop, rename),
-                     _renamed(value.step, rename))
+        return slice(_mapped(value.start, change), _mapped(value.stop, change),
+                     _mapped(value.step, change))
     return value
+
+
+def _renamed(value: Any, rename: dict[int, int]) -> Any:
+    return _mapped(value, lambda slot: Slot(rename.get(slot.index, slot.index)))
 
 
 def _with_operands(step: Step, change: Any) -> Step:
@@ -298,11 +304,7 @@ def _fold_constants(steps: list[Step], flow: _Flow) -> list[Step]:
     known: dict[int, Any] = {}
 
     def substitute(value: Any) -> Any:
-        if isinstance(value, Slot):
-            return known.get(value.index, value)
-        if isinstance(value, (tuple, list)):
-            return type(value)(substitute(v) for v in value)
-        return value
+        return _mapped(value, lambda slot: known.get(slot.index, slot))
 
     kept: list[Step] = []
     for step in steps:
